@@ -1,0 +1,110 @@
+# dptune: plain non-recursive GNU Make. `make` builds, `make check` installs what is
+# missing and runs every test, `make demo` runs the main job on the built-in lab.
+# Options: O=dir (out of tree), SANITIZE=address,undefined, DEVELOPER=1 or CI=true (-Werror).
+
+O ?= build
+CC ?= cc
+FUZZ_CC ?= clang
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+PKGS := libmnl json-c
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -ljson-c)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
+	-Wno-unused-parameter -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+ifneq ($(filter true 1,$(CI) $(DEVELOPER)),)
+WARN += -Werror
+endif
+ifdef SANITIZE
+SAN := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+endif
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DDPTUNE_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
+	$(SAN) $(PKG_CFLAGS) -Isrc -MMD -MP
+ALL_LDFLAGS := $(SAN) $(LDFLAGS)
+LIBS := $(PKG_LIBS) -lm -lpthread
+
+LIB_SRC := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
+LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(O)/fuzz/%)
+FUZZ_OBJ := $(LIB_SRC:%.c=$(O)/fuzzobj/%.o)
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(O)/bench/%)
+
+.PHONY: all deps check test unit integration fuzz demo bench clean install tools
+all: $(O)/dptune
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/libdptune.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/dptune: $(O)/src/main.o $(O)/libdptune.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(O)/tests/unit/%: tests/unit/%.c $(O)/libdptune.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libdptune.a $(CMOCKA_LIBS) $(LIBS)
+
+# Fuzzers: the library again, built by clang with libFuzzer and sanitizers.
+FUZZ_FLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	$(PKG_CFLAGS) -Isrc
+$(O)/fuzzobj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+$(O)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
+
+$(O)/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -o $@ $< -lm -lpthread
+
+tools: $(UNIT_BIN) $(BENCH_BIN)
+
+# Install what the build and the tests need (Debian/Ubuntu, as root); a no-op when present.
+deps:
+	@scripts/deps.sh
+
+unit: $(UNIT_BIN)
+	@scripts/check.sh unit
+
+integration: $(O)/dptune $(BENCH_BIN)
+	@scripts/check.sh integration
+
+fuzz: $(FUZZ_BIN)
+	@scripts/check.sh fuzz
+
+test: $(O)/dptune $(UNIT_BIN) $(FUZZ_BIN) $(BENCH_BIN)
+	@scripts/check.sh all
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@bench/run-all.sh
+
+install: $(O)/dptune
+	install -D -m 755 $(O)/dptune $(DESTDIR)$(PREFIX)/bin/dptune
+	install -D -m 644 docs/dptune.1 $(DESTDIR)$(PREFIX)/share/man/man1/dptune.1
+	install -D -m 644 completion/dptune.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/dptune
+
+clean:
+	rm -rf $(O)
+
+-include $(LIB_OBJ:.o=.d) $(O)/src/main.d

@@ -1,0 +1,11 @@
+/* serve.c: interim placeholder for `dptune serve`; the load engine replaces this file. */
+#include "cmd.h"
+#include "../core/log.h"
+
+int cmd_serve(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	err_msg("not built yet");
+	return EXIT_NOFEATURE;
+}

@@ -1,0 +1,398 @@
+/* collect.c: the engine that runs collectors in every namespace with cached fds. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "collect.h"
+#include "netns.h"
+#include "../model/intern.h"
+
+struct file_ent {
+	const char *rel; /* interned, with a "p:" or "s:" prefix */
+	int fd;
+};
+
+struct ns_handle {
+	uint64_t inode;
+	int fd;             /* netns fd, -1 for the recorded/self-only case */
+	const char *name;
+	enum netns_source source;
+	int pid;
+	int sysfd;          /* O_PATH root of a sysfs for this ns; -1 not yet; -2 failed */
+	struct file_ent *files;
+	size_t nfiles, fcap;
+	void *priv[COLLECTOR_MAX];
+	bool alive;
+};
+
+struct collect_engine {
+	struct collect_opts opt;
+	int host_fd;
+	struct ns_handle *ns;
+	size_t nns, cap;
+	struct strbuf buf;
+	size_t ncoll;
+};
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+struct collect_engine *collect_engine_new(const struct collect_opts *opt)
+{
+	struct collect_engine *e = xcalloc(1, sizeof(*e));
+
+	e->opt = *opt;
+	if (!e->opt.proc_root)
+		e->opt.proc_root = "/proc";
+	if (!e->opt.sys_root)
+		e->opt.sys_root = "/sys";
+	if (!e->opt.run_root)
+		e->opt.run_root = "/run";
+	e->host_fd = -1;
+	sb_init(&e->buf);
+	while (collectors[e->ncoll])
+		e->ncoll++;
+	raise_nofile();
+	return e;
+}
+
+static void handle_release(struct collect_engine *e, struct ns_handle *h)
+{
+	for (size_t i = 0; i < h->nfiles; i++)
+		if (h->files[i].fd >= 0)
+			close(h->files[i].fd);
+	free(h->files);
+	for (size_t i = 0; i < e->ncoll; i++)
+		if (h->priv[i] && collectors[i]->release)
+			collectors[i]->release(h->priv[i]);
+	if (h->fd >= 0)
+		close(h->fd);
+	if (h->sysfd >= 0)
+		close(h->sysfd);
+}
+
+void collect_engine_free(struct collect_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->nns; i++)
+		handle_release(e, &e->ns[i]);
+	free(e->ns);
+	if (e->host_fd >= 0)
+		close(e->host_fd);
+	sb_release(&e->buf);
+	free(e);
+}
+
+static struct ns_handle *handle_get(struct collect_engine *e, uint64_t inode, const char *name)
+{
+	for (size_t i = 0; i < e->nns; i++)
+		if (e->ns[i].inode == inode && (inode || e->ns[i].name == intern(name)))
+			return &e->ns[i];
+	grow_array((void **)&e->ns, &e->cap, e->nns + 1, sizeof(*e->ns));
+	struct ns_handle *h = &e->ns[e->nns++];
+
+	memset(h, 0, sizeof(*h));
+	h->inode = inode;
+	h->fd = -1;
+	h->sysfd = -1;
+	h->name = intern(name);
+	return h;
+}
+
+/* Refresh the handle list from discovery; drop handles of namespaces that are gone. */
+static int refresh_namespaces(struct collect_engine *e)
+{
+	struct netns_found *f = NULL;
+	int n;
+
+	for (size_t i = 0; i < e->nns; i++)
+		e->ns[i].alive = false;
+	if (e->opt.recorded || e->opt.no_netns) {
+		struct stat st;
+		char path[512];
+		uint64_t ino = 0;
+
+		snprintf(path, sizeof(path), "%s/self/ns/net", e->opt.proc_root);
+		if (!e->opt.recorded && !stat(path, &st))
+			ino = st.st_ino;
+		struct ns_handle *h = handle_get(e, ino, "host");
+
+		h->source = e->opt.recorded ? NS_RECORDED : NS_HOST;
+		h->alive = true;
+		return 0;
+	}
+	n = netns_discover(e->opt.proc_root, e->opt.run_root, &f);
+	if (n < 0)
+		return n;
+	if (e->host_fd < 0)
+		e->host_fd = dup(f[0].fd);
+	for (int i = 0; i < n; i++) {
+		struct ns_handle *h = handle_get(e, f[i].inode, f[i].name);
+
+		h->alive = true;
+		h->source = f[i].source;
+		h->pid = f[i].pid;
+		h->name = intern(f[i].name);
+		if (h->fd < 0) {
+			h->fd = f[i].fd;
+			f[i].fd = -1;
+		}
+	}
+	netns_found_free(f, n);
+	for (size_t i = 0; i < e->nns;) {
+		if (e->ns[i].alive) {
+			i++;
+			continue;
+		}
+		handle_release(e, &e->ns[i]);
+		e->ns[i] = e->ns[--e->nns];
+	}
+	return 0;
+}
+
+static bool collector_enabled(const struct collect_engine *e, const char *name)
+{
+	const char *p = e->opt.only_collectors;
+	size_t n = strlen(name);
+
+	if (!p)
+		return true;
+	while (*p) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		if (!c)
+			break;
+		p = c + 1;
+	}
+	return false;
+}
+
+static void run_collectors(struct collect_engine *e, struct ns_handle *h, struct snapshot *s,
+			   uint32_t nsidx, bool host)
+{
+	for (size_t i = 0; i < e->ncoll; i++) {
+		const struct collector *col = collectors[i];
+		struct collector_status *st;
+		struct cctx c;
+		size_t before = s->nm;
+		uint64_t t0;
+		int r;
+
+		if (col->scope == SCOPE_HOST && !host)
+			continue;
+		if (!collector_enabled(e, col->name))
+			continue;
+		st = snap_status(s, col->name);
+		c = (struct cctx){ .eng = e, .nsh = h, .snap = s, .ns = nsidx, .host = host,
+				   .col = col, .st = st };
+		t0 = cpu_time_ns();
+		r = col->run(&c);
+		st->cpu_ns += cpu_time_ns() - t0;
+		st->nmetrics += (unsigned)(s->nm - before);
+		if (r && !st->err) {
+			st->err = r;
+			if (!st->reason[0])
+				snprintf(st->reason, sizeof(st->reason), "%s", strerror(-r));
+		}
+	}
+}
+
+int collect_snapshot(struct collect_engine *e, struct snapshot *s)
+{
+	int r, entered = 0;
+
+	snap_clear(s);
+	s->t_mono = now_mono();
+	s->t_real = now_real();
+	r = refresh_namespaces(e);
+	if (r)
+		return r;
+	for (size_t i = 0; i < e->nns; i++) {
+		struct ns_handle *h = &e->ns[i];
+		bool host = h->source == NS_HOST || h->source == NS_RECORDED;
+		uint32_t idx;
+
+		if (e->opt.only_ns && strcmp(e->opt.only_ns, h->name) && !host)
+			continue;
+		idx = snap_add_ns(s, h->inode, h->name, h->source, h->pid);
+		if (!host) {
+			r = netns_enter(h->fd);
+			if (r) {
+				struct collector_status *st = snap_status(s, "netns");
+
+				if (!st->err) {
+					st->err = r;
+					snprintf(st->reason, sizeof(st->reason),
+						 "cannot enter namespace %s: %s (run as root)",
+						 h->name, strerror(-r));
+				}
+				continue;
+			}
+			entered = 1;
+		}
+		/* The host namespace is always read (host-scope collectors live there), but
+		 * with --netns its per-namespace rows are dropped by the printer. */
+		run_collectors(e, h, s, idx, host);
+	}
+	if (entered && e->host_fd >= 0) {
+		r = netns_enter(e->host_fd);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+const struct collect_opts *cctx_opts(const struct cctx *c)
+{
+	return &c->eng->opt;
+}
+
+void **cctx_priv(struct cctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->eng->ncoll; i++)
+		if (collectors[i] == c->col)
+			break;
+	return &c->nsh->priv[i < COLLECTOR_MAX ? i : COLLECTOR_MAX - 1];
+}
+
+int cctx_unavailable(struct cctx *c, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->st->reason[0] || !c->st->err) {
+		va_start(ap, fmt);
+		vsnprintf(c->st->reason, sizeof(c->st->reason), fmt, ap);
+		va_end(ap);
+		c->st->err = err ? err : -EOPNOTSUPP;
+	}
+	return err;
+}
+
+const char *cctx_path(const struct cctx *c, char *buf, size_t n, const char *root_kind,
+		      const char *rel)
+{
+	const struct collect_opts *o = &c->eng->opt;
+	const char *root = !strcmp(root_kind, "sys") ? o->sys_root :
+			   !strcmp(root_kind, "run") ? o->run_root : o->proc_root;
+
+	snprintf(buf, n, "%s/%s", root, rel);
+	return buf;
+}
+
+static int cached_fd(struct cctx *c, char kind, const char *rel, int dirfd)
+{
+	struct ns_handle *h = c->nsh;
+	char key[512];
+	const char *k;
+	int fd;
+
+	snprintf(key, sizeof(key), "%c:%s", kind, rel);
+	k = intern(key);
+	for (size_t i = 0; i < h->nfiles; i++)
+		if (h->files[i].rel == k)
+			return h->files[i].fd;
+	if (dirfd >= 0) {
+		fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
+	} else {
+		char path[1024];
+
+		cctx_path(c, path, sizeof(path), "proc", rel);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -errno; /* not cached: the file may appear later (module loaded) */
+	grow_array((void **)&h->files, &h->fcap, h->nfiles + 1, sizeof(*h->files));
+	h->files[h->nfiles++] = (struct file_ent){ .rel = k, .fd = fd };
+	return fd;
+}
+
+static int pread_all(struct collect_engine *e, int fd, const char **out, size_t *len)
+{
+	struct strbuf *sb = &e->buf;
+
+	sb_reset(sb);
+	for (;;) {
+		ssize_t n;
+
+		sb_grow(sb, 65536);
+		n = pread(fd, sb->buf + sb->len, sb->cap - sb->len - 1, (off_t)sb->len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		sb->len += (size_t)n;
+		if (sb->len > (64u << 20))
+			return -EFBIG;
+	}
+	sb->buf[sb->len] = '\0';
+	*out = sb->buf;
+	*len = sb->len;
+	return 0;
+}
+
+int cctx_read_proc(struct cctx *c, const char *rel, const char **out, size_t *len)
+{
+	int fd = cached_fd(c, 'p', rel, -1);
+
+	if (fd < 0)
+		return fd;
+	return pread_all(c->eng, fd, out, len);
+}
+
+static int sys_root_fd(struct cctx *c)
+{
+	struct ns_handle *h = c->nsh;
+
+	if (h->sysfd >= 0 || h->sysfd == -2)
+		return h->sysfd;
+	if (c->host) {
+		h->sysfd = open(c->eng->opt.sys_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		int fd;
+
+		if (netns_sysfs_root(h->fd, &fd))
+			fd = -2;
+		h->sysfd = fd;
+	}
+	if (h->sysfd < 0)
+		h->sysfd = -2;
+	return h->sysfd;
+}
+
+bool cctx_sys_ok(const struct cctx *c)
+{
+	return sys_root_fd((struct cctx *)c) >= 0;
+}
+
+int cctx_read_sys(struct cctx *c, const char *rel, const char **out, size_t *len)
+{
+	int root = sys_root_fd(c), fd;
+
+	if (root < 0)
+		return -ENOENT;
+	fd = cached_fd(c, 's', rel, root);
+	if (fd < 0)
+		return fd;
+	return pread_all(c->eng, fd, out, len);
+}

@@ -1,0 +1,76 @@
+/* collect.h: the collector engine. It walks every network namespace (host, named ones
+ * under /run/netns, those held by processes), enters each with setns() once per
+ * snapshot, and runs the collectors, which only read the kernel and fill a snapshot.
+ * File descriptors and sockets opened inside a namespace are kept and re-read with
+ * pread(), so a steady-state sample costs reads, not opens. */
+#ifndef DPTUNE_COLLECT_H
+#define DPTUNE_COLLECT_H
+
+#include <stdbool.h>
+#include "../model/snapshot.h"
+
+struct collect_opts {
+	const char *proc_root;  /* "/proc" unless reading recorded files */
+	const char *sys_root;   /* "/sys" */
+	const char *run_root;   /* "/run" (netns names, openvswitch sockets) */
+	const char *only_ns;    /* read only this namespace (name), or NULL for all */
+	bool no_netns;          /* only the namespace we run in */
+	bool recorded;          /* proc_root/sys_root point at recorded files: no setns */
+	const char *only_collectors; /* comma list of collector names, or NULL */
+	const char *ovs_rundirs;     /* extra ':'-separated OVS run directories, or NULL */
+};
+
+struct ns_handle;
+struct collector;
+
+/* Per collector call: where we are and what to fill. */
+struct cctx {
+	struct collect_engine *eng;
+	struct ns_handle *nsh;
+	struct snapshot *snap;
+	uint32_t ns;      /* index of the namespace in snap */
+	bool host;        /* the namespace dptune started in */
+	const struct collector *col;
+	struct collector_status *st;
+};
+
+enum collector_scope { SCOPE_HOST, SCOPE_NETNS };
+
+struct collector {
+	const char *name;
+	enum collector_scope scope;
+	/* Read the kernel and add metrics to c->snap under c->ns. Return 0, or -errno after
+	 * cctx_unavailable() when the source cannot be read (the engine then goes on). */
+	int (*run)(struct cctx *c);
+	/* Free per-namespace state kept in *cctx_priv(c) (may be NULL). */
+	void (*release)(void *priv);
+};
+
+extern const struct collector *const collectors[];
+
+struct collect_engine *collect_engine_new(const struct collect_opts *opt);
+void collect_engine_free(struct collect_engine *e);
+/* Take one snapshot: discover namespaces, run every collector in each. Returns 0, or
+ * -errno when nothing could be read at all (a single collector failing is not an error:
+ * its status says why). */
+int collect_snapshot(struct collect_engine *e, struct snapshot *snap);
+
+/* For collectors. */
+const struct collect_opts *cctx_opts(const struct cctx *c);
+/* Read proc_root/rel (e.g. "net/snmp") in the current namespace, through a cached fd.
+ * *out points into an engine buffer valid until the next cctx_read*. 0 or -errno. */
+int cctx_read_proc(struct cctx *c, const char *rel, const char **out, size_t *len);
+/* Same under sys_root ("class/net/eth0/queues/rx-0/rps_cpus"); only reliable in the host
+ * namespace unless sysfs was remounted (cctx_sys_ok tells). */
+int cctx_read_sys(struct cctx *c, const char *rel, const char **out, size_t *len);
+bool cctx_sys_ok(const struct cctx *c);
+/* Per-namespace per-collector private pointer (sockets, caches). */
+void **cctx_priv(struct cctx *c);
+/* Mark this collector unavailable in this snapshot with a reason; returns err. */
+int cctx_unavailable(struct cctx *c, int err, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* Absolute path under proc_root/sys_root/run_root (static buffer per call site not
+ * needed: writes into buf). */
+const char *cctx_path(const struct cctx *c, char *buf, size_t n, const char *root_kind,
+		      const char *rel);
+
+#endif

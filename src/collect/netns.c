@@ -1,0 +1,232 @@
+/* netns.c: namespace discovery by inode over /run/netns and /proc/PID/ns/net, and the
+ * per-namespace sysfs: sysfs shows the devices of the namespace that mounted it, so a
+ * child process unshares its mount namespace, enters the netns, mounts sysfs, and hands
+ * the mount's root back as an fd over a unix socket. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "netns.h"
+#include "../core/util.h"
+
+static int add_found(struct netns_found **arr, size_t *cap, int *n, int fd,
+		     const char *name, enum netns_source src, int pid)
+{
+	struct stat st;
+
+	if (fstat(fd, &st)) {
+		close(fd);
+		return -errno;
+	}
+	for (int i = 0; i < *n; i++)
+		if ((*arr)[i].inode == (uint64_t)st.st_ino) {
+			close(fd);
+			return 0;
+		}
+	grow_array((void **)arr, cap, (size_t)*n + 1, sizeof(**arr));
+	struct netns_found *f = &(*arr)[(*n)++];
+
+	memset(f, 0, sizeof(*f));
+	f->inode = st.st_ino;
+	f->fd = fd;
+	f->source = src;
+	f->pid = pid;
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int netns_discover(const char *proc_root, const char *run_root, struct netns_found **out)
+{
+	struct netns_found *arr = NULL;
+	size_t cap = 0;
+	int n = 0, fd;
+	char path[512];
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(path, sizeof(path), "%s/self/ns/net", proc_root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	add_found(&arr, &cap, &n, fd, "host", NS_HOST, 0);
+
+	snprintf(path, sizeof(path), "%s/netns", run_root);
+	d = opendir(path);
+	if (d) {
+		char **names = NULL;
+		size_t ncap = 0, nn = 0;
+
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			grow_array((void **)&names, &ncap, nn + 1, sizeof(*names));
+			names[nn++] = xstrdup(de->d_name);
+		}
+		closedir(d);
+		qsort(names, nn, sizeof(*names), cmp_name);
+		for (size_t i = 0; i < nn; i++) {
+			snprintf(path, sizeof(path), "%s/netns/%s", run_root, names[i]);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd >= 0)
+				add_found(&arr, &cap, &n, fd, names[i], NS_NAMED, 0);
+			free(names[i]);
+		}
+		free(names);
+	}
+
+	d = opendir(proc_root);
+	if (d) {
+		while ((de = readdir(d))) {
+			char comm[64] = "", name[128];
+			int pid;
+
+			if (de->d_name[0] < '1' || de->d_name[0] > '9')
+				continue;
+			pid = atoi(de->d_name);
+			snprintf(path, sizeof(path), "%s/%d/ns/net", proc_root, pid);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			struct stat st;
+			bool known = false;
+
+			if (!fstat(fd, &st))
+				for (int i = 0; i < n; i++)
+					if (arr[i].inode == (uint64_t)st.st_ino)
+						known = true;
+			if (known) {
+				close(fd);
+				continue;
+			}
+			snprintf(path, sizeof(path), "%s/%d/comm", proc_root, pid);
+			if (read_small(path, comm, sizeof(comm)))
+				snprintf(comm, sizeof(comm), "?");
+			snprintf(name, sizeof(name), "pid:%d(%s)", pid, comm);
+			add_found(&arr, &cap, &n, fd, name, NS_PROC, pid);
+		}
+		closedir(d);
+	}
+	*out = arr;
+	return n;
+}
+
+void netns_found_free(struct netns_found *f, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (f[i].fd >= 0)
+			close(f[i].fd);
+	free(f);
+}
+
+int netns_enter(int fd)
+{
+	return setns(fd, CLONE_NEWNET) ? -errno : 0;
+}
+
+static int send_fd(int sock, int fd)
+{
+	char c = 'f';
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+}
+
+static int recv_fd(int sock, int *fd)
+{
+	char c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm;
+	ssize_t r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+
+	if (r < 0)
+		return -errno;
+	if (r != 1)
+		return -EIO;
+	if (c != 'f') /* the child sends an errno byte instead */
+		return -(int)(unsigned char)c;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return -EIO;
+	memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	return 0;
+}
+
+int netns_sysfs_root(int nsfd, int *rootfd)
+{
+	int sv[2], r, status;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (pid == 0) {
+		unsigned char e = 0;
+		int fd = -1;
+
+		close(sv[0]);
+		/* A private mount namespace of our own: a sysfs stacked on /sys here is seen by
+		 * nobody else, and the fd keeps it alive after this child exits. */
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    setns(nsfd, CLONE_NEWNET) ||
+		    mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  NULL))
+			e = (unsigned char)errno;
+		if (!e) {
+			fd = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (fd < 0)
+				e = (unsigned char)errno;
+		}
+		if (e || send_fd(sv[1], fd)) {
+			if (!e)
+				e = EIO;
+			(void)!write(sv[1], &e, 1);
+		}
+		_exit(0);
+	}
+	close(sv[1]);
+	r = recv_fd(sv[0], rootfd);
+	close(sv[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return r;
+}

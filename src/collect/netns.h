@@ -1,0 +1,28 @@
+/* netns.h: discovering network namespaces and entering them. */
+#ifndef DPTUNE_NETNS_H
+#define DPTUNE_NETNS_H
+
+#include <stdint.h>
+#include "../model/snapshot.h"
+
+struct netns_found {
+	uint64_t inode;
+	int fd;                 /* open netns fd (O_RDONLY), owned by the caller */
+	char name[128];
+	enum netns_source source;
+	int pid;
+};
+
+/* List namespaces: self first (named "host"), then /run/netns entries, then those of
+ * processes (/proc/PID/ns/net), deduplicated by inode. proc_root/run_root as given.
+ * Returns count (>= 1) in *out (caller frees with netns_found_free), or -errno. */
+int netns_discover(const char *proc_root, const char *run_root, struct netns_found **out);
+void netns_found_free(struct netns_found *f, int n);
+
+/* setns() into fd; 0 or -errno. */
+int netns_enter(int fd);
+/* Open an O_PATH fd to a sysfs mounted inside the namespace nsfd (done in a short-lived
+ * child with its own mount namespace; the fd keeps the mount alive). 0/-errno. */
+int netns_sysfs_root(int nsfd, int *rootfd);
+
+#endif

@@ -1,0 +1,79 @@
+/* main.c: global options and the command table, nothing else. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cmd/cmd.h"
+#include "core/log.h"
+#include "model/intern.h"
+
+#ifndef DPTUNE_VERSION
+#define DPTUNE_VERSION "0.1"
+#endif
+
+static const struct cmd commands[] = {
+	{ "stat", cmd_stat, "every counter of every layer and namespace, once or as rates" },
+	{ "serve", cmd_serve, "UDP small-packet receiver with a control channel" },
+	{ "bench", cmd_bench, "UDP small-packet sender: loss, reorder, jitter, latency per flow" },
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: dptune [-v] [--version] COMMAND [OPTIONS]\n\n"
+		    "Find where packets die in a Linux datapath, how fast it goes without loss,\n"
+		    "and which knob fixes it.\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(fp, "\n'dptune COMMAND --help' shows a command's options; man dptune has the rest.\n");
+}
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", log_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(try '%s --help')\n", log_prog);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	static char prog[64];
+	int i = 1, rc;
+
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			log_verbose++;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("dptune %s\n", DPTUNE_VERSION);
+			return 0;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "dptune: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		i++;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+		if (strcmp(argv[i], commands[c].name))
+			continue;
+		snprintf(prog, sizeof(prog), "dptune %s", commands[c].name);
+		log_prog = prog;
+		rc = commands[c].fn(argc - i, argv + i);
+		intern_free_all();
+		return rc;
+	}
+	fprintf(stderr, "dptune: '%s' is not a dptune command\n", argv[i]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,107 @@
+/* delta.c: key-hash join of two snapshots. Collectors emit metrics in a stable order,
+ * so the same index is tried first and the hash table is only the fallback. */
+#include <stdlib.h>
+#include <string.h>
+#include "delta.h"
+#include "intern.h"
+
+static uint64_t mkey(const struct snapshot *s, const struct metric *m)
+{
+	uint64_t h = s->ns[m->ns].inode * 0x9E3779B97F4A7C15ull;
+
+	h ^= (uintptr_t)m->obj * 0xC2B2AE3D27D4EB4Full;
+	h ^= (uintptr_t)m->name * 0x165667B19E3779F9ull;
+	h ^= ((uint64_t)m->layer << 56) ^ ((uint64_t)(uint32_t)m->queue << 20) ^ (uint32_t)m->cpu;
+	h ^= h >> 29;
+	return h;
+}
+
+static bool same_key(const struct snapshot *a, const struct metric *x,
+		     const struct snapshot *b, const struct metric *y)
+{
+	return x->obj == y->obj && x->name == y->name && x->layer == y->layer &&
+	       x->queue == y->queue && x->cpu == y->cpu &&
+	       a->ns[x->ns].inode == b->ns[y->ns].inode &&
+	       (a->ns[x->ns].inode || a->ns[x->ns].name == b->ns[y->ns].name);
+}
+
+int delta_compute(struct delta *d, const struct snapshot *prev, const struct snapshot *cur)
+{
+	size_t nslots = 0, *slots = NULL;
+
+	d->interval = prev ? cur->t_mono - prev->t_mono : 0;
+	d->nrows = cur->nm;
+	d->rows = xcalloc(cur->nm ? cur->nm : 1, sizeof(*d->rows));
+	if (prev && prev->nm) {
+		nslots = 1;
+		while (nslots < prev->nm * 2)
+			nslots <<= 1;
+		slots = xmalloc(nslots * sizeof(*slots));
+		memset(slots, 0xff, nslots * sizeof(*slots));
+		for (size_t i = 0; i < prev->nm; i++) {
+			size_t j = mkey(prev, &prev->m[i]) & (nslots - 1);
+
+			while (slots[j] != (size_t)-1)
+				j = (j + 1) & (nslots - 1);
+			slots[j] = i;
+		}
+	}
+	for (size_t i = 0; i < cur->nm; i++) {
+		const struct metric *m = &cur->m[i], *p = NULL;
+		struct delta_row *r = &d->rows[i];
+
+		r->cur = m;
+		if (prev) {
+			if (i < prev->nm && same_key(cur, m, prev, &prev->m[i])) {
+				p = &prev->m[i];
+			} else if (slots) {
+				size_t j = mkey(cur, m) & (nslots - 1);
+
+				while (slots[j] != (size_t)-1) {
+					if (same_key(cur, m, prev, &prev->m[slots[j]])) {
+						p = &prev->m[slots[j]];
+						break;
+					}
+					j = (j + 1) & (nslots - 1);
+				}
+			}
+		}
+		r->prev = p;
+		if (!p)
+			continue;
+		if (m->kind == MK_COUNTER || m->kind == MK_COUNTER32) {
+			r->delta = counter_delta(p->value, m->value, m->kind == MK_COUNTER32);
+			r->moved = r->delta != 0;
+			r->rate = d->interval > 0 ? (double)r->delta / d->interval : 0;
+		} else {
+			r->moved = p->value != m->value || p->text != m->text;
+		}
+	}
+	free(slots);
+	return 0;
+}
+
+void delta_release(struct delta *d)
+{
+	free(d->rows);
+	d->rows = NULL;
+	d->nrows = 0;
+}
+
+const struct delta_row *delta_find(const struct delta *d, const struct snapshot *cur,
+				   const char *ns_name, enum dp_layer layer, const char *obj,
+				   const char *name)
+{
+	const char *o = intern(obj ? obj : ""), *n = intern(name);
+	int ns = snap_ns_by_name(cur, ns_name);
+
+	if (ns < 0)
+		return NULL;
+	for (size_t i = 0; i < d->nrows; i++) {
+		const struct metric *m = d->rows[i].cur;
+
+		if (m->ns == (uint32_t)ns && m->layer == layer && m->obj == o && m->name == n)
+			return &d->rows[i];
+	}
+	return NULL;
+}

@@ -1,0 +1,31 @@
+/* delta.h: compare two snapshots of the same host: per-metric deltas and rates. */
+#ifndef DPTUNE_DELTA_H
+#define DPTUNE_DELTA_H
+
+#include "snapshot.h"
+
+struct delta_row {
+	const struct metric *cur;  /* in the newer snapshot */
+	const struct metric *prev; /* matching metric in the older one, or NULL (new) */
+	uint64_t delta;            /* counters: increase (32-bit wrap handled); else 0 */
+	double rate;               /* delta per second of interval */
+	bool moved;                /* counter increased, or gauge/knob value changed */
+};
+
+struct delta {
+	double interval;   /* seconds between the snapshots (monotonic clock) */
+	struct delta_row *rows;
+	size_t nrows;
+};
+
+/* Match every metric of cur to prev by (netns inode, layer, obj, queue, cpu, name).
+ * prev may be NULL (then deltas are 0 and interval 0). Returns 0. */
+int delta_compute(struct delta *d, const struct snapshot *prev, const struct snapshot *cur);
+void delta_release(struct delta *d);
+
+/* Find one row; returns NULL if absent. */
+const struct delta_row *delta_find(const struct delta *d, const struct snapshot *cur,
+				   const char *ns_name, enum dp_layer layer, const char *obj,
+				   const char *name);
+
+#endif

@@ -1,0 +1,150 @@
+/* snapshot.c: building and searching a snapshot. */
+#include <string.h>
+#include <stdlib.h>
+#include "snapshot.h"
+#include "intern.h"
+
+static const char *const layer_names[LAYER__COUNT] = {
+	[LAYER_NIC] = "nic",         [LAYER_IRQ] = "irq",
+	[LAYER_SOFTIRQ] = "softirq", [LAYER_BACKLOG] = "backlog",
+	[LAYER_QDISC] = "qdisc",     [LAYER_VDEV] = "vdev",
+	[LAYER_NETFILTER] = "netfilter", [LAYER_IP] = "ip",
+	[LAYER_UDP] = "udp",         [LAYER_SOCKET] = "socket",
+};
+
+const char *layer_name(enum dp_layer l)
+{
+	return (unsigned)l < LAYER__COUNT ? layer_names[l] : "?";
+}
+
+int layer_from_name(const char *s)
+{
+	for (int i = 0; i < LAYER__COUNT; i++)
+		if (!strcmp(s, layer_names[i]))
+			return i;
+	return -1;
+}
+
+void snap_init(struct snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void snap_clear(struct snapshot *s)
+{
+	s->nns = s->nm = s->nlinks = s->nst = 0;
+	s->t_mono = s->t_real = 0;
+	memset(s->st, 0, sizeof(s->st));
+}
+
+void snap_release(struct snapshot *s)
+{
+	free(s->ns);
+	free(s->m);
+	free(s->links);
+	snap_init(s);
+}
+
+uint32_t snap_add_ns(struct snapshot *s, uint64_t inode, const char *name,
+		     enum netns_source src, int pid)
+{
+	for (size_t i = 0; i < s->nns; i++)
+		if (s->ns[i].inode == inode && inode)
+			return (uint32_t)i;
+	grow_array((void **)&s->ns, &s->ns_cap, s->nns + 1, sizeof(*s->ns));
+	s->ns[s->nns] = (struct netns_info){
+		.inode = inode, .name = intern(name), .source = src, .pid = pid,
+	};
+	return (uint32_t)s->nns++;
+}
+
+struct metric *snap_add_full(struct snapshot *s, uint32_t ns, enum dp_layer layer,
+			     enum metric_kind kind, unsigned flags, const char *obj,
+			     int32_t queue, int32_t cpu, const char *name, uint64_t value)
+{
+	struct metric *m;
+
+	grow_array((void **)&s->m, &s->m_cap, s->nm + 1, sizeof(*s->m));
+	m = &s->m[s->nm++];
+	*m = (struct metric){
+		.value = value, .obj = intern(obj ? obj : ""), .name = intern(name),
+		.ns = ns, .queue = queue, .cpu = cpu,
+		.layer = (uint8_t)layer, .kind = (uint8_t)kind, .flags = (uint8_t)flags,
+	};
+	return m;
+}
+
+struct metric *snap_add(struct snapshot *s, uint32_t ns, enum dp_layer layer,
+			enum metric_kind kind, const char *obj, const char *name, uint64_t value)
+{
+	return snap_add_full(s, ns, layer, kind, 0, obj, -1, -1, name, value);
+}
+
+struct metric *snap_add_knob(struct snapshot *s, uint32_t ns, enum dp_layer layer,
+			     const char *obj, const char *name, const char *text)
+{
+	uint64_t v = 0;
+	struct metric *m;
+
+	if (parse_u64(text, &v))
+		v = 0;
+	m = snap_add(s, ns, layer, MK_KNOB, obj, name, v);
+	m->text = intern(text);
+	return m;
+}
+
+struct link_info *snap_add_link(struct snapshot *s)
+{
+	struct link_info *l;
+
+	grow_array((void **)&s->links, &s->links_cap, s->nlinks + 1, sizeof(*s->links));
+	l = &s->links[s->nlinks++];
+	memset(l, 0, sizeof(*l));
+	l->link_netnsid = -1;
+	l->kind = intern("");
+	return l;
+}
+
+const struct metric *snap_find(const struct snapshot *s, uint32_t ns, enum dp_layer layer,
+			       const char *obj, int32_t queue, int32_t cpu, const char *name)
+{
+	const char *o = intern(obj ? obj : ""), *n = intern(name);
+
+	for (size_t i = 0; i < s->nm; i++) {
+		const struct metric *m = &s->m[i];
+
+		if (m->ns == ns && m->layer == layer && m->obj == o && m->name == n &&
+		    m->queue == queue && m->cpu == cpu)
+			return m;
+	}
+	return NULL;
+}
+
+int snap_ns_by_name(const struct snapshot *s, const char *name)
+{
+	for (size_t i = 0; i < s->nns; i++)
+		if (!strcmp(s->ns[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+const struct link_info *snap_link_by_index(const struct snapshot *s, uint32_t ns, int ifindex)
+{
+	for (size_t i = 0; i < s->nlinks; i++)
+		if (s->links[i].ns == ns && s->links[i].ifindex == ifindex)
+			return &s->links[i];
+	return NULL;
+}
+
+struct collector_status *snap_status(struct snapshot *s, const char *name)
+{
+	const char *n = intern(name);
+
+	for (size_t i = 0; i < s->nst; i++)
+		if (s->st[i].name == n)
+			return &s->st[i];
+	if (s->nst >= COLLECTOR_MAX)
+		return &s->st[COLLECTOR_MAX - 1];
+	s->st[s->nst].name = n;
+	return &s->st[s->nst++];
+}

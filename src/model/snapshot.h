@@ -1,0 +1,131 @@
+/* snapshot.h: what one reading of the kernel holds. Collectors fill it, delta compares
+ * two of them, output prints them. Plain data, no I/O. */
+#ifndef DPTUNE_SNAPSHOT_H
+#define DPTUNE_SNAPSHOT_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "../core/util.h"
+
+/* Datapath layers, in the order a received packet meets them (DESIGN.md). */
+enum dp_layer {
+	LAYER_NIC,
+	LAYER_IRQ,
+	LAYER_SOFTIRQ,
+	LAYER_BACKLOG,
+	LAYER_QDISC,
+	LAYER_VDEV,
+	LAYER_NETFILTER,
+	LAYER_IP,
+	LAYER_UDP,
+	LAYER_SOCKET,
+	LAYER__COUNT
+};
+
+const char *layer_name(enum dp_layer l);
+int layer_from_name(const char *s); /* -1 if unknown */
+
+enum metric_kind {
+	MK_COUNTER,   /* monotonic 64-bit counter: reported as delta and rate */
+	MK_COUNTER32, /* monotonic counter that wraps at 2^32 (softnet_stat) */
+	MK_GAUGE,     /* instantaneous value (queue length, table size) */
+	MK_KNOB,      /* a setting (sysctl, ring size, mask): value and/or text */
+};
+
+enum metric_flags {
+	MF_DROP = 1 << 0,  /* a drop or error counter: any increase is loss or a fault */
+	MF_ABNORMAL = 1 << 1, /* the collector judged this value abnormal on its own */
+	MF_BENIGN = 1 << 2,   /* counts things that are usually harmless (rx_nohandler) */
+};
+
+struct metric {
+	uint64_t value;
+	const char *obj;    /* interned: device, "cpu3", socket "udp 0.0.0.0:5000", or "" */
+	const char *name;   /* interned counter or knob name */
+	const char *labels; /* interned "k=v,k=v" extra attribution (pid=12,comm=x), or NULL */
+	const char *text;   /* interned text value of a knob (mask, triple), or NULL */
+	uint32_t ns;        /* index into snapshot.ns */
+	int32_t queue;      /* device queue number, or -1 */
+	int32_t cpu;        /* CPU id, or -1 */
+	uint8_t layer, kind, flags;
+};
+
+enum netns_source { NS_HOST, NS_NAMED, NS_PROC, NS_RECORDED };
+
+struct netns_info {
+	uint64_t inode;
+	const char *name;   /* interned: "host", the /run/netns name, or "pid:123(comm)" */
+	enum netns_source source;
+	int pid;            /* a process in it (NS_PROC), else 0 */
+};
+
+/* Link facts used by path and topology code (from rtnetlink). */
+struct link_info {
+	uint32_t ns;
+	int ifindex;
+	const char *name, *kind; /* kind: "veth", "bridge", "vxlan", ... or "" for a NIC */
+	const char *driver;      /* from ethtool, or NULL */
+	int master;              /* ifindex of bridge/OVS master, 0 if none */
+	int link;                /* IFLA_LINK: veth peer, macvlan/vlan parent, 0 if none */
+	int link_netnsid;        /* -1 if the peer is in the same netns */
+	uint32_t mtu, txqlen, num_rx_queues, num_tx_queues;
+	uint8_t operstate;       /* IF_OPER_* */
+	uint32_t vxlan_id;       /* vxlan VNI, 0 if not vxlan */
+	int vxlan_link;          /* underlay device ifindex, 0 if none */
+	uint16_t vxlan_port;
+	const char *qdisc;       /* root qdisc kind, or NULL */
+};
+
+#define COLLECTOR_MAX 24
+
+struct collector_status {
+	const char *name;
+	int err;           /* 0 ok; -errno if unavailable */
+	char reason[200];  /* why unavailable: "needs root", "no ovsdb-server socket found" */
+	unsigned nmetrics;
+	uint64_t cpu_ns;   /* CPU time the collector spent */
+};
+
+struct snapshot {
+	double t_mono, t_real;
+	struct netns_info *ns;
+	size_t nns, ns_cap;
+	struct metric *m;
+	size_t nm, m_cap;
+	struct link_info *links;
+	size_t nlinks, links_cap;
+	struct collector_status st[COLLECTOR_MAX];
+	size_t nst;
+};
+
+void snap_init(struct snapshot *s);
+void snap_clear(struct snapshot *s); /* empty, keep allocations */
+void snap_release(struct snapshot *s);
+
+/* Add a namespace; returns its index. Deduplicates by inode (returns the existing one). */
+uint32_t snap_add_ns(struct snapshot *s, uint64_t inode, const char *name,
+		     enum netns_source src, int pid);
+
+/* Add a metric. obj and name are interned here; obj may be NULL for "". */
+struct metric *snap_add(struct snapshot *s, uint32_t ns, enum dp_layer layer,
+			enum metric_kind kind, const char *obj, const char *name, uint64_t value);
+/* Same, with queue/cpu/flags in one call. */
+struct metric *snap_add_full(struct snapshot *s, uint32_t ns, enum dp_layer layer,
+			     enum metric_kind kind, unsigned flags, const char *obj,
+			     int32_t queue, int32_t cpu, const char *name, uint64_t value);
+/* Add a knob with a text value (value set to the parsed integer if it is one). */
+struct metric *snap_add_knob(struct snapshot *s, uint32_t ns, enum dp_layer layer,
+			     const char *obj, const char *name, const char *text);
+struct link_info *snap_add_link(struct snapshot *s);
+
+/* Find a metric (first match); obj NULL means "". queue/cpu -1 means "none". */
+const struct metric *snap_find(const struct snapshot *s, uint32_t ns, enum dp_layer layer,
+			       const char *obj, int32_t queue, int32_t cpu, const char *name);
+/* Find a namespace index by name; -1 if none. */
+int snap_ns_by_name(const struct snapshot *s, const char *name);
+const struct link_info *snap_link_by_index(const struct snapshot *s, uint32_t ns, int ifindex);
+
+struct collector_status *snap_status(struct snapshot *s, const char *name);
+
+#endif

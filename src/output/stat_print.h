@@ -1,0 +1,25 @@
+/* stat_print.h: render a snapshot (and its delta from the previous one) as the rows of
+ * `dptune stat`, grouped by layer in datapath order, then namespace, then object. */
+#ifndef DPTUNE_STAT_PRINT_H
+#define DPTUNE_STAT_PRINT_H
+
+#include "../model/delta.h"
+
+struct stat_filter {
+	bool all;              /* everything, not only what moved or is abnormal */
+	bool knobs;            /* include knob rows */
+	const char *netns;     /* only this namespace name */
+	const char *dev;       /* only rows whose object is this device */
+	unsigned layer_mask;   /* bit per enum dp_layer; 0 = all */
+	bool links;            /* print the device table (text) / "links" (always in JSON) */
+};
+
+/* Would this row be shown? Pure. */
+bool stat_row_visible(const struct stat_filter *f, const struct snapshot *s,
+		      const struct delta_row *r, bool have_prev);
+
+/* Print one interval (prev may be NULL for a one-shot). Returns rows printed. */
+size_t stat_print(const struct stat_filter *f, const struct snapshot *prev,
+		  const struct snapshot *cur, const struct delta *d, unsigned seq);
+
+#endif

@@ -1,0 +1,47 @@
+# lib.sh: TAP helpers for integration tests. Source it first; it gives each test a unique
+# prefix ($P, at most 6 characters so device names stay under 15), namespaces that are
+# removed by the cleanup trap, and ok/is/skip helpers.
+set -u
+DPTUNE=${DPTUNE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/dptune}
+P=${P:-t$(printf '%04x' $(( ($$ + RANDOM) % 65536 )))}
+T_N=0
+T_FAIL=0
+T_NS=()
+T_PIDS=()
+T_CLEAN=()
+
+plan() { echo "1..$1"; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+ok() { # cond-exit-code description
+	T_N=$((T_N + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $T_N - $2"; else echo "not ok $T_N - $2"; T_FAIL=$((T_FAIL + 1)); fi
+}
+is() { # got expected description
+	T_N=$((T_N + 1))
+	if [ "$1" == "$2" ]; then echo "ok $T_N - $3"
+	else echo "not ok $T_N - $3"; echo "#   got '$1', expected '$2'"; T_FAIL=$((T_FAIL + 1)); fi
+}
+skip() { T_N=$((T_N + 1)); echo "ok $T_N # SKIP $*"; }
+diag() { echo "# $*"; }
+need_root() { [ "$(id -u)" -eq 0 ] || skip_all "needs root"; }
+need_cmd() { for c; do command -v "$c" >/dev/null || skip_all "needs $c"; done; }
+
+# mkns NAME: create namespace ${P}NAME with lo up; remembered for cleanup.
+mkns() { ip netns add "$P$1" && ip -n "$P$1" link set lo up && T_NS+=("$P$1"); }
+nsx() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
+bg_pid() { T_PIDS+=("$1"); }
+on_cleanup() { T_CLEAN+=("$*"); }
+
+t_cleanup() {
+	local p n c
+	for p in "${T_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${T_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for c in "${T_CLEAN[@]}"; do eval "$c" >/dev/null 2>&1; done
+	for n in "${T_NS[@]}"; do ip netns del "$n" 2>/dev/null; done
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# jq-free JSON access through python3 (always on Debian test machines).
+json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+done_testing() { [ $T_FAIL -eq 0 ]; }
