@@ -1,5 +1,4 @@
 /* main.c: global options and the command table, nothing else. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,18 +24,6 @@ static void usage(FILE *fp)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(fp, "\n'dptune COMMAND --help' shows a command's options; man dptune has the rest.\n");
-}
-
-int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", log_prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(try '%s --help')\n", log_prog);
-	return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
