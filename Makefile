@@ -101,7 +101,7 @@ bench: deps
 
 install: $(O)/dptune
 	install -D -m 755 $(O)/dptune $(DESTDIR)$(PREFIX)/bin/dptune
-	install -D -m 644 docs/dptune.1 $(DESTDIR)$(PREFIX)/share/man/man1/dptune.1
+	for m in docs/*.1; do install -D -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/$$(basename $$m); done
 	install -D -m 644 completion/dptune.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/dptune
 
 clean:
