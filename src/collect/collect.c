@@ -351,13 +351,39 @@ static int pread_all(struct collect_engine *e, int fd, const char **out, size_t 
 	return 0;
 }
 
+/* Forget a cached fd (its file went away: a device was deleted or re-created). */
+static void drop_cached(struct cctx *c, int fd)
+{
+	struct ns_handle *h = c->nsh;
+
+	for (size_t i = 0; i < h->nfiles; i++)
+		if (h->files[i].fd == fd) {
+			close(fd);
+			h->files[i] = h->files[--h->nfiles];
+			return;
+		}
+}
+
+/* Read through the cache; a stale fd is reopened once. */
+static int read_cached(struct cctx *c, char kind, const char *rel, int dirfd, const char **out,
+		       size_t *len)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		int fd = cached_fd(c, kind, rel, dirfd), r;
+
+		if (fd < 0)
+			return fd;
+		r = pread_all(c->eng, fd, out, len);
+		if (r != -ENODEV && r != -ENOENT && r != -ESTALE)
+			return r;
+		drop_cached(c, fd);
+	}
+	return -ENOENT;
+}
+
 int cctx_read_proc(struct cctx *c, const char *rel, const char **out, size_t *len)
 {
-	int fd = cached_fd(c, 'p', rel, -1);
-
-	if (fd < 0)
-		return fd;
-	return pread_all(c->eng, fd, out, len);
+	return read_cached(c, 'p', rel, -1, out, len);
 }
 
 static int sys_root_fd(struct cctx *c)
@@ -387,12 +413,9 @@ bool cctx_sys_ok(const struct cctx *c)
 
 int cctx_read_sys(struct cctx *c, const char *rel, const char **out, size_t *len)
 {
-	int root = sys_root_fd(c), fd;
+	int root = sys_root_fd(c);
 
 	if (root < 0)
 		return -ENOENT;
-	fd = cached_fd(c, 's', rel, root);
-	if (fd < 0)
-		return fd;
-	return pread_all(c->eng, fd, out, len);
+	return read_cached(c, 's', rel, root, out, len);
 }

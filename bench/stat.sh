@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# stat.sh: what one `dptune stat` snapshot costs on a host with 1,000 veth devices spread
+# over 100 namespaces, against `ip -s -n NS link` over the same namespaces, in one run.
+# Steady-state cost per sample = (CPU of -c LONG − CPU of -c SHORT) / (LONG − SHORT), so
+# start-up and the first discovery are not counted twice. Not a test: prints numbers.
+# Usage: bench/stat.sh [NAMESPACES] [PAIRS]   (defaults 100 and 500)
+set -eu
+cd "$(dirname "$0")/.."
+DPTUNE=${DPTUNE:-$PWD/build/dptune}
+NNS=${1:-100}
+NPAIRS=${2:-500}
+P=dtb$$
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 3; }
+
+cleanup() { for ((i = 0; i < NNS; i++)); do ip netns del $P-$i 2>/dev/null || true; done; rm -f /tmp/$P.batch; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+t0=$(date +%s.%N)
+for ((i = 0; i < NNS; i++)); do echo "netns add $P-$i"; done > /tmp/$P.batch
+ip -batch /tmp/$P.batch
+: > /tmp/$P.batch
+for ((i = 0; i < NPAIRS; i++)); do
+	a=$((i % NNS)); b=$(((i + 1) % NNS))
+	echo "link add v${P}a$i netns $P-$a type veth peer name v${P}b$i netns $P-$b"
+done > /tmp/$P.batch
+ip -batch /tmp/$P.batch
+for ((i = 0; i < NNS; i++)); do ip -n $P-$i link set lo up; done
+echo "topology: $NNS namespaces, $((NPAIRS * 2)) veth devices (built in $(echo "$(date +%s.%N) - $t0" | bc) s)"
+
+cpu_of() { # command...: prints user+sys CPU seconds of the command and its children
+	python3 -c '
+import resource,subprocess,sys
+subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL)
+r=resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.6f" % (r.ru_utime+r.ru_stime))' "$@"
+}
+
+SHORT=5 LONG=45 IV=0.1
+c_short=$(cpu_of "$DPTUNE" stat -i $IV -c $SHORT)
+c_long=$(cpu_of "$DPTUNE" stat -i $IV -c $LONG)
+per=$(echo "($c_long - $c_short) * 1000 / ($LONG - $SHORT)" | bc -l)
+one=$(cpu_of "$DPTUNE" stat)
+rows=$("$DPTUNE" stat --all --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["rows"]), len(d["namespaces"]), len(d["links"]))')
+
+# The rival: what an operator types today, once per namespace.
+ip_one() { for ((i = 0; i < NNS; i++)); do ip -s -n $P-$i link show; done; ip -s link show; }
+export -f ip_one; export P NNS
+c_ip=$(cpu_of bash -c ip_one)
+c_ip=$(echo "$c_ip * 1000" | bc -l)
+
+printf '\nresult (CPU time, user+sys):\n'
+printf '  dptune stat, steady state per sample : %8.2f ms   (target < 10 ms)\n' "$per"
+printf '  dptune stat, one-shot incl. start-up : %8.2f ms\n' "$(echo "$one * 1000" | bc -l)"
+printf '  ip -s -n NS link over all namespaces : %8.2f ms\n' "$c_ip"
+printf '  ratio ip / dptune (steady)           : %8.1fx\n' "$(echo "$c_ip / $per" | bc -l)"
+printf '  rows / namespaces / links per snapshot: %s\n' "$rows"
+printf '  one sample per second costs          : %8.2f %% of a core\n' "$(echo "$per / 10" | bc -l)"
