@@ -40,6 +40,28 @@ run_unit() {
 	done
 }
 
+# The unit tests again under AddressSanitizer and UBSan (make SANITIZE=address,undefined).
+run_sanitized() {
+	local t rc
+	echo "== unit tests under ASan+UBSan"
+	if ! make --no-print-directory -j2 O="$O-san" SANITIZE=address,undefined tools >"$log" 2>&1; then
+		echo "FAIL sanitized build"; tail -30 "$log"; fail=$((fail + 1)); return
+	fi
+	for t in "$O-san"/tests/unit/test_*; do
+		[ -x "$t" ] || continue
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log" 2>&1
+		rc=$?
+		if [ $rc -ne 0 ]; then
+			echo "FAIL $(basename "$t") under sanitizers (exit $rc)"; tail -40 "$log"
+			fail=$((fail + 1))
+		else
+			pass=$((pass + 1))
+		fi
+	done
+	echo "sanitized unit binaries: done"
+}
+
 run_integration() {
 	echo "== integration tests (prove)"
 	if [ "$(id -u)" -ne 0 ]; then
@@ -78,8 +100,9 @@ case $what in
 unit) run_unit ;;
 integration) run_integration ;;
 fuzz) run_fuzz ;;
-all) run_unit; run_fuzz; run_integration ;;
-*) echo "usage: $0 unit|integration|fuzz|all" >&2; exit 2 ;;
+sanitize) run_sanitized ;;
+all) run_unit; run_sanitized; run_fuzz; run_integration ;;
+*) echo "usage: $0 unit|integration|fuzz|sanitize|all" >&2; exit 2 ;;
 esac
 echo "check: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
