@@ -183,8 +183,9 @@ static bool collector_enabled(const struct collect_engine *e, const char *name)
 	return false;
 }
 
+/* Run the collectors of one scope in the namespace we are in. */
 static void run_collectors(struct collect_engine *e, struct ns_handle *h, struct snapshot *s,
-			   uint32_t nsidx, bool host)
+			   uint32_t nsidx, bool host, enum collector_scope scope)
 {
 	for (size_t i = 0; i < e->ncoll; i++) {
 		const struct collector *col = collectors[i];
@@ -194,7 +195,7 @@ static void run_collectors(struct collect_engine *e, struct ns_handle *h, struct
 		uint64_t t0;
 		int r;
 
-		if (col->scope == SCOPE_HOST && !host)
+		if (col->scope != scope)
 			continue;
 		if (!collector_enabled(e, col->name))
 			continue;
@@ -213,9 +214,14 @@ static void run_collectors(struct collect_engine *e, struct ns_handle *h, struct
 	}
 }
 
+/* Every namespace's SCOPE_NETNS collectors first, then, back in the host namespace, the
+ * SCOPE_HOST ones: they may refer to any namespace of the snapshot (OVS ports, drop
+ * reasons keyed by namespace inode). */
 int collect_snapshot(struct collect_engine *e, struct snapshot *s)
 {
 	int r, entered = 0;
+	struct ns_handle *hosth = NULL;
+	uint32_t hostidx = 0;
 
 	snap_clear(s);
 	s->t_mono = now_mono();
@@ -248,13 +254,19 @@ int collect_snapshot(struct collect_engine *e, struct snapshot *s)
 		}
 		/* The host namespace is always read (host-scope collectors live there), but
 		 * with --netns its per-namespace rows are dropped by the printer. */
-		run_collectors(e, h, s, idx, host);
+		if (host && !hosth) {
+			hosth = h;
+			hostidx = idx;
+		}
+		run_collectors(e, h, s, idx, host, SCOPE_NETNS);
 	}
 	if (entered && e->host_fd >= 0) {
 		r = netns_enter(e->host_fd);
 		if (r)
 			return r;
 	}
+	if (hosth)
+		run_collectors(e, hosth, s, hostidx, true, SCOPE_HOST);
 	return 0;
 }
 
