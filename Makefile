@@ -28,6 +28,18 @@ ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DDPTUNE_VERSION='"$(VERSION)"' $(WARN) $
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lm -lpthread
 
+# BPF (kernel drop reasons): built when clang, bpftool, libbpf and the build host's BTF
+# are there; otherwise the collector says at run time that it was built without it.
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+HAVE_BPF ?= $(shell [ -r /sys/kernel/btf/vmlinux ] && command -v $(FUZZ_CC) >/dev/null 2>&1 && \
+	[ -x $(BPFTOOL) ] && $(PKG_CONFIG) --exists libbpf 2>/dev/null && echo 1 || echo 0)
+ALL_CFLAGS += -DHAVE_BPF=$(HAVE_BPF) -I$(O)/bpf
+ifeq ($(HAVE_BPF),1)
+BPF_SKEL := $(O)/bpf/dropreason.skel.h
+LIBS += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+endif
+
 LIB_SRC := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -45,6 +57,16 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+$(O)/bpf/vmlinux.h:
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/bpf/vmlinux.h
+	$(FUZZ_CC) -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -g -O2 -Wall -I$(O)/bpf -c $< -o $@
+	llvm-strip -g $@ 2>/dev/null || true
+$(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+$(O)/src/trace/dropreason.o: $(BPF_SKEL)
+
 $(O)/libdptune.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -57,7 +79,7 @@ $(O)/tests/unit/%: tests/unit/%.c $(O)/libdptune.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libdptune.a $(CMOCKA_LIBS) $(LIBS)
 
 # Fuzzers: the library again, built by clang with libFuzzer and sanitizers.
-FUZZ_FLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+FUZZ_FLAGS := -std=gnu11 -D_GNU_SOURCE -DHAVE_BPF=0 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 	$(PKG_CFLAGS) -Isrc
 $(O)/fuzzobj/%.o: %.c
 	@mkdir -p $(@D)

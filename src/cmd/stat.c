@@ -49,12 +49,15 @@ static void stat_usage(FILE *fp)
 "      --proc-root DIR     read /proc from DIR (recorded files; implies --no-netns)\n"
 "      --sys-root DIR      read /sys from DIR\n"
 "      --ovs-rundir DIRS   extra ':'-separated Open vSwitch run directories\n"
+"      --drop-reasons      count kernel drop reasons (BPF on skb:kfree_skb) per layer,\n"
+"                          device and namespace; needs root and a kernel with BTF\n"
 "  -h, --help              this help\n");
 }
 
 enum {
 	OPT_JSON = 256, OPT_ALL, OPT_NETNS, OPT_DEV, OPT_LAYER, OPT_KNOBS, OPT_LINKS,
 	OPT_COLLECTORS, OPT_LIST, OPT_NONETNS, OPT_PROC, OPT_SYS, OPT_DURATION, OPT_OVS,
+	OPT_DROPREASONS,
 };
 
 static const struct option stat_opts[] = {
@@ -74,6 +77,7 @@ static const struct option stat_opts[] = {
 	{ "proc-root", required_argument, NULL, OPT_PROC },
 	{ "sys-root", required_argument, NULL, OPT_SYS },
 	{ "ovs-rundir", required_argument, NULL, OPT_OVS },
+	{ "drop-reasons", no_argument, NULL, OPT_DROPREASONS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -160,6 +164,7 @@ int cmd_stat(int argc, char **argv)
 		case OPT_PROC: co.proc_root = optarg; co.recorded = true; break;
 		case OPT_SYS: co.sys_root = optarg; break;
 		case OPT_OVS: co.ovs_rundirs = optarg; break;
+		case OPT_DROPREASONS: co.drop_reasons = true; break;
 		case 'h':
 			stat_usage(stdout);
 			return EXIT_OK;

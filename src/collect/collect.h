@@ -18,6 +18,7 @@ struct collect_opts {
 	bool recorded;          /* proc_root/sys_root point at recorded files: no setns */
 	const char *only_collectors; /* comma list of collector names, or NULL */
 	const char *ovs_rundirs;     /* extra ':'-separated OVS run directories, or NULL */
+	bool drop_reasons;      /* attach BPF to skb:kfree_skb for kernel drop reasons */
 };
 
 struct ns_handle;

@@ -5,7 +5,7 @@
 extern const struct collector collector_link, collector_ethtool, collector_interrupts,
 	collector_softirqs, collector_cpustat, collector_softnet, collector_qdisc,
 	collector_ovs, collector_conntrack, collector_snmp, collector_sockstat,
-	collector_udpsock, collector_knobs;
+	collector_udpsock, collector_knobs, collector_dropreason;
 
 const struct collector *const collectors[] = {
 	&collector_link,       /* nic, vdev: rtnetlink IFLA_STATS64, kinds, peers, masters */
@@ -21,5 +21,6 @@ const struct collector *const collectors[] = {
 	&collector_sockstat,   /* udp: /proc/net/sockstat UDP memory */
 	&collector_udpsock,    /* socket: per-socket drops and queues, owning process */
 	&collector_knobs,      /* settings read for diagnosis (sysctls, rps_cpus, IRQ affinity) */
+	&collector_dropreason, /* kernel drop reasons by layer, device, namespace (BPF, opt-in) */
 	NULL,
 };

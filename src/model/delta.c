@@ -67,6 +67,14 @@ int delta_compute(struct delta *d, const struct snapshot *prev, const struct sna
 			}
 		}
 		r->prev = p;
+		if (!p && prev && (m->flags & MF_ZERO_BASE) &&
+		    (m->kind == MK_COUNTER || m->kind == MK_COUNTER32)) {
+			r->prev = m; /* stands for "known": its previous value was 0 */
+			r->delta = m->value;
+			r->moved = r->delta != 0;
+			r->rate = d->interval > 0 ? (double)r->delta / d->interval : 0;
+			continue;
+		}
 		if (!p)
 			continue;
 		if (m->kind == MK_COUNTER || m->kind == MK_COUNTER32) {

@@ -6,7 +6,8 @@
 
 struct delta_row {
 	const struct metric *cur;  /* in the newer snapshot */
-	const struct metric *prev; /* matching metric in the older one, or NULL (new) */
+	const struct metric *prev; /* matching metric in the older one, or NULL (new); for an
+				    * MF_ZERO_BASE row that is new, cur itself (previous 0) */
 	uint64_t delta;            /* counters: increase (32-bit wrap handled); else 0 */
 	double rate;               /* delta per second of interval */
 	bool moved;                /* counter increased, or gauge/knob value changed */

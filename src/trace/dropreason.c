@@ -1,0 +1,300 @@
+/* dropreason.c: loader for bpf/dropreason.bpf.c and the dropreason collector. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dropreason.h"
+#include "../collect/collect.h"
+#include "../model/intern.h"
+
+struct reason_rule {
+	const char *prefix; /* matched against the start of the reason name */
+	enum dp_layer layer;
+	unsigned flags;
+};
+
+/* First match wins. Reasons a UDP datapath never sees (TCP_*, UNIX_*) map to nothing. */
+static const struct reason_rule rules[] = {
+	{ "TCP_", LAYER__COUNT, 0 },
+	{ "UNIX_", LAYER__COUNT, 0 },
+	{ "SOCKET_", LAYER_SOCKET, MF_DROP },
+	{ "PROTO_MEM", LAYER_UDP, MF_DROP },
+	{ "NO_SOCKET", LAYER_UDP, MF_DROP },
+	{ "UDP_", LAYER_UDP, MF_DROP },
+	{ "NETFILTER_DROP", LAYER_NETFILTER, MF_DROP },
+	{ "CPU_BACKLOG", LAYER_BACKLOG, MF_DROP },
+	{ "QDISC_", LAYER_QDISC, MF_DROP },
+	{ "FQ_", LAYER_QDISC, MF_DROP },
+	{ "CAKE_", LAYER_QDISC, MF_DROP },
+	{ "DUALPI2_", LAYER_QDISC, MF_DROP },
+	{ "TC_", LAYER_QDISC, MF_DROP },
+	{ "TAP_", LAYER_VDEV, MF_DROP },
+	{ "FULL_RING", LAYER_VDEV, MF_DROP },
+	{ "DEV_", LAYER_VDEV, MF_DROP },
+	{ "VXLAN_", LAYER_VDEV, MF_DROP },
+	{ "BRIDGE_", LAYER_VDEV, MF_DROP },
+	{ "MAC_", LAYER_VDEV, MF_DROP },
+	{ "LOCAL_MAC", LAYER_VDEV, MF_DROP },
+	{ "NO_TX_TARGET", LAYER_VDEV, MF_DROP },
+	{ "TUNNEL_", LAYER_VDEV, MF_DROP },
+	{ "OVS_", LAYER_VDEV, MF_DROP },
+	{ "XDP", LAYER_VDEV, MF_DROP },
+	{ "NOMEM", LAYER_NIC, MF_DROP },
+	{ "PFMEMALLOC", LAYER_NIC, MF_DROP },
+	/* not a loss of wanted traffic: a frame for another host on a shared segment */
+	{ "OTHERHOST", LAYER_IP, MF_DROP | MF_BENIGN },
+	/* low signal (trap 4): shown, but not as a finding on its own */
+	{ "NOT_SPECIFIED", LAYER_IP, MF_DROP | MF_BENIGN },
+	{ "", LAYER_IP, MF_DROP },
+};
+
+bool dropreason_layer(const char *reason, enum dp_layer *layer, unsigned *flags)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
+		if (!strncmp(reason, rules[i].prefix, strlen(rules[i].prefix))) {
+			if (rules[i].layer == LAYER__COUNT)
+				return false;
+			*layer = rules[i].layer;
+			*flags = rules[i].flags;
+			return true;
+		}
+	return false;
+}
+
+#if HAVE_BPF
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include "dropreason.skel.h"
+
+#define NREASONS 4096
+
+struct dr_key {
+	uint32_t reason, ifindex, netns, pad;
+};
+
+struct dropreason {
+	struct dropreason_bpf *skel;
+	const char *names[NREASONS]; /* interned reason names by value (low 16 bits + subsys) */
+	bool loaded_names;
+};
+
+static int silent(enum libbpf_print_level l, const char *fmt, va_list ap)
+{
+	(void)l;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+/* Names of enum skb_drop_reason and of subsystem enums (value has subsystem bits). */
+static void load_names(struct dropreason *d, uint32_t *skip_a, uint32_t *skip_b)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int n;
+
+	if (!btf)
+		return;
+	n = (int)btf__type_cnt(btf);
+	for (int id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *tn;
+
+		if (!btf_is_enum(t))
+			continue;
+		tn = btf__name_by_offset(btf, t->name_off);
+		if (!tn || (strcmp(tn, "skb_drop_reason") && !strstr(tn, "_drop_reason")))
+			continue;
+		const struct btf_enum *e = btf_enum(t);
+
+		for (int i = 0; i < btf_vlen(t); i++, e++) {
+			const char *en = btf__name_by_offset(btf, e->name_off);
+			uint32_t v = (uint32_t)e->val;
+			uint32_t slot = (v & 0xffff) | ((v >> 16) ? ((v >> 16) & 0xf) << 8 : 0);
+
+			if (!en)
+				continue;
+			if (!strncmp(en, "SKB_DROP_REASON_", 16))
+				en += 16;
+			else if (!strcmp(en, "SKB_NOT_DROPPED_YET"))
+				*skip_a = v;
+			else if (!strcmp(en, "SKB_CONSUMED"))
+				*skip_b = v;
+			if (slot < NREASONS && !d->names[slot] && (v >> 16 || v < 0x100))
+				d->names[slot] = intern(en);
+		}
+		d->loaded_names = true;
+	}
+	btf__free(btf);
+}
+
+int dropreason_open(struct dropreason **out, char *why, size_t whylen)
+{
+	struct dropreason *d = xcalloc(1, sizeof(*d));
+	uint32_t skip_a = 0, skip_b = 1; /* 6.x values; replaced from BTF when present */
+	int r;
+
+	libbpf_set_print(silent);
+	load_names(d, &skip_a, &skip_b);
+	if (!d->loaded_names) {
+		snprintf(why, whylen, "the kernel has no BTF with enum skb_drop_reason "
+			 "(needs CONFIG_DEBUG_INFO_BTF and Linux 5.17+)");
+		free(d);
+		return -EOPNOTSUPP;
+	}
+	d->skel = dropreason_bpf__open();
+	if (!d->skel) {
+		r = -errno;
+		snprintf(why, whylen, "cannot open the BPF program: %s", strerror(errno));
+		free(d);
+		return r ? r : -EINVAL;
+	}
+	d->skel->rodata->skip_a = skip_a;
+	d->skel->rodata->skip_b = skip_b;
+	r = dropreason_bpf__load(d->skel);
+	if (!r)
+		r = dropreason_bpf__attach(d->skel);
+	if (r) {
+		snprintf(why, whylen, "cannot load or attach BPF on skb:kfree_skb: %s%s",
+			 strerror(-r), r == -EPERM ? " (run as root)" : "");
+		dropreason_bpf__destroy(d->skel);
+		free(d);
+		return r;
+	}
+	*out = d;
+	return 0;
+}
+
+void dropreason_close(struct dropreason *d)
+{
+	if (!d)
+		return;
+	dropreason_bpf__destroy(d->skel);
+	free(d);
+}
+
+static int ns_by_inode(const struct snapshot *s, uint32_t inode)
+{
+	for (size_t i = 0; i < s->nns; i++)
+		if (s->ns[i].inode == inode)
+			return (int)i;
+	return -1;
+}
+
+static const char *dev_name(const struct snapshot *s, uint32_t ns, uint32_t ifindex,
+			    char *buf, size_t n)
+{
+	const struct link_info *l = ifindex ? snap_link_by_index(s, ns, (int)ifindex) : NULL;
+
+	if (l)
+		return l->name;
+	if (!ifindex)
+		return "";
+	snprintf(buf, n, "if%u", ifindex);
+	return buf;
+}
+
+int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
+{
+	int fd = bpf_map__fd(d->skel->maps.drops), added = 0;
+	struct dr_key k, nk;
+	bool first = true;
+	uint64_t v;
+	uint32_t z = 0;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &k, &nk)) {
+		char rbuf[32], dbuf[96], lbuf[64];
+		const char *rn;
+		enum dp_layer layer;
+		unsigned flags;
+		uint32_t slot, ns;
+		int nsi;
+		struct metric *m;
+
+		first = false;
+		k = nk;
+		if (bpf_map_lookup_elem(fd, &k, &v))
+			continue;
+		slot = (k.reason & 0xffff) | ((k.reason >> 16) ? ((k.reason >> 16) & 0xf) << 8 : 0);
+		rn = slot < NREASONS ? d->names[slot] : NULL;
+		if (!rn) {
+			snprintf(rbuf, sizeof(rbuf), "REASON_%#x", k.reason);
+			rn = rbuf;
+		}
+		if (!dropreason_layer(rn, &layer, &flags))
+			continue;
+		nsi = ns_by_inode(s, k.netns);
+		ns = nsi >= 0 ? (uint32_t)nsi : host_ns;
+		snprintf(dbuf, sizeof(dbuf), "drop:%s", rn);
+		m = snap_add_full(s, ns, layer, MK_COUNTER, flags | MF_ZERO_BASE,
+				  dev_name(s, ns, k.ifindex, lbuf, sizeof(lbuf)), -1, -1, dbuf, v);
+		if (nsi < 0 && k.netns) {
+			snprintf(lbuf, sizeof(lbuf), "netns_inode=%u", k.netns);
+			m->labels = intern(lbuf);
+		}
+		added++;
+	}
+	fd = bpf_map__fd(d->skel->maps.overflow);
+	if (!bpf_map_lookup_elem(fd, &z, &v))
+		snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER, v ? MF_ABNORMAL : 0, "", -1, -1,
+			      "drop_events_unaccounted", v);
+	return added;
+}
+
+#else /* !HAVE_BPF */
+
+int dropreason_open(struct dropreason **out, char *why, size_t whylen)
+{
+	(void)out;
+	snprintf(why, whylen, "dptune was built without BPF support (needs clang, bpftool, "
+		 "libbpf-dev and the build host's /sys/kernel/btf/vmlinux)");
+	return -EOPNOTSUPP;
+}
+
+void dropreason_close(struct dropreason *d)
+{
+	(void)d;
+}
+
+int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
+{
+	(void)d;
+	(void)s;
+	(void)host_ns;
+	return -EOPNOTSUPP;
+}
+#endif
+
+/* The collector: opt-in (collect_opts.drop_reasons), attached on first use and kept. */
+struct dr_priv {
+	struct dropreason *d;
+	int err;
+	char why[200];
+};
+
+static void dr_release(void *p)
+{
+	struct dr_priv *dp = p;
+
+	dropreason_close(dp->d);
+	free(dp);
+}
+
+static int dr_run(struct cctx *c)
+{
+	struct dr_priv **pp = (struct dr_priv **)cctx_priv(c);
+	int r;
+
+	if (!cctx_opts(c)->drop_reasons || cctx_opts(c)->recorded)
+		return 0;
+	if (!*pp) {
+		*pp = xcalloc(1, sizeof(**pp));
+		(*pp)->err = dropreason_open(&(*pp)->d, (*pp)->why, sizeof((*pp)->why));
+	}
+	if ((*pp)->err)
+		return cctx_unavailable(c, (*pp)->err, "%s", (*pp)->why);
+	r = dropreason_read((*pp)->d, c->snap, c->ns);
+	return r < 0 ? cctx_unavailable(c, r, "cannot read the drop map: %s", strerror(-r)) : 0;
+}
+
+const struct collector collector_dropreason = { "dropreason", SCOPE_HOST, dr_run, dr_release };
