@@ -11,8 +11,10 @@ P=dtdemo
 [ "$(id -u)" -eq 0 ] || { echo "demo: needs root (it creates network namespaces)" >&2; exit 3; }
 
 cleanup() {
-	[ -n "${SRV:-}" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
-	for n in cli host srv; do ip netns del $P-$n 2>/dev/null || true; done
+	set +e
+	if [ -n "${SRV:-}" ]; then kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; fi
+	for n in cli host srv; do ip netns del $P-$n 2>/dev/null; done
+	return 0
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

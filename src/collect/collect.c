@@ -28,11 +28,13 @@ struct ns_handle {
 	size_t nfiles, fcap;
 	void *priv[COLLECTOR_MAX];
 	bool alive;
+	bool self;          /* the namespace this process is in: no setns needed */
 };
 
 struct collect_engine {
 	struct collect_opts opt;
-	int host_fd;
+	int host_fd;        /* our own namespace, to return to after visiting the others */
+	bool self_is_host;  /* we run in the init namespace: its /sys is ours */
 	struct ns_handle *ns;
 	size_t nns, cap;
 	struct strbuf buf;
@@ -132,17 +134,25 @@ static int refresh_namespaces(struct collect_engine *e)
 
 		h->source = e->opt.recorded ? NS_RECORDED : NS_HOST;
 		h->alive = true;
+		h->self = true;
+		e->self_is_host = true;
 		return 0;
 	}
 	n = netns_discover(e->opt.proc_root, e->opt.run_root, &f);
 	if (n < 0)
 		return n;
-	if (e->host_fd < 0)
-		e->host_fd = dup(f[0].fd);
+	for (int i = 0; i < n; i++) {
+		if (!f[i].self)
+			continue;
+		if (e->host_fd < 0)
+			e->host_fd = dup(f[i].fd);
+		e->self_is_host = f[i].source == NS_HOST;
+	}
 	for (int i = 0; i < n; i++) {
 		struct ns_handle *h = handle_get(e, f[i].inode, f[i].name);
 
 		h->alive = true;
+		h->self = f[i].self;
 		h->source = f[i].source;
 		h->pid = f[i].pid;
 		h->name = intern(f[i].name);
@@ -220,8 +230,9 @@ static void run_collectors(struct collect_engine *e, struct ns_handle *h, struct
 int collect_snapshot(struct collect_engine *e, struct snapshot *s)
 {
 	int r, entered = 0;
-	struct ns_handle *hosth = NULL;
+	struct ns_handle *selfh = NULL;
 	uint32_t hostidx = 0;
+	bool have_host = false;
 
 	snap_clear(s);
 	s->t_mono = now_mono();
@@ -237,7 +248,13 @@ int collect_snapshot(struct collect_engine *e, struct snapshot *s)
 		if (e->opt.only_ns && strcmp(e->opt.only_ns, h->name) && !host)
 			continue;
 		idx = snap_add_ns(s, h->inode, h->name, h->source, h->pid);
-		if (!host) {
+		if (host && !have_host) {
+			hostidx = idx;
+			have_host = true;
+		}
+		if (h->self)
+			selfh = h;
+		if (!h->self) {
 			r = netns_enter(h->fd);
 			if (r) {
 				struct collector_status *st = snap_status(s, "netns");
@@ -252,12 +269,8 @@ int collect_snapshot(struct collect_engine *e, struct snapshot *s)
 			}
 			entered = 1;
 		}
-		/* The host namespace is always read (host-scope collectors live there), but
+		/* The host namespace is always read (host-scope collectors report there), but
 		 * with --netns its per-namespace rows are dropped by the printer. */
-		if (host && !hosth) {
-			hosth = h;
-			hostidx = idx;
-		}
 		run_collectors(e, h, s, idx, host, SCOPE_NETNS);
 	}
 	if (entered && e->host_fd >= 0) {
@@ -265,8 +278,10 @@ int collect_snapshot(struct collect_engine *e, struct snapshot *s)
 		if (r)
 			return r;
 	}
-	if (hosth)
-		run_collectors(e, hosth, s, hostidx, true, SCOPE_HOST);
+	/* Host-scope sources are global (softnet, interrupts, OVS sockets, BPF): read them
+	 * from where we are, and file their rows under the host namespace. */
+	if (selfh && have_host)
+		run_collectors(e, selfh, s, hostidx, true, SCOPE_HOST);
 	return 0;
 }
 
@@ -404,7 +419,9 @@ static int sys_root_fd(struct cctx *c)
 
 	if (h->sysfd >= 0 || h->sysfd == -2)
 		return h->sysfd;
-	if (c->host) {
+	/* Our /sys shows the namespace that mounted it: trust it only for the host when we
+	 * run in the host namespace (or for recorded files). */
+	if (c->eng->opt.recorded || (h->self && c->eng->self_is_host)) {
 		h->sysfd = open(c->eng->opt.sys_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	} else {
 		int fd;

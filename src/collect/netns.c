@@ -57,11 +57,36 @@ int netns_discover(const char *proc_root, const char *run_root, struct netns_fou
 	DIR *d;
 	struct dirent *de;
 
+	struct stat self_st;
+	int self_fd;
+
 	snprintf(path, sizeof(path), "%s/self/ns/net", proc_root);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	self_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (self_fd < 0)
 		return -errno;
-	add_found(&arr, &cap, &n, fd, "host", NS_HOST, 0);
+	if (fstat(self_fd, &self_st)) {
+		close(self_fd);
+		return -errno;
+	}
+	/* The init namespace: pid 1's, or, when that is not readable (some sandboxes deny it
+	 * from inside a namespace), kthreadd's: kernel threads always live in init_net. */
+	snprintf(path, sizeof(path), "%s/1/ns/net", proc_root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		char comm[32];
+
+		snprintf(path, sizeof(path), "%s/2/comm", proc_root);
+		if (!read_small(path, comm, sizeof(comm)) && !strcmp(comm, "kthreadd")) {
+			snprintf(path, sizeof(path), "%s/2/ns/net", proc_root);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		}
+	}
+	if (fd >= 0) {
+		add_found(&arr, &cap, &n, fd, "host", NS_HOST, 0);
+	} else {
+		/* no access to init's namespace (a container): ours stands for the host */
+		add_found(&arr, &cap, &n, dup(self_fd), "host", NS_HOST, 0);
+	}
 
 	snprintf(path, sizeof(path), "%s/netns", run_root);
 	d = opendir(path);
@@ -119,6 +144,10 @@ int netns_discover(const char *proc_root, const char *run_root, struct netns_fou
 		}
 		closedir(d);
 	}
+	/* our own namespace, if nothing above named it */
+	add_found(&arr, &cap, &n, self_fd, "self", NS_PROC, (int)getpid());
+	for (int i = 0; i < n; i++)
+		arr[i].self = arr[i].inode == (uint64_t)self_st.st_ino;
 	*out = arr;
 	return n;
 }

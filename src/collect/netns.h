@@ -2,6 +2,7 @@
 #ifndef DPTUNE_NETNS_H
 #define DPTUNE_NETNS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "../model/snapshot.h"
 
@@ -11,10 +12,13 @@ struct netns_found {
 	char name[128];
 	enum netns_source source;
 	int pid;
+	bool self;              /* the namespace this process is in */
 };
 
-/* List namespaces: self first (named "host"), then /run/netns entries, then those of
- * processes (/proc/PID/ns/net), deduplicated by inode. proc_root/run_root as given.
+/* List namespaces: the init namespace first (named "host"), then /run/netns entries,
+ * then those of processes (/proc/PID/ns/net), deduplicated by inode; the one this process
+ * is in is marked self (when it is not the host's it keeps its /run/netns name, or is
+ * called "self"). proc_root/run_root as given.
  * Returns count (>= 1) in *out (caller frees with netns_found_free), or -errno. */
 int netns_discover(const char *proc_root, const char *run_root, struct netns_found **out);
 void netns_found_free(struct netns_found *f, int n);
