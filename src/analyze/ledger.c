@@ -1,0 +1,100 @@
+/* ledger.c: drop attribution for one interval or trial. */
+#include <stdlib.h>
+#include <string.h>
+#include "ledger.h"
+
+static int group_of(uint8_t layer)
+{
+	switch (layer) {
+	case LAYER_NIC: return 0;
+	case LAYER_BACKLOG: case LAYER_VDEV: case LAYER_IP: return 1;
+	case LAYER_QDISC: return 2;
+	case LAYER_NETFILTER: return 3;
+	case LAYER_UDP: case LAYER_SOCKET: return 4;
+	default: return 5;
+	}
+}
+
+static bool is_reason(const char *counter)
+{
+	return !strncmp(counter, "drop:", 5);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct ledger_entry *x = a, *y = b;
+
+	if (x->layer != y->layer)
+		return x->layer < y->layer ? -1 : 1;
+	if (x->delta != y->delta)
+		return x->delta > y->delta ? -1 : 1;
+	return strcmp(x->counter, y->counter);
+}
+
+void ledger_build(struct ledger *l, const struct snapshot *cur, const struct delta *d)
+{
+	uint64_t groupmax[6] = { 0 }, reasons = 0, best = 0;
+	size_t cap = 0;
+
+	memset(l, 0, sizeof(*l));
+	l->top = l->detail = -1;
+	for (size_t i = 0; i < d->nrows; i++) {
+		const struct delta_row *r = &d->rows[i];
+		const struct metric *m = r->cur;
+
+		if (!(m->flags & MF_DROP) || (m->flags & MF_BENIGN) || !r->delta)
+			continue;
+		if (m->kind != MK_COUNTER && m->kind != MK_COUNTER32)
+			continue;
+		grow_array((void **)&l->e, &cap, l->n + 1, sizeof(*l->e));
+		l->e[l->n++] = (struct ledger_entry){
+			.layer = m->layer, .netns = cur->ns[m->ns].name, .obj = m->obj,
+			.counter = m->name, .labels = m->labels, .queue = m->queue, .cpu = m->cpu,
+			.delta = r->delta,
+		};
+		if (is_reason(m->name))
+			reasons += r->delta;
+		else if (r->delta > groupmax[group_of(m->layer)])
+			groupmax[group_of(m->layer)] = r->delta;
+	}
+	if (l->n)
+		qsort(l->e, l->n, sizeof(*l->e), cmp_entry);
+	if (reasons) {
+		l->explained = reasons;
+		l->exact = true;
+	} else {
+		for (int g = 0; g < 6; g++)
+			l->explained += groupmax[g];
+	}
+	/* Where packets died: the largest kernel drop reason when there are any (it names the
+	 * exact site), else the largest counter; datapath order breaks ties. */
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->exact && !is_reason(l->e[i].counter))
+			continue;
+		if (l->e[i].delta > best) {
+			best = l->e[i].delta;
+			l->top = (int)i;
+		}
+	}
+	best = 0;
+	for (size_t i = 0; l->top >= 0 && i < l->n; i++) {
+		const struct ledger_entry *e = &l->e[i];
+
+		if (e->layer != l->e[l->top].layer || is_reason(e->counter))
+			continue;
+		/* prefer a row that says who (labels: pid, comm) over an anonymous one */
+		uint64_t score = e->delta * 2 + (e->labels ? 1 : 0);
+
+		if (score > best) {
+			best = score;
+			l->detail = (int)i;
+		}
+	}
+}
+
+void ledger_release(struct ledger *l)
+{
+	free(l->e);
+	memset(l, 0, sizeof(*l));
+	l->top = l->detail = -1;
+}

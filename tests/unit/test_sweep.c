@@ -1,0 +1,196 @@
+/* test_sweep.c: the NDR/PDR search on simulated paths, and the drop ledger. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <math.h>
+#include <string.h>
+#include <cmocka.h>
+#include "traffic/sweep.h"
+#include "analyze/ledger.h"
+
+/* A path that carries `cap` pps cleanly and drops the excess beyond it, plus a constant
+ * loss floor; the sender reaches at most `sender` pps. */
+struct path {
+	double cap, sender, floor_loss;
+	unsigned calls;
+};
+
+static void run(struct path *p, double rate, struct sweep_trial_result *r)
+{
+	double a = rate > p->sender ? p->sender : rate;
+
+	memset(r, 0, sizeof(*r));
+	p->calls++;
+	r->offered = rate;
+	r->achieved = a;
+	r->sender_limited = a < rate * 0.95;
+	r->loss = (a > p->cap ? (a - p->cap) / a : 0) + p->floor_loss;
+}
+
+static void search(struct sweep *s, struct path *p, double lo, double hi, double prec)
+{
+	struct sweep_params sp = { .rate_min = lo, .rate_max = hi, .precision = prec,
+				   .max_trials = 40 };
+	double rate;
+
+	sweep_init(s, &sp);
+	sweep_add_target(s, "NDR", 0.00001);
+	sweep_add_target(s, "PDR", 0.001);
+	while ((rate = sweep_next(s)) > 0) {
+		struct sweep_trial_result r;
+
+		run(p, rate, &r);
+		sweep_record(s, &r);
+	}
+}
+
+static void test_ndr_within_precision(void **state)
+{
+	double caps[] = { 5000, 47000, 123456, 900000 };
+
+	for (size_t i = 0; i < 4; i++) {
+		struct path p = { .cap = caps[i], .sender = 2e6 };
+		struct sweep s;
+
+		search(&s, &p, 1000, 1.5e6, 0.01);
+		assert_int_equal(s.stop, SWEEP_CONVERGED);
+		double ndr = sweep_result(&s, 0), pdr = sweep_result(&s, 1);
+
+		assert_true(ndr <= caps[i] && ndr >= caps[i] * 0.98);
+		/* PDR allows 0.1 % loss: at or a little above the cap */
+		assert_true(pdr >= ndr && pdr <= caps[i] * 1.0011);
+		assert_true(p.calls <= 40);
+	}
+}
+
+static void test_clean_up_to_sender(void **state)
+{
+	struct path p = { .cap = 1e9, .sender = 300000 };
+	struct sweep s;
+
+	search(&s, &p, 1000, 1e6, 0.01);
+	/* the first trial at 1 Mpps is sender-limited: the search continues below 300 k */
+	assert_int_equal(s.stop, SWEEP_AT_MAX);
+	assert_true(sweep_result(&s, 0) >= 300000 * 0.95 && sweep_result(&s, 0) <= 300000);
+	assert_true(s.ceiling <= 300000);
+}
+
+static void test_loss_at_floor(void **state)
+{
+	struct path p = { .cap = 1e9, .sender = 1e9, .floor_loss = 0.01 };
+	struct sweep s;
+
+	search(&s, &p, 1000, 1e6, 0.01);
+	assert_int_equal(s.stop, SWEEP_AT_MIN);
+	assert_true(sweep_result(&s, 0) == 0);
+}
+
+static void test_trial_budget(void **state)
+{
+	struct path p = { .cap = 77777, .sender = 1e9 };
+	struct sweep s;
+	struct sweep_params sp = { .rate_min = 1000, .rate_max = 1e6, .precision = 0.0001,
+				   .max_trials = 5 };
+	double rate;
+
+	sweep_init(&s, &sp);
+	sweep_add_target(&s, "NDR", 0);
+	while ((rate = sweep_next(&s)) > 0) {
+		struct sweep_trial_result r;
+
+		run(&p, rate, &r);
+		sweep_record(&s, &r);
+	}
+	assert_int_equal(s.stop, SWEEP_MAX_TRIALS);
+	assert_int_equal(s.trials, 5);
+	assert_non_null(strstr(sweep_stop_text(s.stop), "trial limit"));
+}
+
+static void test_failed_trial_stops(void **state)
+{
+	struct sweep s;
+	struct sweep_params sp = { .rate_min = 1000, .rate_max = 1e6 };
+	struct sweep_trial_result r = { .failed = true };
+
+	sweep_init(&s, &sp);
+	sweep_add_target(&s, "NDR", 0);
+	assert_true(sweep_next(&s) == 1e6);
+	sweep_record(&s, &r);
+	assert_true(sweep_next(&s) == 0);
+	assert_int_equal(s.stop, SWEEP_ERROR);
+}
+
+static void test_ledger(void **state)
+{
+	struct snapshot a, b;
+	struct delta d;
+	struct ledger l;
+	uint32_t n0, n1;
+
+	snap_init(&a);
+	snap_init(&b);
+	a.t_mono = 0;
+	b.t_mono = 2;
+	n0 = snap_add_ns(&a, 5, "srv", NS_NAMED, 0);
+	snap_add_full(&a, n0, LAYER_UDP, MK_COUNTER, MF_DROP, "", -1, -1, "UdpRcvbufErrors", 10);
+	snap_add_full(&a, n0, LAYER_SOCKET, MK_COUNTER, MF_DROP, "udp 10.0.0.2:5004", -1, -1,
+		      "drops", 10)->labels = "pid=9,comm=media";
+	snap_add_full(&a, n0, LAYER_BACKLOG, MK_COUNTER32, MF_DROP, "", -1, 1, "dropped", 0);
+	snap_add_full(&a, n0, LAYER_VDEV, MK_COUNTER, MF_DROP, "veth1", -1, -1, "rx_dropped", 0);
+	snap_add_full(&a, n0, LAYER_VDEV, MK_COUNTER, MF_DROP | MF_BENIGN, "veth1", -1, -1,
+		      "rx_nohandler", 0);
+	n1 = snap_add_ns(&b, 5, "srv", NS_NAMED, 0);
+	snap_add_full(&b, n1, LAYER_UDP, MK_COUNTER, MF_DROP, "", -1, -1, "UdpRcvbufErrors", 510);
+	snap_add_full(&b, n1, LAYER_SOCKET, MK_COUNTER, MF_DROP, "udp 10.0.0.2:5004", -1, -1,
+		      "drops", 510)->labels = "pid=9,comm=media";
+	snap_add_full(&b, n1, LAYER_BACKLOG, MK_COUNTER32, MF_DROP, "", -1, 1, "dropped", 200);
+	snap_add_full(&b, n1, LAYER_VDEV, MK_COUNTER, MF_DROP, "veth1", -1, -1, "rx_dropped", 200);
+	snap_add_full(&b, n1, LAYER_VDEV, MK_COUNTER, MF_DROP | MF_BENIGN, "veth1", -1, -1,
+		      "rx_nohandler", 999);
+	delta_compute(&d, &a, &b);
+	ledger_build(&l, &b, &d);
+	/* benign rx_nohandler is not loss; the backlog drop and its vdev alias count once,
+	 * UdpRcvbufErrors and the socket's drops count once */
+	assert_int_equal(l.n, 4);
+	assert_true(l.explained == 700);
+	assert_false(l.exact);
+	assert_true(l.top >= 0);
+	assert_int_equal(l.e[l.top].layer, LAYER_UDP);
+	assert_true(l.e[0].layer == LAYER_BACKLOG); /* datapath order */
+	delta_release(&d);
+	ledger_release(&l);
+
+	/* with kernel drop reasons, their sum is exact and the top is a reason; the detail
+	 * names the socket and its process */
+	snap_add_full(&b, n1, LAYER_SOCKET, MK_COUNTER, MF_DROP | MF_ZERO_BASE, "", -1, -1,
+		      "drop:SOCKET_RCVBUFF", 500);
+	snap_add_full(&b, n1, LAYER_BACKLOG, MK_COUNTER, MF_DROP | MF_ZERO_BASE, "veth1", -1, -1,
+		      "drop:CPU_BACKLOG", 200);
+	delta_compute(&d, &a, &b);
+	ledger_build(&l, &b, &d);
+	assert_true(l.exact);
+	assert_true(l.explained == 700);
+	assert_string_equal(l.e[l.top].counter, "drop:SOCKET_RCVBUFF");
+	assert_true(l.detail >= 0);
+	assert_string_equal(l.e[l.detail].obj, "udp 10.0.0.2:5004");
+	assert_non_null(strstr(l.e[l.detail].labels, "comm=media"));
+	delta_release(&d);
+	ledger_release(&l);
+	snap_release(&a);
+	snap_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ndr_within_precision),
+		cmocka_unit_test(test_clean_up_to_sender),
+		cmocka_unit_test(test_loss_at_floor),
+		cmocka_unit_test(test_trial_budget),
+		cmocka_unit_test(test_failed_trial_stops),
+		cmocka_unit_test(test_ledger),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
