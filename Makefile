@@ -51,6 +51,8 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(O)/bench/%)
 
 .PHONY: all deps check test unit integration fuzz demo bench clean install tools
+# Keep every object (the fuzz objects and BPF skeletons are otherwise "intermediate").
+.SECONDARY:
 all: $(O)/dptune
 
 $(O)/%.o: %.c
