@@ -1,0 +1,48 @@
+/* doctor.h: causal diagnosis over the counters of one observation window. Each rule ties
+ * a cause to the counters that justify it (REFERENCE "ten things" #6) and proposes the
+ * knob that fixes it as exact commands. Pure: works on snapshots and their delta, time
+ * passed in, no I/O; every rule is tested on built or recorded snapshots. */
+#ifndef DPTUNE_DOCTOR_H
+#define DPTUNE_DOCTOR_H
+
+#include "../model/delta.h"
+
+enum confidence { CONF_LOW, CONF_MEDIUM, CONF_HIGH };
+enum severity { SEV_INFO, SEV_WARN, SEV_CRIT };
+
+/* A change tune can apply: one knob in one namespace. */
+struct knob_change {
+	char kind[16];     /* "sysctl", "sysfs", "txqlen", "ring", "none" */
+	char netns[64];    /* namespace name ("host" for host-wide) */
+	char target[160];  /* sysctl name, sysfs path under /sys, or device */
+	char current[64];
+	char proposed[64];
+};
+
+struct finding {
+	const char *rule;       /* stable id: "softnet-backlog", "socket-rcvbuf-default", ... */
+	uint8_t layer;
+	const char *netns, *obj; /* interned; obj "" when layer-wide */
+	int32_t cpu;
+	enum severity sev;
+	enum confidence conf;
+	uint64_t dropped;       /* packets this finding accounts for in the window */
+	char cause[300];        /* one sentence */
+	char evidence[400];     /* counter deltas and rates */
+	char commands[600];     /* what an operator would type, one command per line */
+	struct knob_change change; /* kind "none" when no host knob fixes it */
+};
+
+struct doctor_report {
+	struct finding *f;
+	size_t n;
+};
+
+/* Run every rule over the window prev→cur (d = delta_compute(prev, cur)). */
+void doctor_run(const struct snapshot *prev, const struct snapshot *cur, const struct delta *d,
+		struct doctor_report *out);
+void doctor_report_release(struct doctor_report *r);
+const char *confidence_name(enum confidence c);
+const char *severity_name(enum severity s);
+
+#endif
