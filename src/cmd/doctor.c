@@ -21,7 +21,7 @@
 #include "../analyze/doctor.h"
 #include "../output/print.h"
 
-static volatile sig_atomic_t stop;
+static volatile int stop;
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -46,7 +46,7 @@ static void doctor_usage(FILE *fp)
 
 /* Run argv, capture its stdout (for bench JSON) while passing it through; returns its
  * exit status or -errno. */
-static int run_capture(char **argv, struct strbuf *out)
+static int run_capture(char **argv, struct strbuf *out, bool echo)
 {
 	int pfd[2], status;
 	pid_t pid;
@@ -75,7 +75,7 @@ static int run_capture(char **argv, struct strbuf *out)
 			break;
 		if (out->len < (16u << 20))
 			sb_add(out, buf, (size_t)n);
-		if (print_mode() == PRINT_TEXT)
+		if (echo)
 			(void)!fwrite(buf, 1, (size_t)n, stderr);
 	}
 	close(pfd[0]);
@@ -217,6 +217,61 @@ static void print_waterfall(const struct ledger *l, uint64_t lost, bool have_los
 	}
 }
 
+int doctor_observe(struct collect_engine *eng, double duration, char **cmdv, bool echo,
+		   volatile int *stopf, struct observation *o, char *err, size_t errlen)
+{
+	struct strbuf out;
+	int r;
+
+	memset(o, 0, sizeof(*o));
+	snap_init(&o->a);
+	snap_init(&o->b);
+	r = collect_snapshot(eng, &o->a);
+	if (r) {
+		snprintf(err, errlen, "cannot read the kernel's counters: %s (run as root)",
+			 strerror(-r));
+		return r;
+	}
+	sb_init(&out);
+	if (cmdv) {
+		o->cmd_rc = run_capture(cmdv, &out, echo);
+		if (o->cmd_rc < 0) {
+			snprintf(err, errlen, "cannot run %s: %s", cmdv[0], strerror(-o->cmd_rc));
+			sb_release(&out);
+			return o->cmd_rc;
+		}
+		if (out.len && !doctor_bench_lost(out.buf, out.len, &o->lost, &o->sent))
+			o->have_lost = true;
+	} else {
+		double end = now_mono() + duration;
+
+		while (!*stopf && now_mono() < end) {
+			struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	sb_release(&out);
+	r = collect_snapshot(eng, &o->b);
+	if (r) {
+		snprintf(err, errlen, "cannot read the kernel's counters: %s", strerror(-r));
+		return r;
+	}
+	delta_compute(&o->d, &o->a, &o->b);
+	ledger_build(&o->l, &o->b, &o->d);
+	doctor_run(&o->a, &o->b, &o->d, &o->rep);
+	return 0;
+}
+
+void observation_release(struct observation *o)
+{
+	doctor_report_release(&o->rep);
+	ledger_release(&o->l);
+	delta_release(&o->d);
+	snap_release(&o->a);
+	snap_release(&o->b);
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -234,14 +289,10 @@ int cmd_doctor(int argc, char **argv)
 	enum severity fail_on = SEV_WARN;
 	struct collect_opts co = { 0 };
 	struct collect_engine *eng;
-	struct snapshot a, b;
-	struct delta d;
-	struct ledger l;
-	struct doctor_report rep;
-	struct strbuf out;
-	uint64_t lost = 0, sent = 0;
-	bool have_lost = false;
-	int opt, rc = EXIT_OK, cmd_rc = 0;
+	struct observation o;
+	char err[256];
+	size_t shown = 0;
+	int opt, rc = EXIT_OK;
 	char **cmdv = NULL;
 
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -278,93 +329,57 @@ int cmd_doctor(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	co.drop_reasons = reasons;
+	co.only_ns = NULL;
 	eng = collect_engine_new(&co);
-	snap_init(&a);
-	snap_init(&b);
-	sb_init(&out);
-	if (collect_snapshot(eng, &a)) {
-		err_msg("cannot read the kernel's counters (run as root)");
+	if (!json && cmdv)
+		fprintf(stderr, "dptune doctor: watching while %s runs\n", cmdv[0]);
+	else if (!json)
+		fprintf(stderr, "dptune doctor: watching for %g s\n", duration);
+	if (doctor_observe(eng, duration, cmdv, !json, &stop, &o, err, sizeof(err))) {
+		err_msg("%s", err);
+		observation_release(&o);
 		collect_engine_free(eng);
 		return EXIT_FAIL;
 	}
-	if (netns && snap_ns_by_name(&a, netns) < 0) {
-		err_msg("no network namespace named '%s'", netns);
-		rc = EXIT_FAIL;
-		goto out;
+	if (netns && snap_ns_by_name(&o.b, netns) < 0) {
+		err_msg("no network namespace named '%s' (see 'ip netns list')", netns);
+		observation_release(&o);
+		collect_engine_free(eng);
+		return EXIT_FAIL;
 	}
-	if (cmdv) {
-		if (!json)
-			fprintf(stderr, "dptune doctor: watching while %s runs\n", cmdv[0]);
-		cmd_rc = run_capture(cmdv, &out);
-		if (cmd_rc < 0) {
-			err_msg("cannot run %s: %s", cmdv[0], strerror(-cmd_rc));
-			rc = EXIT_FAIL;
-			goto out;
-		}
-		if (out.len && !doctor_bench_lost(out.buf, out.len, &lost, &sent))
-			have_lost = true;
-	} else {
-		double end = now_mono() + duration;
-
-		if (!json && isatty(STDERR_FILENO))
-			fprintf(stderr, "dptune doctor: watching for %g s\n", duration);
-		while (!stop && now_mono() < end) {
-			struct timespec ts = { 0, 100 * 1000 * 1000 };
-
-			nanosleep(&ts, NULL);
-		}
-	}
-	if (collect_snapshot(eng, &b)) {
-		err_msg("cannot read the kernel's counters");
-		rc = EXIT_FAIL;
-		goto out;
-	}
-	delta_compute(&d, &a, &b);
-	ledger_build(&l, &b, &d);
-	doctor_run(&a, &b, &d, &rep);
-
 	print_open_object(NULL);
-	print_double(PRINT_ANY, "seconds", "dptune doctor: %.1f s observed", d.interval);
-	print_u64(PRINT_ANY, "namespaces", " in %llu namespaces", b.nns);
+	print_double(PRINT_ANY, "seconds", "dptune doctor: %.1f s observed", o.d.interval);
+	print_u64(PRINT_ANY, "namespaces", " in %llu namespaces", o.b.nns);
 	if (cmdv)
-		print_i64(PRINT_ANY, "command_exit", ", command exited %lld", cmd_rc);
+		print_i64(PRINT_ANY, "command_exit", ", command exited %lld", o.cmd_rc);
 	print_nl();
-	if (have_lost)
-		print_u64(PRINT_JSONONLY, "sent_by_load", NULL, sent);
-	for (size_t i = 0; i < b.nst; i++)
-		if (b.st[i].err && !json)
-			print_text("  (%s unavailable: %s)\n", b.st[i].name, b.st[i].reason);
-	print_waterfall(&l, lost, have_lost);
+	if (o.have_lost)
+		print_u64(PRINT_JSONONLY, "sent_by_load", NULL, o.sent);
+	for (size_t i = 0; i < o.b.nst; i++)
+		if (o.b.st[i].err && !json)
+			print_text("  (%s unavailable: %s)\n", o.b.st[i].name, o.b.st[i].reason);
+	print_waterfall(&o.l, o.lost, o.have_lost);
 	print_open_array("findings");
-	size_t shown = 0;
-
 	for (int sev = SEV_CRIT; sev >= SEV_INFO; sev--)
-		for (size_t i = 0; i < rep.n; i++) {
-			if ((int)rep.f[i].sev != sev)
+		for (size_t i = 0; i < o.rep.n; i++) {
+			const struct finding *f = &o.rep.f[i];
+
+			if ((int)f->sev != sev || (netns && strcmp(f->netns, netns)))
 				continue;
-			if (netns && strcmp(rep.f[i].netns, netns))
-				continue;
-			print_finding(&rep.f[i]);
+			print_finding(f);
 			shown++;
-			if (rep.f[i].sev >= fail_on)
+			if (f->sev >= fail_on)
 				rc = EXIT_FAIL;
 		}
 	print_close_array();
 	if (!shown)
 		print_text("\nno findings: nothing was dropped that a rule explains\n");
-	if (have_lost && lost > l.explained) {
+	if (o.have_lost && o.lost > o.l.explained)
 		print_text("\n[warning] %llu packets the load lost appear in no counter dptune can "
 			   "see (closed socket queues, drops inside a VM, a hop outside this host)\n",
-			   (unsigned long long)(lost - l.explained));
-	}
+			   (unsigned long long)(o.lost - o.l.explained));
 	print_close_object();
-	doctor_report_release(&rep);
-	ledger_release(&l);
-	delta_release(&d);
-out:
-	sb_release(&out);
-	snap_release(&a);
-	snap_release(&b);
+	observation_release(&o);
 	collect_engine_free(eng);
 	return rc;
 }

@@ -9,4 +9,27 @@
  * 0 or -ENOENT. */
 int doctor_bench_lost(const char *buf, size_t len, uint64_t *lost, uint64_t *sent);
 
+struct collect_engine;
+#include "../model/delta.h"
+#include "../analyze/ledger.h"
+#include "../analyze/doctor.h"
+
+/* One observation window: counters before and after, their delta, the drop ledger and
+ * the findings; with a command, its exit status and the bench loss it printed. */
+struct observation {
+	struct snapshot a, b;
+	struct delta d;
+	struct ledger l;
+	struct doctor_report rep;
+	uint64_t lost, sent;
+	bool have_lost;
+	int cmd_rc;
+};
+
+/* Watch for duration seconds, or while cmdv runs (its stdout passed to stderr when
+ * echo is set). 0, or -errno with err[] set. Stops early on *stop. */
+int doctor_observe(struct collect_engine *eng, double duration, char **cmdv, bool echo,
+		   volatile int *stop, struct observation *o, char *err, size_t errlen);
+void observation_release(struct observation *o);
+
 #endif
