@@ -16,6 +16,7 @@ static const struct cmd commands[] = {
 	{ "bench", cmd_bench, "UDP small-packet sender: loss, reorder, jitter, latency per flow" },
 	{ "sweep", cmd_sweep, "NDR/PDR search: highest packet rate without (or with bounded) loss" },
 	{ "doctor", cmd_doctor, "where packets die, why, and the knob that fixes it" },
+	{ "tune", cmd_tune, "plan, apply (journaled), verify, revert and persist knob changes" },
 	{ "lab", cmd_lab, "build, list and tear down emulated datapaths in namespaces" },
 };
 
