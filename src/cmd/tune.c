@@ -373,6 +373,8 @@ static int cmd_persist(const char *root, const char *dir, struct item *items, in
 		}
 		if (!strcmp(k->kind, "sysctl")) {
 			if (!sf) {
+				snprintf(path, sizeof(path), "%s/etc", root);
+				mkdir(path, 0755);
 				snprintf(path, sizeof(path), "%s/etc/sysctl.d", root);
 				mkdir(path, 0755);
 				snprintf(path, sizeof(path), "%s/etc/sysctl.d/90-dptune.conf", root);
