@@ -443,3 +443,31 @@ uint64_t counter_delta(uint64_t prev, uint64_t cur, bool wrap32)
 		return (uint64_t)UINT32_MAX + 1 - prev + cur;
 	return 0; /* counter reset (device re-created, ns replaced): no rate */
 }
+
+int parse_cpu_list(const char *s, int *cpus, int max)
+{
+	int n = 0;
+
+	while (*s && *s != '\n') {
+		char *end;
+		long a = strtol(s, &end, 10), b;
+
+		if (end == s || a < 0 || a > 65535)
+			return -EINVAL;
+		b = a;
+		s = end;
+		if (*s == '-') {
+			b = strtol(s + 1, &end, 10);
+			if (end == s + 1 || b < a || b > 65535)
+				return -EINVAL;
+			s = end;
+		}
+		for (long c = a; c <= b && n < max; c++)
+			cpus[n++] = (int)c;
+		if (*s == ',')
+			s++;
+		else if (*s && *s != '\n')
+			return -EINVAL;
+	}
+	return n;
+}

@@ -67,6 +67,10 @@ int write_small(const char *path, const char *val) MUST_CHECK;
 /* Split a line into whitespace-separated fields, in place; returns count (<= max). */
 int split_ws(char *line, char **fields, int max);
 
+/* Parse a CPU list ("0-3,6", as in /sys/devices/system/cpu/online) into ascending ids;
+ * returns the count (<= max) or -EINVAL. */
+int parse_cpu_list(const char *s, int *cpus, int max) MUST_CHECK;
+
 /* Unsigned 64-bit delta that treats a 32-bit counter's wrap correctly when wrap32 is set. */
 uint64_t counter_delta(uint64_t prev, uint64_t cur, bool wrap32);
 
