@@ -14,6 +14,7 @@
 #include <time.h>
 #include "collect.h"
 #include "netproc.h"
+#include "nlbuf.h"
 #include "procmap.h"
 #include "udpsock.h"
 #include "../model/intern.h"
@@ -106,7 +107,12 @@ static int diag_msg_cb(const struct nlmsghdr *nlh, void *data)
 int udpsock_parse_diag(const void *buf, size_t len, struct udp_socks *out)
 {
 	struct diag_ctx c = { .out = out };
-	int r = mnl_cb_run(buf, len, 0, 0, diag_msg_cb, &c);
+	size_t ok = nlbuf_valid_len(buf, len);
+	int r;
+
+	if (!ok)
+		return -EINVAL;
+	r = mnl_cb_run(buf, ok, 0, 0, diag_msg_cb, &c);
 
 	if (r == MNL_CB_STOP)
 		return 1;

@@ -29,6 +29,9 @@ need_cmd() { for c; do command -v "$c" >/dev/null || skip_all "needs $c"; done; 
 # mkns NAME: create namespace ${P}NAME with lo up; remembered for cleanup.
 mkns() { ip netns add "$P$1" && ip -n "$P$1" link set lo up && T_NS+=("$P$1"); }
 nsx() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
+# nsx_bg NAME CMD...: run in the background inside ${P}NAME; its PID (the command itself,
+# not a subshell) is killed by the cleanup trap and left in $BG.
+nsx_bg() { local n=$1; shift; ip netns exec "$P$n" "$@" & BG=$!; T_PIDS+=("$BG"); }
 bg_pid() { T_PIDS+=("$1"); }
 on_cleanup() { T_CLEAN+=("$*"); }
 
