@@ -358,9 +358,12 @@ static int pread_all(struct collect_engine *e, int fd, const char **out, size_t 
 	sb_reset(sb);
 	for (;;) {
 		ssize_t n;
+		/* Ask for 4 KiB first: sysctl files make the kernel allocate and zero a buffer
+		 * as large as the request; most files fit, larger ones continue in 64 KiB. */
+		size_t want = sb->len ? 65536 : 4096;
 
-		sb_grow(sb, 65536);
-		n = pread(fd, sb->buf + sb->len, sb->cap - sb->len - 1, (off_t)sb->len);
+		sb_grow(sb, want);
+		n = pread(fd, sb->buf + sb->len, want, (off_t)sb->len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -179,12 +179,20 @@ static int conntrack_run(struct cctx *c)
 	if (max && count * 10 >= max * 9)
 		m->flags |= MF_ABNORMAL;
 	snap_add(c->snap, c->ns, LAYER_NETFILTER, MK_GAUGE, "", "nf_conntrack_max", max);
-	/* rows of the per-CPU file are the possible CPUs, in order (trap 1) */
-	if (!cctx_read_sys(c, "devices/system/cpu/possible", &buf, &len)) {
-		char tmp[256];
+	/* rows of the per-CPU file are the possible CPUs, in order (trap 1); the list is the
+	 * same in every namespace, so it is read once */
+	static int possible[1024], npossible = -2;
 
-		snprintf(tmp, sizeof(tmp), "%.*s", (int)(len < 255 ? len : 255), buf);
-		ncpus = parse_cpu_list(tmp, cpus, 1024);
+	if (npossible == -2) {
+		char path[512], tmp[256];
+
+		cctx_path(c, path, sizeof(path), "sys", "devices/system/cpu/possible");
+		npossible = read_small(path, tmp, sizeof(tmp)) ? -1 :
+			    parse_cpu_list(tmp, possible, 1024);
+	}
+	if (npossible > 0) {
+		memcpy(cpus, possible, sizeof(int) * (size_t)npossible);
+		ncpus = npossible;
 	}
 	if (!cctx_read_proc(c, "net/stat/nf_conntrack", &buf, &len))
 		conntrack_stat_parse(buf, len, ncpus > 0 ? cpus : NULL, ncpus, c->snap, c->ns);

@@ -2,9 +2,11 @@
  * Only the protocol groups of a UDP datapath are kept: Ip, IpExt, Udp, Ip6, Udp6. */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdlib.h>
 #include <string.h>
 #include "collect.h"
 #include "snmp.h"
+#include "../model/intern.h"
 
 struct group {
 	const char *prefix; /* "Ip", "IpExt", "Udp", "Ip6", "Udp6" */
@@ -41,28 +43,37 @@ static const struct group *find_group(const char *p, size_t n)
 	return NULL;
 }
 
-static unsigned flags_for(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(drop_names); i++)
-		if (!strcmp(name, drop_names[i]))
-			return MF_DROP;
-	return 0;
-}
+/* Names are interned, so membership is a pointer comparison; the tables are interned
+ * once. */
+static const char *drop_ptrs[ARRAY_SIZE(drop_names)], *skip_ptrs[ARRAY_SIZE(skip_names)];
+static const char *interned_for;
 
-static bool skipped(const char *name)
+static void intern_tables(void)
 {
+	if (interned_for == intern("IpInDiscards"))
+		return; /* still valid (the pool is freed only at exit) */
+	for (size_t i = 0; i < ARRAY_SIZE(drop_names); i++)
+		drop_ptrs[i] = intern(drop_names[i]);
 	for (size_t i = 0; i < ARRAY_SIZE(skip_names); i++)
-		if (!strcmp(name, skip_names[i]))
-			return true;
-	return false;
+		skip_ptrs[i] = intern(skip_names[i]);
+	interned_for = intern("IpInDiscards");
 }
 
 static void add_counter(struct snapshot *s, uint32_t ns, enum dp_layer layer, const char *name,
 			uint64_t v)
 {
-	if (skipped(name))
-		return;
-	snap_add_full(s, ns, layer, MK_COUNTER, flags_for(name), "", -1, -1, name, v);
+	const char *n = intern(name);
+	unsigned flags = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(skip_ptrs); i++)
+		if (n == skip_ptrs[i])
+			return;
+	for (size_t i = 0; i < ARRAY_SIZE(drop_ptrs); i++)
+		if (n == drop_ptrs[i]) {
+			flags = MF_DROP;
+			break;
+		}
+	snap_add_full(s, ns, layer, MK_COUNTER, flags, "", -1, -1, n, v);
 }
 
 /* Next line [*p, end) → [ls, le); returns false at the end. */
@@ -117,6 +128,7 @@ int snmp_parse_pairs(const char *buf, size_t len, struct snapshot *s, uint32_t n
 	const char *p = buf, *end = buf + len, *hs, *he, *vs, *ve;
 	int added = 0;
 
+	intern_tables();
 	while (next_line(&p, end, &hs, &he)) {
 		const char *hc = memchr(hs, ':', (size_t)(he - hs)), *vc;
 		const struct group *g;
@@ -159,6 +171,7 @@ int snmp_parse_snmp6(const char *buf, size_t len, struct snapshot *s, uint32_t n
 	const char *p = buf, *end = buf + len, *ls, *le;
 	int added = 0;
 
+	intern_tables();
 	while (next_line(&p, end, &ls, &le)) {
 		const char *lp = ls, *nt, *vt;
 		size_t nn, vn;
@@ -184,22 +197,70 @@ int snmp_parse_snmp6(const char *buf, size_t len, struct snapshot *s, uint32_t n
 	return added;
 }
 
+/* Per namespace: what netstat gave last time, and the Ip counters it depends on. */
+struct snmp_priv {
+	uint64_t ip_key[4];
+	bool have;
+	struct metric *ipext;
+	size_t n, cap;
+};
+
+static void snmp_release(void *p)
+{
+	struct snmp_priv *sp = p;
+
+	free(sp->ipext);
+	free(sp);
+}
+
+static const char *const ip_key_names[] = { "IpInReceives", "IpOutRequests", "IpForwDatagrams",
+					    "IpOutTransmits" };
+
 static int snmp_run(struct cctx *c)
 {
+	struct snmp_priv **pp = (struct snmp_priv **)cctx_priv(c), *sp;
 	const char *buf;
-	size_t len;
+	size_t len, before;
+	uint64_t key[4] = { 0 };
 	int r;
 
+	if (!*pp)
+		*pp = xcalloc(1, sizeof(**pp));
+	sp = *pp;
 	r = cctx_read_proc(c, "net/snmp", &buf, &len);
 	if (r)
 		return cctx_unavailable(c, r, "cannot read /proc/net/snmp: %s", strerror(-r));
+	before = c->snap->nm;
 	snmp_parse_pairs(buf, len, c->snap, c->ns);
-	if (!cctx_read_proc(c, "net/netstat", &buf, &len))
+	for (size_t i = before; i < c->snap->nm; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(ip_key_names); k++)
+			if (c->snap->m[i].name == intern(ip_key_names[k]))
+				key[k] = c->snap->m[i].value;
+	/* netstat is costly to read (the kernel formats TcpExt too) and we keep only IpExt,
+	 * whose counters move only with IPv4 packets that snmp's Ip counters count: when
+	 * those did not move, IpExt did not either, and last values are still exact. */
+	if (sp->have && !memcmp(key, sp->ip_key, sizeof(key))) {
+		for (size_t i = 0; i < sp->n; i++) {
+			struct metric *m = snap_add_full(c->snap, c->ns, sp->ipext[i].layer,
+							 MK_COUNTER, sp->ipext[i].flags, "", -1, -1,
+							 sp->ipext[i].name, sp->ipext[i].value);
+			(void)m;
+		}
+	} else if (!cctx_read_proc(c, "net/netstat", &buf, &len)) {
+		before = c->snap->nm;
 		snmp_parse_pairs(buf, len, c->snap, c->ns);
+		sp->n = 0;
+		grow_array((void **)&sp->ipext, &sp->cap, c->snap->nm - before + 1,
+			   sizeof(*sp->ipext));
+		for (size_t i = before; i < c->snap->nm; i++)
+			sp->ipext[sp->n++] = c->snap->m[i];
+		memcpy(sp->ip_key, key, sizeof(key));
+		sp->have = true;
+	}
 	/* snmp6 is absent when IPv6 is disabled: not an error */
 	if (!cctx_read_proc(c, "net/snmp6", &buf, &len))
 		snmp_parse_snmp6(buf, len, c->snap, c->ns);
 	return 0;
 }
 
-const struct collector collector_snmp = { "snmp", SCOPE_NETNS, snmp_run, NULL };
+const struct collector collector_snmp = { "snmp", SCOPE_NETNS, snmp_run, snmp_release };
