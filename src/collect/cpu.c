@@ -178,6 +178,10 @@ int softnet_parse(const char *buf, size_t len, const char *online, struct snapsh
 		bool bad = false;
 		int cpu;
 
+		const char *first = q;
+
+		if (!next_tok(&first, le, &ts, &te))
+			continue; /* empty line: not a CPU row */
 		while (next_tok(&q, le, &ts, &te)) {
 			if (nc == SOFTNET_COLS || !parse_hex(ts, te, &v[nc])) {
 				bad = nc < SOFTNET_COLS; /* more columns than we know: ignore them */
@@ -185,8 +189,6 @@ int softnet_parse(const char *buf, size_t len, const char *online, struct snapsh
 			}
 			nc++;
 		}
-		if (!nc)
-			continue; /* empty line: not a CPU row */
 		row++;
 		if (bad || nc < 3)
 			continue;
