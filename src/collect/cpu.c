@@ -337,6 +337,8 @@ void irqmap_release(struct irqmap *m)
 	free(m->msi);
 	free(m->hit);
 	free(m->slot);
+	free(m->cpu);
+	free(m->val);
 	irqmap_init(m);
 }
 
@@ -657,66 +659,96 @@ static void hits_reset(struct irqmap *m, size_t lines)
 	m->nhit = 0;
 }
 
+static bool all_digits(const char *s, const char *e)
+{
+	if (s >= e)
+		return false;
+	for (; s < e; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* Previous blank-separated token before *p (not before ls); false when none. */
+static bool prev_tok(const char *ls, const char **p, const char **ts, const char **te)
+{
+	const char *q = *p;
+
+	while (q > ls && is_blank(q[-1]))
+		q--;
+	if (q <= ls)
+		return false;
+	*te = q;
+	while (q > ls && !is_blank(q[-1]))
+		q--;
+	*ts = q;
+	*p = q;
+	return true;
+}
+
+/* Classify the action name of one line: tokens from the end back to the counts. */
+static bool line_class(const struct irqmap *m, unsigned irq, const char *q, const char *le,
+		       struct irq_class *cl, char *lab, size_t labn)
+{
+	const char *x = le, *ts, *te;
+
+	for (int i = 0; i < 16 && prev_tok(q, &x, &ts, &te) && !all_digits(ts, te); i++) {
+		const char *b = te;
+		size_t o, nl;
+
+		while (b > ts && b[-1] == ',')
+			b--;
+		if (!irq_classify(m, irq, ts, (size_t)(b - ts), cl))
+			continue;
+		nl = (size_t)(b - ts);
+		o = (size_t)snprintf(lab, labn, "irq=%u,name=", irq);
+		for (size_t k = 0; k < nl && o + 1 < labn; k++)
+			lab[o++] = (ts[k] == ',' || ts[k] == '=' || !ts[k]) ? '_' : ts[k];
+		lab[o] = '\0';
+		return true;
+	}
+	return false;
+}
+
 int interrupts_parse(const char *buf, size_t len, struct irqmap *m, struct snapshot *s,
 		     uint32_t ns)
 {
-	const char *p = buf, *end = buf + len, *hs, *he, *ls, *le;
-	size_t lines = 0;
+	const char *p = buf, *end = buf + len, *hs, *he, *ls, *le, *ts, *te;
+	size_t lines = 0, ncpu = 0;
 
 	m->nhit = 0;
 	if (!find_header(&p, end, &hs, &he))
 		return -EINVAL;
+	for (const char *h = hs; next_tok(&h, he, &ts, &te); ncpu++) {
+		if (ncpu == m->col_cap) {
+			m->col_cap = m->col_cap ? m->col_cap * 2 : 64;
+			m->cpu = xrealloc(m->cpu, m->col_cap * sizeof(*m->cpu));
+			m->val = xrealloc(m->val, m->col_cap * sizeof(*m->val));
+		}
+		m->cpu[ncpu] = cpu_title(ts, te);
+	}
 	for (const char *c = p; c < end; c++)
 		lines += *c == '\n';
 	hits_reset(m, lines + 1);
 
 	while (next_line(&p, end, &ls, &le)) {
-		const char *q = ls, *h = hs, *ts, *te, *cs, *ce, *names;
-		const char *nts[16], *nte[16];
+		const char *q = ls;
 		struct irq_class cl;
 		struct irqmap_hit *hit;
-		unsigned ntok = 0;
 		char lab[200], mname[64];
 		uint64_t irq;
 		size_t dup, ncols = 0;
-		bool found = false;
 
 		if (!next_tok(&q, le, &ts, &te) || te - ts < 2 || te[-1] != ':' ||
 		    !parse_dec(ts, te - 1, &irq) || irq >= IRQ_NR_MAX)
 			continue; /* NMI, LOC, ERR, ... or garbage */
-		/* skip the counts (as many as there are CPU columns, maybe fewer) */
-		names = q;
-		for (const char *hh = hs, *x = q; next_tok(&hh, he, &cs, &ce);) {
-			uint64_t v;
-
-			if (!next_tok(&x, le, &ts, &te) || !parse_dec(ts, te, &v))
-				break;
+		if (!line_class(m, (unsigned)irq, q, le, &cl, lab, sizeof(lab)))
+			continue; /* not a network IRQ: its counts are not even parsed */
+		/* the counts: one per CPU column, maybe fewer */
+		while (ncols < ncpu && next_tok(&q, le, &ts, &te) &&
+		       parse_dec(ts, te, &m->val[ncols]))
 			ncols++;
-			names = x;
-		}
-		/* action names follow the chip and trigger fields; try them from the last */
-		for (const char *x = names; ntok < ARRAY_SIZE(nts) && next_tok(&x, le, &ts, &te);
-		     ntok++) {
-			nts[ntok] = ts;
-			nte[ntok] = te;
-		}
-		while (ntok-- > 0) {
-			const char *a = nts[ntok], *b = nte[ntok];
-
-			while (b > a && b[-1] == ',')
-				b--;
-			if (irq_classify(m, (unsigned)irq, a, (size_t)(b - a), &cl)) {
-				size_t o = 0, nl = (size_t)(b - a);
-
-				o = (size_t)snprintf(lab, sizeof(lab), "irq=%u,name=", (unsigned)irq);
-				for (size_t k = 0; k < nl && o + 1 < sizeof(lab); k++)
-					lab[o++] = (a[k] == ',' || a[k] == '=' || !a[k]) ? '_' : a[k];
-				lab[o] = '\0';
-				found = true;
-				break;
-			}
-		}
-		if (!found || !ncols)
+		if (!ncols)
 			continue;
 
 		grow_array((void **)&m->hit, &m->hit_cap, m->nhit + 1, sizeof(*m->hit));
@@ -728,33 +760,31 @@ int interrupts_parse(const char *buf, size_t len, struct irqmap *m, struct snaps
 		m->nhit++;
 		if (dup != (size_t)-1) {
 			const struct irqmap_hit *first = &m->hit[dup];
-			const char *x = ls;
 
-			hit->dup = true;
-			next_tok(&x, le, &ts, &te); /* "N:" */
 			/* add this vector's counts to the first one's, column by column */
-			for (size_t k = 0; k < ncols && k < first->nm; k++) {
-				uint64_t v;
-
-				if (!next_tok(&x, le, &ts, &te) || !parse_dec(ts, te, &v))
-					break;
-				s->m[first->m0 + k].value += v;
-			}
+			hit->dup = true;
+			for (size_t k = 0; k < ncols && k < first->nm; k++)
+				s->m[first->m0 + k].value += m->val[k];
 			continue;
 		}
 		irq_role_name(cl.role, "interrupts", mname, sizeof(mname));
-		q = ls;
-		next_tok(&q, le, &ts, &te); /* "N:" */
-		for (size_t k = 0; k < ncols && next_tok(&h, he, &cs, &ce); k++) {
-			uint64_t v = 0;
-			int cpu = cpu_title(cs, ce);
+		for (size_t k = 0; k < ncols; k++) {
 			struct metric *mt;
 
-			if (!next_tok(&q, le, &ts, &te) || !parse_dec(ts, te, &v))
-				break;
-			mt = snap_add_full(s, ns, LAYER_IRQ, MK_COUNTER, 0, hit->obj, hit->queue,
-					   cpu, mname, v);
-			mt->labels = hit->labels;
+			if (!k) {
+				mt = snap_add_full(s, ns, LAYER_IRQ, MK_COUNTER, 0, hit->obj,
+						   hit->queue, m->cpu[k], mname, m->val[k]);
+				mt->labels = hit->labels;
+			} else {
+				/* same row as the line's first one but for cpu and value: copy it
+				 * instead of interning obj and name again (this runs per CPU) */
+				grow_array((void **)&s->m, &s->m_cap, s->nm + 1, sizeof(*s->m));
+				mt = &s->m[s->nm];
+				*mt = s->m[s->nm - 1];
+				s->nm++;
+				mt->cpu = m->cpu[k];
+				mt->value = m->val[k];
+			}
 			hit->nm++;
 		}
 	}

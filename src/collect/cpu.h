@@ -74,6 +74,9 @@ struct irqmap {
 	size_t nhit, hit_cap;
 	size_t *slot;           /* open-addressing index of hits, reused between parses */
 	size_t nslot;
+	int32_t *cpu;           /* CPU id of each column of the last header, reused */
+	uint64_t *val;          /* counts of the current line, reused */
+	size_t col_cap;
 };
 
 void irqmap_init(struct irqmap *m);
