@@ -108,7 +108,7 @@ bool irq_classify(const struct irqmap *m, unsigned irq, const char *tok, size_t 
 int interrupts_parse(const char *buf, size_t len, struct irqmap *m, struct snapshot *s,
 		     uint32_t ns);
 
-/* Metric name of an IRQ role, with prefix for its knobs: role_metric(IRQ_ROLE_TX,
+/* Metric name of an IRQ role, with prefix for its knobs: irq_role_name(IRQ_ROLE_TX,
  * "smp_affinity_list") is "tx_smp_affinity_list". Writes into buf. */
 const char *irq_role_name(enum irq_role role, const char *base, char *buf, size_t n);
 
