@@ -510,7 +510,7 @@ static void rule_one_cpu(struct ctx *c)
 	for (size_t i = 0; i < c->d->nrows; i++) {
 		const struct metric *m = c->d->rows[i].cur;
 
-		if (m->layer != LAYER_SOFTIRQ || m->name != intern("NET_RX") || m->cpu < 0 ||
+		if (m->layer != LAYER_SOFTIRQ || m->name != intern("net_rx") || m->cpu < 0 ||
 		    m->cpu >= 1024)
 			continue;
 		per[m->cpu] += c->d->rows[i].delta;

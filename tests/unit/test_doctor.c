@@ -33,8 +33,8 @@ static void pair_init(struct pair *p)
 	snap_add_knob(&p->b, p->hb, LAYER_UDP, "", "net.core.rmem_max", "212992");
 	/* traffic that moves on a healthy path too */
 	for (int cpu = 0; cpu < 2; cpu++) {
-		snap_add_full(&p->a, p->ha, LAYER_SOFTIRQ, MK_COUNTER, 0, "", -1, cpu, "NET_RX", 1000);
-		snap_add_full(&p->b, p->hb, LAYER_SOFTIRQ, MK_COUNTER, 0, "", -1, cpu, "NET_RX",
+		snap_add_full(&p->a, p->ha, LAYER_SOFTIRQ, MK_COUNTER, 0, "", -1, cpu, "net_rx", 1000);
+		snap_add_full(&p->b, p->hb, LAYER_SOFTIRQ, MK_COUNTER, 0, "", -1, cpu, "net_rx",
 			      1000 + 50000 * (cpu + 1));
 		snap_add_full(&p->a, p->ha, LAYER_BACKLOG, MK_COUNTER32, 0, "", -1, cpu, "processed", 5);
 		snap_add_full(&p->b, p->hb, LAYER_BACKLOG, MK_COUNTER32, 0, "", -1, cpu, "processed",
