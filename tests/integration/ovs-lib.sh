@@ -29,12 +29,12 @@ ovs_start() {
 	OVS_RUNDIR=$OVS_RUN OVS_DBDIR=$OVS_D/db OVS_LOGDIR=$OVS_D/log OVS_SYSCONFDIR=$OVS_D/etc \
 	ip netns exec "$ns" ovsdb-server "$OVS_D/db/conf.db" --remote="punix:$OVS_RUN/db.sock" \
 		--pidfile="$OVS_RUN/ovsdb-server.pid" --detach --log-file="$OVS_D/log/ovsdb-server.log" \
-		--unixctl="$OVS_RUN/ovsdb-server.ctl" -vconsole:off || return 1
+		--unixctl="$OVS_RUN/ovsdb-server.ctl" -vconsole:off 2>/dev/null || return 1
 	$OVS_VS --no-wait init || return 1
 	OVS_RUNDIR=$OVS_RUN OVS_DBDIR=$OVS_D/db OVS_LOGDIR=$OVS_D/log OVS_SYSCONFDIR=$OVS_D/etc \
 	ip netns exec "$ns" ovs-vswitchd "unix:$OVS_RUN/db.sock" --pidfile="$OVS_RUN/ovs-vswitchd.pid" \
 		--detach --log-file="$OVS_D/log/ovs-vswitchd.log" --unixctl="$OVS_RUN/ovs-vswitchd.ctl" \
-		-vconsole:off || return 1
+		-vconsole:off 2>/dev/null || return 1
 }
 
 # Kill the daemon whose pidfile is $1 (only that PID), waiting up to 5 s for it to go.
