@@ -1114,7 +1114,7 @@ static void emit_dp(struct cctx *c, struct ovs_inst *in, uint32_t ns, const char
 			char name[80];
 			bool gauge = !strcmp(n, "flows") || !strcmp(n, "masks_total");
 
-			snprintf(name, sizeof(name), "dp_%s", n);
+			snprintf(name, sizeof(name), "dp_%s", dp->stats.v[k].name);
 			/* lost: upcalls dropped because the upcall queue was full (new flows). */
 			put(c, ns, gauge ? MK_GAUGE : MK_COUNTER, !strcmp(n, "lost") ? MF_DROP : 0,
 			    obj, -1, name, dp->stats.v[k].value, sb.buf);
@@ -1253,7 +1253,8 @@ static int emit_ctl(struct cctx *c, struct ovs_inst *in, uint32_t ns, const char
 		ovs_parse_coverage(txt, len, 1, &cov);
 		json_object_put(res);
 		/* Coverage counters are per ovs-vswitchd process; they go on its first
-		 * datapath (usually the only one). */
+		 * datapath (usually the only one). Each thread folds its counts into
+		 * these totals once a second, so they lag by up to 1 s. */
 		snprintf(obj, sizeof(obj), "ovs:%s", dps.n ? dps.dp[0].name : "vswitchd");
 		sb_init(&sb);
 		sb_addstr(&sb, base);
