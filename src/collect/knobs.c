@@ -66,6 +66,19 @@ int knob_parse_mask(const char *text, uint64_t *v)
 	return 0;
 }
 
+/* A device name the kernel accepts (dev_valid_name): no '/', ':' or whitespace. */
+static bool dev_name_ok(const char *s, size_t n)
+{
+	if (n == 1 && s[0] == '.')
+		return false;
+	if (n == 2 && s[0] == '.' && s[1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == '/' || s[i] == ':' || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
 int netdev_parse_names(const char *buf, size_t len, char *names, size_t n)
 {
 	const char *p = buf, *end = buf + len;
@@ -88,7 +101,7 @@ int netdev_parse_names(const char *buf, size_t len, char *names, size_t n)
 		while (s < le && (*s == ' ' || *s == '\t'))
 			s++;
 		if (colon && colon > s && (size_t)(colon - s) < 16 && o + (size_t)(colon - s) + 1 <= n &&
-		    !memchr(s, '/', (size_t)(colon - s)) && !memchr(s, ' ', (size_t)(colon - s))) {
+		    dev_name_ok(s, (size_t)(colon - s))) {
 			memcpy(names + o, s, (size_t)(colon - s));
 			o += (size_t)(colon - s);
 			names[o++] = '\0';
