@@ -3,9 +3,11 @@
  * (layer netfilter: table count and max, per-CPU drop/early_drop/insert_failed/... from
  * /proc/net/stat/nf_conntrack), with their buffer parsers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "collect.h"
 #include "netproc.h"
 #include "../model/intern.h"
@@ -83,6 +85,28 @@ static int hex_u32(const char *s, size_t n, uint32_t *v)
 	}
 	*v = x;
 	return 0;
+}
+
+int netproc_read_small(struct cctx *c, int *fd, const char *rel, char *buf, size_t n)
+{
+	char path[600];
+	ssize_t r;
+
+	if (!n)
+		return -EINVAL;
+	if (*fd < 0) {
+		cctx_path(c, path, sizeof(path), "proc", rel);
+		*fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (*fd < 0)
+			return -errno;
+	}
+	do
+		r = pread(*fd, buf, n - 1, 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	buf[r] = '\0';
+	return (int)r;
 }
 
 /* ---- sockstat ---- */
@@ -170,8 +194,23 @@ static const struct sockstat_map sockstat_rows[] = {
 	{ "FRAG6", "memory", "frag6_memory", LAYER_IP, false },
 };
 
+struct sockstat_priv {
+	int udp_mem_fd;
+};
+
+static void sockstat_release(void *p)
+{
+	struct sockstat_priv *sp = p;
+
+	if (sp->udp_mem_fd >= 0)
+		close(sp->udp_mem_fd);
+	free(sp);
+}
+
 static void sockstat_emit(struct cctx *c, const struct sockstat_val *v, int n)
 {
+	struct sockstat_priv **pp = (struct sockstat_priv **)cctx_priv(c);
+
 	for (size_t i = 0; i < ARRAY_SIZE(sockstat_rows); i++) {
 		const struct sockstat_map *r = &sockstat_rows[i];
 		struct metric *m;
@@ -184,13 +223,19 @@ static void sockstat_emit(struct cctx *c, const struct sockstat_val *v, int n)
 		m = snap_add_full(c->snap, c->ns, r->layer, MK_GAUGE, 0, "", -1, -1, r->metric,
 				  val);
 		if (r->global && !strcmp(r->metric, "udp_mem")) {
-			const char *txt;
-			size_t tl;
+			char txt[128];
 			uint64_t pressure;
+			int tl;
 
+			if (!*pp) {
+				*pp = xcalloc(1, sizeof(**pp));
+				(*pp)->udp_mem_fd = -1;
+			}
 			/* net.ipv4.udp_mem = min pressure max, in pages like sockstat's mem */
-			if (!cctx_read_proc(c, "sys/net/ipv4/udp_mem", &txt, &tl) &&
-			    !nth_u64(txt, tl, 1, &pressure) && pressure && val >= pressure)
+			tl = netproc_read_small(c, &(*pp)->udp_mem_fd, "sys/net/ipv4/udp_mem", txt,
+						sizeof(txt));
+			if (tl > 0 && !nth_u64(txt, (size_t)tl, 1, &pressure) && pressure &&
+			    val >= pressure)
 				m->flags |= MF_ABNORMAL;
 		}
 	}
@@ -215,7 +260,8 @@ static int sockstat_run(struct cctx *c)
 	return 0;
 }
 
-const struct collector collector_sockstat = { "sockstat", SCOPE_NETNS, sockstat_run, NULL };
+const struct collector collector_sockstat = { "sockstat", SCOPE_NETNS, sockstat_run,
+					      sockstat_release };
 
 /* ---- conntrack ---- */
 
@@ -352,6 +398,7 @@ static void ct_possible_cpus(struct cctx *c)
 }
 
 struct ct_priv {
+	int count_fd, max_fd;
 	uint32_t *vals;
 	int rows_cap;
 	const char *names[CT_STAT_MAXCOLS]; /* interned metric names of the last header */
@@ -361,19 +408,22 @@ static void ct_release(void *p)
 {
 	struct ct_priv *cp = p;
 
+	if (cp->count_fd >= 0)
+		close(cp->count_fd);
+	if (cp->max_fd >= 0)
+		close(cp->max_fd);
 	free(cp->vals);
 	free(cp);
 }
 
-static int read_u64_proc(struct cctx *c, const char *rel, uint64_t *v)
+static int read_u64_small(struct cctx *c, int *fd, const char *rel, uint64_t *v)
 {
-	const char *buf;
-	size_t len;
-	int r = cctx_read_proc(c, rel, &buf, &len);
+	char buf[64];
+	int r = netproc_read_small(c, fd, rel, buf, sizeof(buf));
 
-	if (r)
+	if (r < 0)
 		return r;
-	return nth_u64(buf, len, 0, v);
+	return nth_u64(buf, (size_t)r, 0, v);
 }
 
 static void ct_emit_percpu(struct cctx *c, struct ct_priv *cp, const char *buf, size_t len)
@@ -426,7 +476,11 @@ static int conntrack_run(struct cctx *c)
 	size_t len;
 	int r;
 
-	r = read_u64_proc(c, "sys/net/netfilter/nf_conntrack_count", &count);
+	if (!*pp) {
+		*pp = xcalloc(1, sizeof(**pp));
+		(*pp)->count_fd = (*pp)->max_fd = -1;
+	}
+	r = read_u64_small(c, &(*pp)->count_fd, "sys/net/netfilter/nf_conntrack_count", &count);
 	if (r) {
 		if (!c->host)
 			return 0; /* conntrack unused in this namespace: nothing to say */
@@ -437,12 +491,10 @@ static int conntrack_run(struct cctx *c)
 						cctx_opts(c)->proc_root);
 		return cctx_unavailable(c, r, "cannot read nf_conntrack_count: %s", strerror(-r));
 	}
-	if (!*pp)
-		*pp = xcalloc(1, sizeof(**pp));
 	struct metric *m = snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_GAUGE, 0, "", -1, -1,
 					 "nf_conntrack_count", count);
 
-	if (!read_u64_proc(c, "sys/net/netfilter/nf_conntrack_max", &max)) {
+	if (!read_u64_small(c, &(*pp)->max_fd, "sys/net/netfilter/nf_conntrack_max", &max)) {
 		snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_GAUGE, 0, "", -1, -1,
 			      "nf_conntrack_max", max);
 		if (max && count * 10 > max * 9)

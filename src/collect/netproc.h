@@ -85,6 +85,16 @@ int udp_parse_diag(const void *buf, size_t len, struct udp_vec *out);
 /* Object name of a socket: "udp 0.0.0.0:5000", "udp6 [::1]:53->[::1]:4000". */
 void udp_sock_obj(const struct udp_sock *s, char *buf, size_t n);
 
+/* ---- small-file reads for the collectors ---- */
+
+struct cctx;
+/* Read a small /proc file (a sysctl) through an fd cached in *fd (-1: not open yet; the
+ * caller closes it in its release). Reads at most n-1 bytes into buf, NUL-terminated.
+ * Unlike cctx_read_proc, which asks for 64 KiB, this keeps the kernel's per-read sysctl
+ * buffer (allocated and zeroed at the size asked for) small. Returns the length or
+ * -errno. */
+int netproc_read_small(struct cctx *c, int *fd, const char *rel, char *buf, size_t n);
+
 /* ---- knobs ---- */
 
 /* Copy a sysctl/sysfs value to out with trailing whitespace stripped and inner runs of

@@ -16,9 +16,22 @@ struct pm_ent {
 	char comm[16];
 };
 
+/* An inode no process held at the last scan (a kernel socket: vxlan, wireguard; or one
+ * whose holder exited): not worth a rescan for PM_NEG_TTL seconds. */
+struct pm_neg {
+	uint64_t inode;
+	double at;
+};
+
+#define PM_RESCAN 1.0
+#define PM_NEG_TTL 30.0
+#define PM_NEG_MAX 65536
+
 static struct {
 	struct pm_ent *tab;
 	size_t cap, n;       /* cap is a power of two */
+	struct pm_neg *neg;
+	size_t ncap, nn;
 	double last_scan;
 	unsigned scans;
 	char root[256];
@@ -62,6 +75,54 @@ static void pm_grow(void)
 		if (old[i].inode)
 			*pm_slot(old[i].inode) = old[i];
 	free(old);
+}
+
+static struct pm_neg *neg_slot(uint64_t inode)
+{
+	size_t i = pm_hash(inode) & (pm.ncap - 1);
+
+	while (pm.neg[i].inode && pm.neg[i].inode != inode)
+		i = (i + 1) & (pm.ncap - 1);
+	return &pm.neg[i];
+}
+
+static void neg_add(uint64_t inode, double now)
+{
+	struct pm_neg *n;
+
+	if (!pm.ncap || (pm.nn + 1) * 2 > pm.ncap) {
+		struct pm_neg *old = pm.neg;
+		size_t ocap = pm.ncap;
+
+		pm.ncap = pm.ncap ? pm.ncap * 2 : 64;
+		if (pm.ncap > 2 * PM_NEG_MAX) { /* forget them all rather than grow forever */
+			pm.ncap = 64;
+			ocap = 0;
+		}
+		pm.neg = xcalloc(pm.ncap, sizeof(*pm.neg));
+		pm.nn = 0;
+		for (size_t i = 0; i < ocap; i++)
+			if (old[i].inode) {
+				*neg_slot(old[i].inode) = old[i];
+				pm.nn++;
+			}
+		free(old);
+	}
+	n = neg_slot(inode);
+	if (!n->inode)
+		pm.nn++;
+	n->inode = inode;
+	n->at = now;
+}
+
+static bool neg_fresh(uint64_t inode, double now)
+{
+	struct pm_neg *n;
+
+	if (!pm.ncap)
+		return false;
+	n = neg_slot(inode);
+	return n->inode && now >= n->at && now - n->at < PM_NEG_TTL;
 }
 
 static void read_comm(int pid, char *comm)
@@ -144,6 +205,7 @@ static void scan_pid(int pid)
 static void pm_scan(double now)
 {
 	struct dirent *de;
+	int self = getpid();
 	DIR *d;
 
 	if (pm.tab)
@@ -162,7 +224,9 @@ static void pm_scan(double now)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		pid = atoi(de->d_name);
-		if (pid > 0)
+		/* not our own fds: the engine keeps thousands open (one per file per
+		 * namespace) and dptune's collectors hold no UDP socket */
+		if (pid > 0 && pid != self)
 			scan_pid(pid);
 	}
 	closedir(d);
@@ -193,9 +257,13 @@ int procmap_lookup(const char *proc_root, uint64_t inode, double now,
 	e = pm_find(inode);
 	if (e && !pm_valid(e))
 		e = NULL; /* owner gone or fd reused: the rescan below refreshes everything */
-	if (!e && (!pm.scans || now - pm.last_scan >= 1.0 || now < pm.last_scan)) {
+	if (!e && neg_fresh(inode, now))
+		return -ENOENT;
+	if (!e && (!pm.scans || now - pm.last_scan >= PM_RESCAN || now < pm.last_scan)) {
 		pm_scan(now);
 		e = pm_find(inode);
+		if (!e)
+			neg_add(inode, now);
 	}
 	if (!e)
 		return -ENOENT;
@@ -213,5 +281,6 @@ unsigned procmap_scans(void)
 void procmap_reset(void)
 {
 	free(pm.tab);
+	free(pm.neg);
 	memset(&pm, 0, sizeof(pm));
 }

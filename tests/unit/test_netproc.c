@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
@@ -378,29 +380,66 @@ static void test_netdev_names(void **state)
 
 /* ---- socket owners ---- */
 
-static void test_procmap_self(void **state)
+static void test_procmap_child(void **state)
 {
 	struct procmap_owner ow;
 	char comm[16];
+	uint64_t ino = 0;
+	int pfd[2];
+	pid_t pid;
+	unsigned scans;
+
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) { /* the child opens a socket, reports its inode and waits */
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+		struct stat st;
+
+		close(pfd[0]);
+		if (fd < 0 || fstat(fd, &st))
+			_exit(1);
+		ino = st.st_ino;
+		if (write(pfd[1], &ino, sizeof(ino)) != sizeof(ino))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	assert_int_equal(read(pfd[0], &ino, sizeof(ino)), sizeof(ino));
+	close(pfd[0]);
+	assert_int_equal(read_small("/proc/self/comm", comm, sizeof(comm)), 0);
+	assert_int_equal(procmap_lookup("/proc", ino, now_mono(), &ow), 0);
+	assert_int_equal(ow.pid, pid);
+	assert_int_equal(ow.npids, 1);
+	assert_string_equal(ow.comm, comm); /* inherited across fork */
+	/* a hit is validated with one readlink, not rescanned */
+	scans = procmap_scans();
+	assert_int_equal(procmap_lookup("/proc", ino, now_mono(), &ow), 0);
+	assert_int_equal(procmap_scans(), scans);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* gone: validation fails, one rescan (allowed after a second) cannot find it... */
+	assert_int_equal(procmap_lookup("/proc", ino, now_mono() + 2, &ow), -ENOENT);
+	assert_int_equal(procmap_scans(), scans + 1);
+	/* ...and the miss is remembered: no scan for it again soon */
+	assert_int_equal(procmap_lookup("/proc", ino, now_mono() + 4, &ow), -ENOENT);
+	assert_int_equal(procmap_scans(), scans + 1);
+	assert_int_equal(procmap_lookup("/proc", 0, now_mono(), &ow), -ENOENT);
+	procmap_reset();
+}
+
+/* dptune's own fds are not scanned (the engine holds thousands) */
+static void test_procmap_skips_self(void **state)
+{
+	struct procmap_owner ow;
 	struct stat st;
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
 	assert_true(fd >= 0);
 	assert_int_equal(fstat(fd, &st), 0);
-	assert_int_equal(read_small("/proc/self/comm", comm, sizeof(comm)), 0);
-	assert_int_equal(procmap_lookup("/proc", st.st_ino, now_mono(), &ow), 0);
-	assert_int_equal(ow.pid, getpid());
-	assert_int_equal(ow.npids, 1);
-	assert_string_equal(ow.comm, comm);
-	/* a hit is validated, not rescanned */
-	unsigned scans = procmap_scans();
-
-	assert_int_equal(procmap_lookup("/proc", st.st_ino, now_mono(), &ow), 0);
-	assert_int_equal(procmap_scans(), scans);
+	assert_int_equal(procmap_lookup("/proc", st.st_ino, now_mono(), &ow), -ENOENT);
 	close(fd);
-	/* closed: the validation fails and the rescan (rate-limited) cannot find it */
-	assert_int_equal(procmap_lookup("/proc", st.st_ino, now_mono() + 2, &ow), -ENOENT);
-	assert_int_equal(procmap_lookup("/proc", 0, now_mono(), &ow), -ENOENT);
 	procmap_reset();
 }
 
@@ -526,7 +565,8 @@ int main(void)
 		cmocka_unit_test(test_udp_diag_malformed),
 		cmocka_unit_test(test_knob_text),
 		cmocka_unit_test(test_netdev_names),
-		cmocka_unit_test(test_procmap_self),
+		cmocka_unit_test(test_procmap_child),
+		cmocka_unit_test(test_procmap_skips_self),
 		cmocka_unit_test(test_collectors_recorded),
 		cmocka_unit_test(test_collectors_empty),
 	};
