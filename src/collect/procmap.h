@@ -1,18 +1,27 @@
-/* procmap.h: which process owns a socket: socket inode → (pid, comm), from the
- * "socket:[inode]" links under /proc/PID/fd. The scan is costly with many processes, so
- * it runs only when asked for an inode it does not know, at most once per second. */
+/* procmap.h: which process holds a socket. Socket inodes are unique across network
+ * namespaces, and /proc/PID/fd works from any of them, so one process-wide map from
+ * socket inode to (pid, comm) serves every namespace. It is filled by scanning the
+ * /proc/PID/fd of every process, kept across snapshots, validated per hit with one
+ * readlink, and rescanned on a miss at most once a second; an inode no process held at
+ * a scan is not looked for again for 30 seconds. dptune's own fds are not scanned. */
 #ifndef DPTUNE_PROCMAP_H
 #define DPTUNE_PROCMAP_H
 
 #include <stdint.h>
 
-struct procmap;
+struct procmap_owner {
+	int pid;       /* lowest pid holding the socket */
+	int npids;     /* processes holding it (>= 1) */
+	char comm[16]; /* /proc/PID/comm of pid, with ',', '=' and spaces made '_' */
+};
 
-struct procmap *procmap_new(const char *proc_root);
-void procmap_free(struct procmap *m);
-/* Owner of inode: 0 with *pid and comm set, or -ENOENT. *nowners counts the processes
- * holding it (a socket shared across fork). */
-int procmap_lookup(struct procmap *m, uint64_t inode, int *pid, char *comm, size_t n,
-		   int *nowners);
+/* Find the owner of socket inode under proc_root. now is a monotonic time in seconds
+ * (rate-limits rescans). Returns 0, or -ENOENT when no process holds it. */
+int procmap_lookup(const char *proc_root, uint64_t inode, double now,
+		   struct procmap_owner *out);
+/* Number of full /proc scans done so far (for tests and cost accounting). */
+unsigned procmap_scans(void);
+/* Forget everything (tests; at exit for leak checkers). */
+void procmap_reset(void);
 
 #endif
