@@ -432,8 +432,9 @@ static int nft(struct bld *b, const char *n, const char *cmd)
 
 static int sc_router(struct bld *b)
 {
-	char table[48], cmd[256];
-	const char *fip = addr(b, 2, 100, 0);
+	char table[48], cmd[256], fip[48];
+
+	snprintf(fip, sizeof(fip), "%s", addr(b, 2, 100, 0));
 
 	snprintf(table, sizeof(table), "dptune_lab_%s", b->l->name);
 	TRY(node(b, "rtr", "router", addr(b, 2, 1, 24), dv(b, "qg")));

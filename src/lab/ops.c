@@ -76,6 +76,10 @@ int lab_rec_undo(const struct lab *l, const struct lab_rec *r, FILE *log)
 	}
 	case LREC_SYSCTL:
 		if (!r->ns[0] || lab_ns_exists(r->ns)) {
+			char cur[64];
+
+			if (!lab_ns_read(r->ns, r->a, cur, sizeof(cur)) && !strcmp(cur, r->b))
+				break; /* already the original value */
 			rc = lab_ns_write(r->ns, r->a, r->b);
 			if (rc)
 				snprintf(err, sizeof(err), "cannot restore %s to %s: %s", r->a, r->b,
@@ -269,10 +273,11 @@ int lab_fault(const char *name, const char *kind, uint64_t rate, char *err, size
 	if (!strcmp(kind, "rcvbuf")) {
 		/* Per namespace where the kernel has it (6.x), else host-wide. */
 		char tmp[64];
-		const char *ns = lab_ns_read(srv->ns, "/proc/sys/net/core/rmem_default", tmp,
-					     sizeof(tmp)) ? "" : srv->ns;
+		const char *path = "/proc/sys/net/core/rmem_default";
+		const char *ns = !lab_ns_read(srv->ns, path, tmp, sizeof(tmp)) &&
+						 !lab_ns_write(srv->ns, path, tmp) ? srv->ns : "";
 
-		rc = fault_sysctl(&l, kind, ns, "/proc/sys/net/core/rmem_default", "4096", err, errn);
+		rc = fault_sysctl(&l, kind, ns, path, "4096", err, errn);
 	} else if (!strcmp(kind, "backlog")) {
 		rc = fault_sysctl(&l, kind, "", "/proc/sys/net/core/netdev_max_backlog", "4", err, errn);
 	} else if (!strcmp(kind, "conntrack")) {
