@@ -1,11 +1,416 @@
-/* bench.c: interim placeholder for `dptune bench`; the load engine replaces this file. */
+/* bench.c: `dptune bench HOST`: run one load test against a `dptune serve` (traffic/bench.h)
+ * and print per-second intervals, a summary per direction and per-flow figures, as text or
+ * JSON. Exit 0 when the test ran as asked, 1 when it did not (or the sender could not keep
+ * the rate: then the figures are not a datapath measurement), 2 usage, 3 missing feature. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
 #include "cmd.h"
 #include "../core/log.h"
+#include "../output/print.h"
+#include "../traffic/bench.h"
+#include "../traffic/dgram.h"
+#include "../traffic/engine.h"
+
+static void bench_usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: dptune bench [OPTIONS] HOST\n"
+"Send numbered UDP datagrams to a `dptune serve` on HOST and report, per flow and in\n"
+"total: loss, out of order, duplicates, longest loss burst, jitter (RFC 3550) and one-way\n"
+"latency (meaningful when both ends share a clock: namespaces on one host).\n"
+"  -r, --rate PPS           datagrams per second per direction: 500k, 1.2M, max (default 10k)\n"
+"  -s, --size BYTES         UDP payload, %u..%u (default 64)\n"
+"  -f, --flows N            flows (5-tuples: source sockets x destination ports; default 1)\n"
+"  -T, --threads N          sender threads (default 1)\n"
+"  -d, --duration SEC       test length (default 10 s unless --count)\n"
+"  -n, --count N            datagrams to send per direction (then no duration unless given)\n"
+"  -p, --port PORT          server control port (default %d)\n"
+"      --src ADDR[,ADDR..]  source addresses to spread flows over\n"
+"  -6                       IPv6 (resolve HOST as IPv6); -4 IPv4\n"
+"  -R, --reverse            the server sends, this end receives\n"
+"      --bidir              both directions at once\n"
+"      --cpus LIST          pin thread i to the i-th CPU of LIST (default: the allowed CPUs)\n"
+"      --profile rtp        media load: 2000 streams x 50 pps of 200-byte payloads\n"
+"      --per-flow           print every flow's figures (JSON always has them)\n"
+"  -j, --json               JSON (iperf3-like names: packets, lost_packets, jitter_ms)\n"
+"  -h, --help               this help\n", DGRAM_HDR_LEN, DGRAM_MAX_PAYLOAD, BENCH_DEFAULT_PORT);
+}
+
+enum { O_SRC = 256, O_BIDIR, O_CPUS, O_PROFILE, O_PERFLOW };
+
+static const struct option bench_longopts[] = {
+	{ "rate", required_argument, NULL, 'r' },
+	{ "size", required_argument, NULL, 's' },
+	{ "flows", required_argument, NULL, 'f' },
+	{ "threads", required_argument, NULL, 'T' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "bind", required_argument, NULL, O_SRC },
+	{ "src", required_argument, NULL, O_SRC },
+	{ "reverse", no_argument, NULL, 'R' },
+	{ "bidir", no_argument, NULL, O_BIDIR },
+	{ "cpus", required_argument, NULL, O_CPUS },
+	{ "profile", required_argument, NULL, O_PROFILE },
+	{ "per-flow", no_argument, NULL, O_PERFLOW },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct ui {
+	bool json, tty;
+	double duration;
+	uint64_t count;
+};
+
+static void on_interval(const struct bench_interval *iv, void *arg)
+{
+	struct ui *u = arg;
+	double secs = iv->t1 - iv->t0;
+	char a[32], b[32];
+
+	if (secs <= 0)
+		return;
+	print_open_object(NULL);
+	print_str(PRINT_JSONONLY, "direction", NULL, iv->reverse ? "reverse" : "forward");
+	print_double(PRINT_JSONONLY, "start", NULL, iv->t0);
+	print_double(PRINT_JSONONLY, "end", NULL, iv->t1);
+	print_text("[%s %5.1f-%5.1f s]", iv->reverse ? "rev" : "fwd", iv->t0, iv->t1);
+	if (iv->have_sent) {
+		print_u64(PRINT_JSONONLY, "sent", NULL, iv->d_sent);
+		print_text(" sent %10llu (%7s pps)", (unsigned long long)iv->d_sent,
+			   fmt_rate(a, sizeof(a), (double)iv->d_sent / secs));
+	}
+	if (iv->have_rx) {
+		print_u64(PRINT_JSONONLY, "packets", NULL, iv->d_rx);
+		print_u64(PRINT_JSONONLY, "lost_packets", NULL, iv->d_missing);
+		print_text("  received %10llu (%7s pps)  lost %llu", (unsigned long long)iv->d_rx,
+			   fmt_rate(b, sizeof(b), (double)iv->d_rx / secs),
+			   (unsigned long long)iv->d_missing);
+	}
+	print_nl();
+	print_close_object();
+	if (u->tty && !u->json) {
+		fflush(stdout);
+		if (u->duration > 0)
+			fprintf(stderr, "\r  %.0f of %.0f s ", iv->t1, u->duration);
+		else
+			fprintf(stderr, "\r  %llu of %llu datagrams ",
+				(unsigned long long)iv->sent, (unsigned long long)u->count);
+		fflush(stderr);
+	}
+}
+
+static void print_dir(const char *key, const struct dir_result *d, bool limited, double rate,
+		      bool clock_shared, bool per_flow, bool rtp)
+{
+	static const char *const lk[5] = { "p50", "p90", "p99", "p999", "max" };
+	static const char *const lt[5] = { "p50", "p90", "p99", "p99.9", "max" };
+	double pct = d->sent ? 100.0 * (double)d->lost / (double)d->sent : 0;
+	char b[32], c[32];
+	uint64_t lossy = 0, worst = 0, burst3 = 0;
+	double worst_pct = 0;
+
+	print_open_object(key);
+	print_text("%s:\n", key);
+	print_u64(PRINT_ANY, "sent", "  sent %llu", d->sent);
+	print_double(PRINT_ANY, "seconds", " in %.3f s", d->tx_seconds);
+	print_double(PRINT_ANY, "sent_pps", " (%.0f pps)", d->sent_pps);
+	print_u64(PRINT_ANY, "packets", ", received %llu", d->rx - d->dup);
+	print_double(PRINT_ANY, "received_pps", " (%.0f pps)\n", d->received_pps);
+	print_u64(PRINT_ANY, "lost_packets", "  lost %llu", d->lost);
+	print_double(PRINT_ANY, "lost_percent", " (%.4f %%)", pct);
+	print_u64(PRINT_ANY, "max_loss_burst", ", longest loss burst %llu", d->max_burst);
+	print_u64(PRINT_ANY, "out_of_order", ", out of order %llu", d->ooo);
+	print_u64(PRINT_ANY, "duplicates", ", duplicates %llu", d->dup);
+	print_u64(PRINT_ANY, "late", ", late %llu\n", d->late);
+	print_double(PRINT_ANY, "jitter_ms", "  jitter %.4f ms", d->jitter_ms);
+	print_bool(PRINT_JSONONLY, "latency_valid", NULL, d->latency_valid);
+	print_open_object("latency_us");
+	if (d->latency_valid && isfinite(d->lat_us[0])) {
+		print_text(", one-way latency");
+		for (int i = 0; i < 5; i++) {
+			print_text(" %s", lt[i]);
+			print_double(PRINT_ANY, lk[i], " %.1f", d->lat_us[i]);
+		}
+		print_text(" us");
+	} else {
+		for (int i = 0; i < 5; i++)
+			print_null(PRINT_JSONONLY, lk[i], NULL);
+		print_text(", one-way latency not measured: %s",
+			   clock_shared ? "no datagram arrived" : "the two ends do not share a clock");
+	}
+	print_close_object();
+	print_nl();
+	print_u64(PRINT_ANY, "rxq_ovfl", "  receive socket drops (SO_RXQ_OVFL) %llu", d->rxq_ovfl);
+	print_u64(PRINT_ANY, "garbage_datagrams", ", rejected datagrams %llu\n", d->garbage);
+	print_bool(PRINT_JSONONLY, "sender_limited", NULL, limited);
+	if (limited)
+		print_text("  SENDER-LIMITED: the sender achieved %s of the %s pps asked (%.1f %%); "
+			   "this is not a datapath measurement\n", fmt_rate(b, sizeof(b), d->sent_pps),
+			   fmt_rate(c, sizeof(c), rate), rate > 0 ? 100 * d->sent_pps / rate : 0);
+	for (uint32_t i = 0; i < d->nflows; i++) {
+		const struct flow_result *f = &d->flows[i];
+
+		if (f->lost)
+			lossy++;
+		if (f->sent && 100.0 * (double)f->lost / (double)f->sent > worst_pct) {
+			worst_pct = 100.0 * (double)f->lost / (double)f->sent;
+			worst = i;
+		}
+		if (f->max_burst >= 3)
+			burst3++;
+	}
+	if (d->nflows > 1 || rtp) {
+		print_open_object("streams");
+		print_u64(PRINT_ANY, "count", "  streams %llu", d->nflows);
+		print_u64(PRINT_ANY, "with_loss", ", with loss %llu", lossy);
+		print_u64(PRINT_ANY, "with_burst_ge3", ", with a loss burst >= 3: %llu", burst3);
+		print_u64(PRINT_ANY, "worst", ", worst stream %llu", worst);
+		print_double(PRINT_ANY, "worst_lost_percent", " (%.3f %% lost)\n", worst_pct);
+		print_close_object();
+	}
+	print_open_array("flows");
+	for (uint32_t i = 0; i < d->nflows; i++) {
+		const struct flow_result *f = &d->flows[i];
+		enum print_when w = per_flow ? PRINT_ANY : PRINT_JSONONLY;
+
+		print_open_object(NULL);
+		print_u64(w, "id", "  flow %4llu:", i);
+		print_u64(w, "sent", " sent %llu", f->sent);
+		print_u64(w, "packets", " received %llu", f->rx - f->dup);
+		print_u64(w, "lost_packets", " lost %llu", f->lost);
+		print_u64(w, "out_of_order", " ooo %llu", f->ooo);
+		print_u64(w, "duplicates", " dup %llu", f->dup);
+		print_u64(w, "max_loss_burst", " burst %llu", f->max_burst);
+		print_double(w, "jitter_ms", " jitter %.4f ms", f->jitter_ms);
+		print_double(PRINT_JSONONLY, "latency_avg_us", NULL, f->lat_avg_us);
+		print_double(PRINT_JSONONLY, "latency_max_us", NULL, f->lat_max_us);
+		if (per_flow)
+			print_nl();
+		print_close_object();
+	}
+	print_close_array();
+	print_close_object();
+}
+
+static int set_cpus_default(int *cpus, int max)
+{
+	cpu_set_t set;
+	int n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 0;
+	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	return n;
+}
 
 int cmd_bench(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	err_msg("not built yet");
-	return EXIT_NOFEATURE;
+	struct bench_opts o;
+	struct bench_result r;
+	struct dgram_sizes sz;
+	struct ui ui = { 0 };
+	bool per_flow = false, rtp = false, set_rate = false, set_flows = false, set_size = false;
+	bool set_dur = false, set_count = false;
+	char srcbuf[512], ra[32];
+	int c, rc, ex = EXIT_OK;
+
+	bench_opts_init(&o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:s:f:T:d:n:p:46Rjh", bench_longopts, NULL)) != -1) {
+		uint32_t u;
+		uint64_t u64;
+		double d;
+		bool is_max;
+		char *tok, *save;
+		int n;
+
+		switch (c) {
+		case 'r':
+			if (parse_rate(optarg, &d, &is_max))
+				return usage_error("invalid --rate '%s': need a rate like 500k, 1.2M or max", optarg);
+			o.rate = is_max ? 0 : d;
+			set_rate = true;
+			break;
+		case 's':
+			if (parse_u32(optarg, &u) || u < DGRAM_HDR_LEN || u > DGRAM_MAX_PAYLOAD)
+				return usage_error("invalid --size '%s': need %u..%u bytes (the test header "
+						   "takes %u)", optarg, DGRAM_HDR_LEN, DGRAM_MAX_PAYLOAD, DGRAM_HDR_LEN);
+			o.size = u;
+			set_size = true;
+			break;
+		case 'f':
+			if (parse_u32(optarg, &u) || !u || u > CTL_MAX_FLOWS)
+				return usage_error("invalid --flows '%s': need 1..%u", optarg, CTL_MAX_FLOWS);
+			o.flows = u;
+			set_flows = true;
+			break;
+		case 'T':
+			if (parse_u32(optarg, &u) || !u || u > ENGINE_MAX_THREADS)
+				return usage_error("invalid --threads '%s': need 1..%d", optarg, ENGINE_MAX_THREADS);
+			o.threads = u;
+			break;
+		case 'd':
+			if (parse_seconds(optarg, &d, false))
+				return usage_error("invalid --duration '%s': need seconds like 10 or 500ms", optarg);
+			o.duration = d;
+			set_dur = true;
+			break;
+		case 'n':
+			if (parse_u64(optarg, &u64) || !u64 || u64 > (1ull << 48))
+				return usage_error("invalid --count '%s': need a positive number", optarg);
+			o.count = u64;
+			set_count = true;
+			break;
+		case 'p':
+			if (parse_u32(optarg, &u) || !u || u > 65535)
+				return usage_error("invalid --port '%s': need 1..65535", optarg);
+			o.port = (uint16_t)u;
+			break;
+		case O_SRC:
+			snprintf(srcbuf, sizeof(srcbuf), "%s", optarg);
+			o.nsrc = 0;
+			for (tok = strtok_r(srcbuf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				if (o.nsrc >= BENCH_MAX_SRC)
+					return usage_error("invalid --src: at most %d addresses", BENCH_MAX_SRC);
+				o.src[o.nsrc++] = xstrdup(tok);
+			}
+			if (!o.nsrc)
+				return usage_error("invalid --src '%s'", optarg);
+			break;
+		case '4':
+			o.family = AF_INET;
+			break;
+		case '6':
+			o.family = AF_INET6;
+			break;
+		case 'R':
+			o.mode = CTL_MODE_REV;
+			break;
+		case O_BIDIR:
+			o.mode = CTL_MODE_BIDIR;
+			break;
+		case O_CPUS:
+			n = engine_parse_cpus(optarg, o.cpus, BENCH_MAX_CPUS);
+			if (n <= 0)
+				return usage_error("invalid --cpus '%s': need a list like 0,2-3", optarg);
+			o.ncpus = n;
+			break;
+		case O_PROFILE:
+			if (strcmp(optarg, "rtp"))
+				return usage_error("invalid --profile '%s': known profiles: rtp", optarg);
+			rtp = true;
+			break;
+		case O_PERFLOW:
+			per_flow = true;
+			break;
+		case 'j':
+			ui.json = true;
+			break;
+		case 'h':
+			bench_usage(stdout);
+			return EXIT_OK;
+		default:
+			return usage_error("unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error(optind >= argc ? "missing HOST" : "one HOST only");
+	o.host = argv[optind];
+	if (rtp) {
+		if (!set_flows)
+			o.flows = 2000;
+		if (!set_size)
+			o.size = 200;
+		if (!set_rate)
+			o.rate = 50.0 * o.flows;
+	}
+	if (set_count && !set_dur)
+		o.duration = 0;
+	if (!o.ncpus)
+		o.ncpus = set_cpus_default(o.cpus, BENCH_MAX_CPUS);
+	ui.duration = o.duration;
+	ui.count = o.count;
+	ui.tty = isatty(STDERR_FILENO);
+	o.on_interval = on_interval;
+	o.arg = &ui;
+	signal(SIGPIPE, SIG_IGN);
+	print_init(ui.json ? PRINT_JSON : PRINT_TEXT, stdout);
+
+	print_open_object(NULL);
+	print_str(PRINT_ANY, "server", "dptune bench to %s", o.host);
+	print_u64(PRINT_ANY, "port", " port %llu", o.port);
+	print_str(PRINT_ANY, "mode", ", %s", o.mode == CTL_MODE_REV ? "reverse" :
+		  o.mode == CTL_MODE_BIDIR ? "bidir" : "forward");
+	if (rtp)
+		print_str(PRINT_ANY, "profile", ", profile %s", "rtp");
+	print_u64(PRINT_ANY, "flows", ", %llu flows", o.flows);
+	print_u64(PRINT_ANY, "threads", ", %llu threads", o.threads);
+	if (o.rate > 0)
+		print_double(PRINT_ANY, "rate_requested", ", rate %.0f pps", o.rate);
+	else
+		print_null(PRINT_ANY, "rate_requested", ", rate max");
+	(void)ra;
+	if (o.duration > 0)
+		print_double(PRINT_ANY, "duration", ", %.3g s", o.duration);
+	if (o.count)
+		print_u64(PRINT_ANY, "count", ", %llu datagrams", o.count);
+	print_nl();
+	print_open_array("intervals");
+	rc = bench_run(&o, &r);
+	print_close_array();
+	if (ui.tty && !ui.json)
+		fprintf(stderr, "\r%40s\r", "");
+	if (rc) {
+		print_str(PRINT_JSONONLY, "error", NULL, r.error);
+		print_close_object();
+		err_msg("%s", r.error);
+		ex = rc == -EAFNOSUPPORT ? EXIT_NOFEATURE : EXIT_FAIL;
+		goto out;
+	}
+	dgram_sizes(o.size, r.ipv6, &sz);
+	print_open_object("size");
+	print_u64(PRINT_ANY, "payload", "%llu B payload", sz.payload);
+	print_u64(PRINT_ANY, "ip", " = %llu B IP", sz.ip);
+	print_u64(PRINT_ANY, "frame", " = %llu B frame", sz.frame);
+	print_u64(PRINT_ANY, "wire", " = %llu B on the wire\n", sz.wire);
+	print_close_object();
+	print_u64(PRINT_JSONONLY, "test_id", NULL, r.test_id);
+	print_bool(PRINT_JSONONLY, "ipv6", NULL, r.ipv6);
+	print_bool(PRINT_ANY, "clock_shared", "clocks shared: %s", r.clock_shared);
+	print_text(r.clock_shared ? " (same kernel: one-way latency is valid)\n" :
+		   " (different hosts: one-way latency not reported, jitter is)\n");
+	print_u64(PRINT_ANY, "tx_errors", "send errors (retried) %llu\n", r.tx_errors);
+	if (r.fwd.valid)
+		print_dir("forward", &r.fwd, r.fwd_sender_limited, o.rate, r.clock_shared,
+			  per_flow, rtp);
+	if (r.rev.valid)
+		print_dir("reverse", &r.rev, r.rev_sender_limited, o.rate, r.clock_shared,
+			  per_flow, rtp);
+	print_bool(PRINT_JSONONLY, "sender_limited", NULL,
+		   r.fwd_sender_limited || r.rev_sender_limited);
+	print_close_object();
+	if (r.fwd_sender_limited || r.rev_sender_limited) {
+		err_msg("the sender could not keep the rate asked: the result is not a datapath "
+			"measurement (lower --rate, add --threads, or use --rate max)");
+		ex = EXIT_FAIL;
+	}
+out:
+	fflush(stdout);
+	bench_result_release(&r);
+	for (int i = 0; i < o.nsrc; i++)
+		free((char *)o.src[i]);
+	return ex;
 }

@@ -1,0 +1,65 @@
+/* bench.h: the load engine's client API: connect to a `dptune serve`, run one trial and
+ * return what each direction measured. `dptune bench` is a thin shell over bench_run();
+ * `dptune sweep` calls it in-process once per trial (set rate/size/flows/duration). */
+#ifndef DPTUNE_TRAFFIC_BENCH_H
+#define DPTUNE_TRAFFIC_BENCH_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "ctl.h"
+#include "result.h"
+
+#define BENCH_MAX_SRC 16
+#define BENCH_MAX_CPUS 256
+#define BENCH_MAX_SOCK 256    /* source sockets; more flows vary the destination port */
+#define BENCH_DEFAULT_PORT 5301
+
+/* One per-second interval (cumulative totals and the deltas of this interval). */
+struct bench_interval {
+	double t0, t1;		/* seconds since start */
+	bool reverse;		/* the server->client direction */
+	uint64_t sent, rx, missing;
+	uint64_t d_sent, d_rx, d_missing;
+	bool have_sent, have_rx; /* the figures known at this end */
+};
+
+struct bench_opts {
+	const char *host;
+	uint16_t port;		/* 0 = BENCH_DEFAULT_PORT */
+	int family;		/* 0, AF_INET or AF_INET6 */
+	int mode;		/* CTL_MODE_FWD, _REV or _BIDIR; 0 = FWD */
+	double rate;		/* datagrams/s in each direction; 0 = max */
+	unsigned size;		/* UDP payload bytes (>= DGRAM_HDR_LEN) */
+	uint32_t flows;		/* 1..CTL_MAX_FLOWS */
+	unsigned threads;	/* sender threads (and receiver threads in reverse) */
+	double duration;	/* seconds; 0 = count only */
+	uint64_t count;		/* datagrams per direction; 0 = duration only */
+	const char *src[BENCH_MAX_SRC]; /* source addresses (flows spread over them) */
+	int nsrc;
+	int cpus[BENCH_MAX_CPUS];
+	int ncpus;		/* 0 = do not pin */
+	void (*on_interval)(const struct bench_interval *iv, void *arg);
+	void *arg;
+};
+
+struct bench_result {
+	struct dir_result fwd;	/* client -> server, measured by the server */
+	struct dir_result rev;	/* server -> client, measured here */
+	double fwd_tx_seconds, rev_tx_seconds;
+	bool fwd_sender_limited, rev_sender_limited; /* achieved < 95 % of the rate asked */
+	uint64_t tx_errors;
+	bool clock_shared;	/* same boot id: one-way latency is meaningful */
+	bool ipv6;
+	uint32_t test_id, nsock, nports;
+	unsigned threads;
+	char server[128];
+	char error[256];	/* why bench_run failed */
+};
+
+void bench_opts_init(struct bench_opts *o);
+/* Run one trial. 0 when the test ran (loss is a result, not an error); -errno when it could
+ * not (r->error says why: unreachable server, refused by its limits, protocol error). */
+int bench_run(const struct bench_opts *o, struct bench_result *r) __attribute__((warn_unused_result));
+void bench_result_release(struct bench_result *r);
+
+#endif

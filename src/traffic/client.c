@@ -1,0 +1,533 @@
+/* client.c: bench_run(), the client side of one trial (see bench.h): control handshake,
+ * sockets and engines for the directions asked, per-second intervals, results. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include "../core/util.h"
+#include "bench.h"
+#include "dgram.h"
+#include "engine.h"
+
+#define CONNECT_MS 5000
+#define REPLY_MS 10000
+
+void bench_opts_init(struct bench_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->port = BENCH_DEFAULT_PORT;
+	o->mode = CTL_MODE_FWD;
+	o->rate = 10000;
+	o->size = 64;
+	o->flows = 1;
+	o->threads = 1;
+	o->duration = 10;
+}
+
+void bench_result_release(struct bench_result *r)
+{
+	dir_result_release(&r->fwd);
+	dir_result_release(&r->rev);
+}
+
+static int fail(struct bench_result *r, int err, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static int fail(struct bench_result *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static void set_port(struct sockaddr_storage *a, uint16_t port)
+{
+	if (a->ss_family == AF_INET)
+		((struct sockaddr_in *)a)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)a)->sin6_port = htons(port);
+}
+
+static int connect_ctl(const struct bench_opts *o, struct bench_result *r,
+		       struct sockaddr_storage *sa, socklen_t *salen)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = o->family,
+				  .ai_flags = AI_NUMERICSERV }, *ai, *p;
+	char port[8];
+	int fd = -1, e = 0, g;
+
+	snprintf(port, sizeof(port), "%u", o->port ? o->port : BENCH_DEFAULT_PORT);
+	g = getaddrinfo(o->host, port, &hints, &ai);
+	if (g)
+		return fail(r, -EHOSTUNREACH, "cannot resolve '%s': %s", o->host, gai_strerror(g));
+	for (p = ai; p; p = p->ai_next) {
+		struct pollfd pfd;
+		socklen_t el = sizeof(e);
+
+		fd = socket(p->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0) {
+			e = errno;
+			continue;
+		}
+		if (connect(fd, p->ai_addr, p->ai_addrlen) && errno != EINPROGRESS) {
+			e = errno;
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, CONNECT_MS) != 1) {
+			e = ETIMEDOUT;
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el);
+		if (e) {
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		memcpy(sa, p->ai_addr, p->ai_addrlen);
+		*salen = p->ai_addrlen;
+		break;
+	}
+	freeaddrinfo(ai);
+	if (fd < 0)
+		return fail(r, -(e ? e : EHOSTUNREACH), "cannot connect to %s port %s: %s (is "
+			    "'dptune serve' running there?)", o->host, port, strerror(e ? e : EHOSTUNREACH));
+	{
+		int fl = fcntl(fd, F_GETFL), one = 1;
+		struct timeval tv = { .tv_sec = 5 };
+
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
+	return fd;
+}
+
+/* Wait for a message (skipping INTERVAL unless iv is given, which receives it). */
+static int recv_msg(struct ctl_conn *cc, int timeout_ms, struct ctl_msg *m)
+{
+	const char *body;
+	size_t len;
+	int r = ctl_recv_frame(cc, timeout_ms, &body, &len);
+
+	if (r <= 0)
+		return r ? r : -ETIMEDOUT;
+	r = ctl_msg_parse(body, len, m);
+	return r ? r : 1;
+}
+
+/* Raise the open-file limit for thousands of flows; best effort. */
+static void raise_nofile(unsigned need)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < need + 64) {
+		rl.rlim_cur = rl.rlim_max < need + 64 ? rl.rlim_max : need + 64;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+struct run {
+	const struct bench_opts *o;
+	struct bench_result *r;
+	struct ctl_conn cc;
+	int fd;
+	struct tx_engine tx;
+	struct rx_engine rx;
+	bool tx_on, rx_on, done_seen;
+	struct ctl_msg done;
+	/* last interval figures */
+	uint64_t srv_rx, srv_missing, last_sent, last_srv_rx, last_srv_missing;
+	uint64_t last_rx, last_missing, last_rev_sent;
+	double t0, last_iv;
+};
+
+static void emit_intervals(struct run *u, double now)
+{
+	const struct bench_opts *o = u->o;
+	struct bench_interval iv;
+
+	if (!o->on_interval)
+		return;
+	if (u->tx_on) {
+		memset(&iv, 0, sizeof(iv));
+		iv.t0 = u->last_iv - u->t0;
+		iv.t1 = now - u->t0;
+		iv.sent = tx_sent(&u->tx);
+		iv.d_sent = iv.sent - u->last_sent;
+		iv.have_sent = true;
+		iv.rx = u->srv_rx;
+		iv.d_rx = u->srv_rx - u->last_srv_rx;
+		iv.missing = u->srv_missing;
+		iv.d_missing = u->srv_missing >= u->last_srv_missing ?
+			       u->srv_missing - u->last_srv_missing : 0;
+		iv.have_rx = u->srv_rx || u->last_srv_rx || iv.t1 > 1.5;
+		u->last_sent = iv.sent;
+		u->last_srv_rx = u->srv_rx;
+		u->last_srv_missing = u->srv_missing;
+		o->on_interval(&iv, o->arg);
+	}
+	if (u->rx_on) {
+		memset(&iv, 0, sizeof(iv));
+		iv.reverse = true;
+		iv.t0 = u->last_iv - u->t0;
+		iv.t1 = now - u->t0;
+		rx_totals(&u->rx, &iv.rx, NULL, &iv.missing, NULL);
+		iv.d_rx = iv.rx - u->last_rx;
+		iv.d_missing = iv.missing >= u->last_missing ? iv.missing - u->last_missing : 0;
+		iv.have_rx = true;
+		u->last_rx = iv.rx;
+		u->last_missing = iv.missing;
+		o->on_interval(&iv, o->arg);
+	}
+	u->last_iv = now;
+}
+
+int bench_run(const struct bench_opts *o, struct bench_result *r)
+{
+	struct run u;
+	struct ctl_msg m, ok;
+	struct sockaddr_storage sa, la, dst[CTL_MAX_PORTS];
+	socklen_t salen = sizeof(sa), lalen = sizeof(la);
+	int ret = 0, rc, *txfd = NULL, rxfd[CTL_MAX_PORTS], ntx = 0, nrx = 0;
+	char boot[40];
+	double deadline, limit;
+	uint32_t nsock, nports;
+	unsigned threads;
+
+	memset(r, 0, sizeof(*r));
+	memset(&u, 0, sizeof(u));
+	ctl_msg_init(&ok, 0);
+	ctl_msg_init(&u.done, 0);
+	u.o = o;
+	u.r = r;
+	if (!o->host || !o->flows || o->flows > CTL_MAX_FLOWS || o->size < DGRAM_HDR_LEN ||
+	    o->size > DGRAM_MAX_PAYLOAD || (!o->count && o->duration <= 0) ||
+	    o->mode < CTL_MODE_FWD || o->mode > CTL_MODE_BIDIR)
+		return fail(r, -EINVAL, "invalid options");
+	nsock = o->flows < BENCH_MAX_SOCK ? o->flows : BENCH_MAX_SOCK;
+	nports = (o->flows + nsock - 1) / nsock;
+	threads = o->threads ? o->threads : 1;
+	if (threads > nsock)
+		threads = nsock;
+	r->nsock = nsock;
+	r->nports = nports;
+	r->threads = threads;
+	raise_nofile(nsock + nports + 16);
+
+	u.fd = connect_ctl(o, r, &sa, &salen);
+	if (u.fd < 0)
+		return u.fd;
+	ctl_conn_init(&u.cc, u.fd, CTL_MAX_RESULTS);
+	r->ipv6 = sa.ss_family == AF_INET6;
+	{
+		char h[INET6_ADDRSTRLEN] = "?";
+
+		inet_ntop(sa.ss_family, sa.ss_family == AF_INET ?
+			  (void *)&((struct sockaddr_in *)&sa)->sin_addr :
+			  (void *)&((struct sockaddr_in6 *)&sa)->sin6_addr, h, sizeof(h));
+		snprintf(r->server, sizeof(r->server), "%s", h);
+	}
+	getsockname(u.fd, (struct sockaddr *)&la, &lalen);
+
+	/* HELLO */
+	ctl_msg_init(&m, CTL_HELLO);
+	ctl_boot_id(boot, sizeof(boot));
+	snprintf(m.boot_id, sizeof(m.boot_id), "%s", boot);
+	if (ctl_send_msg(u.fd, &m)) {
+		ret = fail(r, -EPIPE, "lost the control connection to %s", o->host);
+		goto out;
+	}
+	rc = recv_msg(&u.cc, REPLY_MS, &m);
+	if (rc != 1 || m.type != CTL_HELLO) {
+		ret = fail(r, -EPROTO, "%s did not answer as a dptune server (%s)", o->host,
+			   rc == 1 && m.type == CTL_ERROR ? m.error : rc < 0 ? strerror(-rc) : "bad reply");
+		ctl_msg_release(&m);
+		goto out;
+	}
+	r->clock_shared = !strcmp(m.boot_id, boot) && strcmp(boot, "unknown");
+	limit = m.max_duration;
+	ctl_msg_release(&m);
+
+	/* Reverse: our receive sockets first, their ports go in the request. */
+	if (o->mode & CTL_MODE_REV) {
+		struct sockaddr_storage a = la;
+		struct rx_cfg rc2 = { 0 };
+
+		set_port(&a, 0);
+		for (nrx = 0; nrx < (int)nports; nrx++) {
+			rxfd[nrx] = engine_udp_socket(&a, lalen, true);
+			if (rxfd[nrx] < 0) {
+				ret = fail(r, rxfd[nrx], "cannot open a receive socket: %s",
+					   strerror(-rxfd[nrx]));
+				goto out;
+			}
+		}
+		(void)rc2;
+	}
+	ctl_msg_init(&m, CTL_TEST);
+	m.mode = (uint32_t)o->mode;
+	m.flows = o->flows;
+	m.size = o->size;
+	m.nsock = nsock;
+	m.threads = threads;
+	m.rate = o->rate;
+	m.duration = o->duration;
+	m.count = o->count;
+	if (o->mode & CTL_MODE_REV) {
+		m.nports = nports;
+		for (int i = 0; i < nrx; i++) {
+			struct sockaddr_storage b;
+			socklen_t bl = sizeof(b);
+
+			getsockname(rxfd[i], (struct sockaddr *)&b, &bl);
+			m.ports[i] = b.ss_family == AF_INET ?
+				     ntohs(((struct sockaddr_in *)&b)->sin_port) :
+				     ntohs(((struct sockaddr_in6 *)&b)->sin6_port);
+		}
+	}
+	if (ctl_send_msg(u.fd, &m)) {
+		ret = fail(r, -EPIPE, "lost the control connection to %s", o->host);
+		goto out;
+	}
+	rc = recv_msg(&u.cc, REPLY_MS, &ok);
+	if (rc != 1 || ok.type != CTL_OK) {
+		ret = fail(r, -EPERM, "the server refused the test: %s",
+			   rc == 1 && ok.type == CTL_ERROR ? ok.error :
+			   rc < 0 ? strerror(-rc) : "unexpected reply");
+		goto out;
+	}
+	r->test_id = ok.test_id;
+	if ((o->mode & CTL_MODE_FWD) && ok.nports != nports) {
+		ret = fail(r, -EPROTO, "the server opened %u data ports, expected %u", ok.nports, nports);
+		goto out;
+	}
+	if (o->mode & CTL_MODE_REV) {
+		struct rx_cfg c = { .nsock = nrx, .fds = rxfd, .nflows = o->flows,
+				    .peer_nsock = nsock, .test_id = ok.test_id, .threads = threads,
+				    .latency_valid = r->clock_shared, .cpus = o->cpus,
+				    .ncpus = o->ncpus };
+
+		if ((rc = rx_start(&u.rx, &c))) {
+			ret = fail(r, rc, "cannot start the receiver: %s", strerror(-rc));
+			goto out;
+		}
+		u.rx_on = true;
+	}
+	if (o->mode & CTL_MODE_FWD) {
+		ntx = (int)nsock;
+		txfd = xcalloc(nsock, sizeof(int));
+		for (int i = 0; i < ntx; i++) {
+			struct addrinfo hints = { .ai_family = sa.ss_family, .ai_socktype = SOCK_DGRAM,
+						  .ai_flags = AI_NUMERICHOST }, *ai;
+			struct sockaddr_storage b;
+			socklen_t bl;
+
+			memset(&b, 0, sizeof(b));
+			b.ss_family = sa.ss_family;
+			bl = sa.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+			     sizeof(struct sockaddr_in6);
+			if (o->nsrc) {
+				const char *src = o->src[i % o->nsrc];
+
+				if (getaddrinfo(src, NULL, &hints, &ai)) {
+					ntx = i;
+					ret = fail(r, -EINVAL, "source address '%s' is not a %s address",
+						   src, sa.ss_family == AF_INET ? "IPv4" : "IPv6");
+					goto out;
+				}
+				memcpy(&b, ai->ai_addr, ai->ai_addrlen);
+				bl = ai->ai_addrlen;
+				freeaddrinfo(ai);
+			}
+			txfd[i] = engine_udp_socket(&b, bl, false);
+			if (txfd[i] < 0) {
+				rc = txfd[i];
+				ntx = i;
+				ret = fail(r, rc, "cannot open send socket %d: %s", i, strerror(-rc));
+				goto out;
+			}
+		}
+		for (uint32_t i = 0; i < nports; i++) {
+			dst[i] = sa;
+			set_port(&dst[i], ok.ports[i]);
+		}
+	}
+
+	ctl_msg_init(&m, CTL_START);
+	if (ctl_send_msg(u.fd, &m)) {
+		ret = fail(r, -EPIPE, "lost the control connection to %s", o->host);
+		goto out;
+	}
+	u.t0 = u.last_iv = now_mono();
+	if (o->mode & CTL_MODE_FWD) {
+		struct tx_cfg c = { .nsock = ntx, .fds = txfd, .ndst = nports, .dst = dst,
+				    .dstlen = salen, .nflows = o->flows, .test_id = ok.test_id,
+				    .size = o->size, .rate = o->rate, .count = o->count,
+				    .duration = o->duration, .threads = threads, .cpus = o->cpus,
+				    .ncpus = o->ncpus };
+
+		if ((rc = tx_start(&u.tx, &c))) {
+			ret = fail(r, rc, "cannot start the sender: %s", strerror(-rc));
+			goto out;
+		}
+		u.tx_on = true;
+	}
+
+	/* Running. */
+	if (o->duration > 0)
+		deadline = u.t0 + o->duration + 15;
+	else if (o->rate > 0)
+		deadline = u.t0 + (double)o->count / o->rate * 1.5 + 15;
+	else
+		deadline = u.t0 + (limit > 0 ? limit : 3600) + 15;
+	for (;;) {
+		double now = now_mono();
+		bool tx_fin = !u.tx_on || tx_done(&u.tx);
+		bool rev_fin = !(o->mode & CTL_MODE_REV) || u.done_seen;
+
+		if (tx_fin && rev_fin)
+			break;
+		if (now > deadline) {
+			ret = fail(r, -ETIMEDOUT, "the test did not finish in time");
+			goto out;
+		}
+		if (now - u.last_iv >= 1.0)
+			emit_intervals(&u, now);
+		rc = recv_msg(&u.cc, 50, &m);
+		if (rc == -ETIMEDOUT)
+			continue;
+		if (rc != 1) {
+			ret = fail(r, -EPROTO, "control connection failed during the test: %s",
+				   strerror(-rc));
+			goto out;
+		}
+		if (m.type == CTL_INTERVAL) {
+			u.srv_rx = m.rx;
+			u.srv_missing = m.missing;
+		} else if (m.type == CTL_DONE) {
+			ctl_msg_release(&u.done);
+			u.done = m;
+			u.done_seen = true;
+			continue;
+		} else if (m.type == CTL_ERROR) {
+			ret = fail(r, -EPROTO, "server: %s", m.error);
+			ctl_msg_release(&m);
+			goto out;
+		}
+		ctl_msg_release(&m);
+	}
+	if (now_mono() - u.last_iv > 0.05)
+		emit_intervals(&u, now_mono());
+
+	/* STOP with what we sent; the server drains and answers with RESULTS. */
+	ctl_msg_init(&m, CTL_STOP);
+	if (u.tx_on) {
+		tx_stop(&u.tx);
+		r->tx_errors = tx_errors(&u.tx);
+		m.nsent = o->flows;
+		m.sent = u.tx.seq;
+		m.tx_seconds = u.tx.t_end - u.tx.t0;
+		r->fwd_tx_seconds = m.tx_seconds;
+	}
+	rc = ctl_send_msg(u.fd, &m);
+	if (rc) {
+		ret = fail(r, -EPIPE, "lost the control connection to %s", o->host);
+		goto out;
+	}
+	if (u.rx_on) {
+		uint64_t expected = 0;
+
+		for (uint32_t i = 0; i < u.done.nsent; i++)
+			expected += u.done.sent[i];
+		rx_stop(&u.rx, expected, 300, 3000);
+		rx_result(&u.rx, u.done.sent, u.done.nsent, &r->rev);
+		r->rev_tx_seconds = u.done.tx_seconds;
+		r->rev.tx_seconds = u.done.tx_seconds;
+	}
+	for (;;) {
+		const char *body;
+		size_t len;
+
+		rc = ctl_recv_frame(&u.cc, REPLY_MS, &body, &len);
+		if (rc != 1) {
+			ret = fail(r, -EPROTO, "no results from the server: %s",
+				   rc ? strerror(-rc) : "timeout");
+			goto out;
+		}
+		if (ctl_results_parse(body, len, &r->fwd) == 0)
+			break;
+		/* A late INTERVAL or DONE: skip; anything else is an error. */
+		if (ctl_msg_parse(body, len, &m) || (m.type != CTL_INTERVAL && m.type != CTL_DONE)) {
+			ctl_msg_release(&m);
+			ret = fail(r, -EPROTO, "bad results message from the server");
+			goto out;
+		}
+		ctl_msg_release(&m);
+	}
+	if (!(o->mode & CTL_MODE_FWD))
+		dir_result_release(&r->fwd), memset(&r->fwd, 0, sizeof(r->fwd));
+	else
+		r->fwd.tx_seconds = r->fwd_tx_seconds;
+	ctl_msg_init(&m, CTL_BYE);
+	ctl_send_msg(u.fd, &m);
+
+	/* Rates and the sender-limited verdict. */
+	{
+		struct dir_result *dirs[2] = { &r->fwd, &r->rev };
+		bool *lim[2] = { &r->fwd_sender_limited, &r->rev_sender_limited };
+
+		for (int i = 0; i < 2; i++) {
+			struct dir_result *d = dirs[i];
+			double secs = d->tx_seconds;
+
+			if (!d->valid)
+				continue;
+			/* n datagrams paced at rate span (n-1)/rate seconds */
+			if (o->rate > 0 && d->sent > 1) {
+				double want = o->count ? (double)(d->sent - 1) / o->rate : o->duration;
+
+				d->sent_pps = secs > 0 ? (double)(d->sent - (o->count ? 1 : 0)) / secs : 0;
+				*lim[i] = secs > want / 0.95 + 0.002 ||
+					  (o->count && d->sent < o->count) ||
+					  (!o->count && d->sent_pps < 0.95 * o->rate);
+			} else {
+				d->sent_pps = secs > 0 ? (double)d->sent / secs : 0;
+			}
+			d->received_pps = secs > 0 ? (double)(d->rx - d->dup) / secs : 0;
+		}
+	}
+out:
+	if (u.tx_on)
+		tx_release(&u.tx);
+	if (u.rx_on)
+		rx_release(&u.rx);
+	for (int i = 0; i < ntx; i++)
+		close(txfd[i]);
+	free(txfd);
+	for (int i = 0; i < nrx; i++)
+		close(rxfd[i]);
+	ctl_msg_release(&ok);
+	ctl_msg_release(&u.done);
+	ctl_conn_release(&u.cc);
+	close(u.fd);
+	return ret;
+}

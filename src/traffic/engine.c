@@ -1,0 +1,654 @@
+/* engine.c: paced sendmmsg sender threads and recvmmsg receiver threads (see engine.h). */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include "../core/util.h"
+#include "dgram.h"
+#include "engine.h"
+#include "tbucket.h"
+
+#define RCVBUF_BYTES (16 << 20)
+#define SNDBUF_BYTES (4 << 20)
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void pin(const int *cpus, int ncpus, unsigned i)
+{
+	cpu_set_t set;
+
+	if (!ncpus)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpus[i % (unsigned)ncpus], &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+int engine_udp_socket(const struct sockaddr_storage *addr, socklen_t len, bool rx)
+{
+	int fd, one = 1, v, r;
+	struct timeval tv = { .tv_usec = 100000 };
+
+	fd = socket(addr->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (addr->ss_family == AF_INET6) {
+		int off = 0;
+		/* A v4-mapped local address needs dual stack. */
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	}
+	if (rx) {
+		v = RCVBUF_BYTES;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)))
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+		setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
+	} else {
+		v = SNDBUF_BYTES;
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)))
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
+	if (bind(fd, (const struct sockaddr *)addr, len)) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int engine_parse_cpus(const char *s, int *cpus, int n)
+{
+	int cnt = 0;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -EINVAL;
+	while (*p) {
+		char *end;
+		long a = strtol(p, &end, 10), b;
+
+		if (end == p || a < 0 || a >= CPU_SETSIZE)
+			return -EINVAL;
+		b = a;
+		p = end;
+		if (*p == '-') {
+			b = strtol(p + 1, &end, 10);
+			if (end == p + 1 || b < a || b >= CPU_SETSIZE)
+				return -EINVAL;
+			p = end;
+		}
+		for (long c = a; c <= b; c++) {
+			if (cnt >= n)
+				return -EINVAL;
+			cpus[cnt++] = (int)c;
+		}
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return -EINVAL;
+	}
+	return cnt;
+}
+
+/* ---- sender ---- */
+
+struct tx_thread {
+	struct tx_engine *e;
+	pthread_t tid;
+	unsigned idx;
+	int *socks;	  /* socket indexes this thread owns */
+	int nsocks;
+	uint32_t *cursor; /* per owned socket: next flow slot */
+	double rate;
+	uint64_t quota;	  /* 0 = unlimited */
+	uint64_t sent;	  /* atomic */
+	uint64_t errors;  /* atomic */
+	int done;	  /* atomic */
+	bool joined;
+};
+
+static void tx_sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull),
+			       .tv_nsec = (long)(ns % 1000000000ull) };
+
+	nanosleep(&ts, NULL);
+}
+
+static void *tx_main(void *arg)
+{
+	struct tx_thread *t = arg;
+	struct tx_engine *e = t->e;
+	const struct tx_cfg *c = &e->cfg;
+	unsigned batch = c->batch ? c->batch : ENGINE_BATCH, b;
+	struct mmsghdr msg[ENGINE_BATCH];
+	struct iovec iov[ENGINE_BATCH];
+	uint32_t flow_of[ENGINE_BATCH];
+	char *bufs;
+	struct tbucket tb;
+	uint64_t now, end_ns = 0, sent = 0;
+	int cur = 0;
+
+	pin(c->cpus, c->ncpus, t->idx);
+	if (batch > ENGINE_BATCH)
+		batch = ENGINE_BATCH;
+	bufs = xcalloc(ENGINE_BATCH, c->size);
+	memset(msg, 0, sizeof(msg));
+	for (unsigned i = 0; i < ENGINE_BATCH; i++) {
+		iov[i].iov_base = bufs + (size_t)i * c->size;
+		iov[i].iov_len = c->size;
+		msg[i].msg_hdr.msg_iov = &iov[i];
+		msg[i].msg_hdr.msg_iovlen = 1;
+		msg[i].msg_hdr.msg_namelen = c->dstlen;
+	}
+	now = mono_ns();
+	if (c->duration > 0)
+		end_ns = (uint64_t)(e->t0 * 1e9) + (uint64_t)(c->duration * 1e9);
+	tb_init(&tb, t->rate, batch, now);
+	while (!__atomic_load_n(&e->stop, __ATOMIC_RELAXED) && t->nsocks) {
+		unsigned want = batch, done = 0;
+		int s = t->socks[cur], fd = c->fds[s];
+		uint32_t nf = (c->nflows - (uint32_t)s + (uint32_t)c->nsock - 1) / (uint32_t)c->nsock;
+
+		if (t->quota && sent >= t->quota)
+			break;
+		now = mono_ns();
+		if (end_ns && now >= end_ns)
+			break;
+		if (t->quota && t->quota - sent < want)
+			want = (unsigned)(t->quota - sent);
+		if (t->rate > 0) {
+			uint64_t d = tb_delay_ns(&tb, now, want);
+
+			if (d) {
+				if (d > 200000)
+					tx_sleep_ns(d - 100000);
+				continue;
+			}
+			want = tb_take(&tb, now, want);
+			if (!want)
+				continue;
+		}
+		for (b = 0; b < want; b++) {
+			uint32_t f = (uint32_t)s + t->cursor[cur] * (uint32_t)c->nsock;
+			struct dgram_hdr h = { .test_id = c->test_id, .flow = f, .seq = e->seq[f]++,
+					       .ts_ns = now };
+
+			if (++t->cursor[cur] >= nf)
+				t->cursor[cur] = 0;
+			dgram_encode(iov[b].iov_base, &h);
+			msg[b].msg_hdr.msg_name = (void *)&c->dst[(f / (uint32_t)c->nsock) % c->ndst];
+			flow_of[b] = f;
+		}
+		while (done < want) {
+			int n = sendmmsg(fd, msg + done, want - done, 0);
+
+			if (n > 0) {
+				done += (unsigned)n;
+				continue;
+			}
+			__atomic_add_fetch(&t->errors, 1, __ATOMIC_RELAXED);
+			if (__atomic_load_n(&e->stop, __ATOMIC_RELAXED) ||
+			    (end_ns && mono_ns() >= end_ns))
+				break;
+			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR)
+				tx_sleep_ns(20000);
+			else
+				tx_sleep_ns(1000000);
+		}
+		/* Unsent messages hold the newest sequence of their flow: give them back. */
+		for (b = want; b-- > done;)
+			e->seq[flow_of[b]]--;
+		sent += done;
+		__atomic_store_n(&t->sent, sent, __ATOMIC_RELAXED);
+		if (++cur >= t->nsocks)
+			cur = 0;
+		if (done < want)
+			break;
+	}
+	free(bufs);
+	__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+int tx_start(struct tx_engine *e, const struct tx_cfg *cfg)
+{
+	unsigned n;
+	uint64_t base, extra;
+
+	memset(e, 0, sizeof(*e));
+	e->cfg = *cfg;
+	if (cfg->nsock < 1 || !cfg->ndst || !cfg->nflows || cfg->size < DGRAM_HDR_LEN ||
+	    (!cfg->count && cfg->duration <= 0))
+		return -EINVAL;
+	n = cfg->threads ? cfg->threads : 1;
+	if (n > (unsigned)cfg->nsock)
+		n = (unsigned)cfg->nsock;
+	if (n > ENGINE_MAX_THREADS)
+		n = ENGINE_MAX_THREADS;
+	e->nthreads = n;
+	e->th = xcalloc(n, sizeof(*e->th));
+	e->seq = xcalloc(cfg->nflows, sizeof(*e->seq));
+	for (unsigned i = 0; i < n; i++) {
+		struct tx_thread *t = &e->th[i];
+		uint32_t flows = 0;
+
+		t->e = e;
+		t->idx = i;
+		t->socks = xcalloc((size_t)cfg->nsock / n + 1, sizeof(int));
+		t->cursor = xcalloc((size_t)cfg->nsock / n + 1, sizeof(uint32_t));
+		for (int s = (int)i; s < cfg->nsock; s += (int)n) {
+			t->socks[t->nsocks++] = s;
+			if ((uint32_t)s < cfg->nflows)
+				flows += (cfg->nflows - (uint32_t)s + (uint32_t)cfg->nsock - 1) /
+					 (uint32_t)cfg->nsock;
+		}
+		t->rate = cfg->rate * flows / cfg->nflows;
+		if (cfg->count) {
+			base = cfg->count / cfg->nflows;
+			extra = cfg->count % cfg->nflows;
+			/* Flows [0, extra) get one more; sum over this thread's flows. */
+			t->quota = base * flows;
+			for (int k = 0; k < t->nsocks; k++)
+				for (uint32_t f = (uint32_t)t->socks[k]; f < cfg->nflows && f < extra;
+				     f += (uint32_t)cfg->nsock)
+					t->quota++;
+			if (!t->quota)
+				t->nsocks = 0; /* nothing to send */
+		}
+	}
+	e->t0 = now_mono();
+	for (unsigned i = 0; i < n; i++) {
+		int r = pthread_create(&e->th[i].tid, NULL, tx_main, &e->th[i]);
+
+		if (r) {
+			__atomic_store_n(&e->stop, 1, __ATOMIC_RELAXED);
+			for (unsigned k = 0; k < i; k++) {
+				pthread_join(e->th[k].tid, NULL);
+				e->th[k].joined = true;
+			}
+			for (unsigned k = i; k < n; k++)
+				e->th[k].joined = true;
+			e->started = true;
+			return -r;
+		}
+	}
+	e->started = true;
+	return 0;
+}
+
+bool tx_done(struct tx_engine *e)
+{
+	for (unsigned i = 0; i < e->nthreads; i++)
+		if (!__atomic_load_n(&e->th[i].done, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
+}
+
+uint64_t tx_sent(struct tx_engine *e)
+{
+	uint64_t s = 0;
+
+	for (unsigned i = 0; i < e->nthreads; i++)
+		s += __atomic_load_n(&e->th[i].sent, __ATOMIC_RELAXED);
+	return s;
+}
+
+uint64_t tx_errors(struct tx_engine *e)
+{
+	uint64_t s = 0;
+
+	for (unsigned i = 0; i < e->nthreads; i++)
+		s += __atomic_load_n(&e->th[i].errors, __ATOMIC_RELAXED);
+	return s;
+}
+
+void tx_stop(struct tx_engine *e)
+{
+	bool joined_any = false;
+
+	if (!e->started)
+		return;
+	if (!tx_done(e))
+		__atomic_store_n(&e->stop, 1, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < e->nthreads; i++) {
+		if (e->th[i].joined)
+			continue;
+		pthread_join(e->th[i].tid, NULL);
+		e->th[i].joined = true;
+		joined_any = true;
+	}
+	if (joined_any || !e->t_end)
+		e->t_end = now_mono();
+}
+
+void tx_release(struct tx_engine *e)
+{
+	tx_stop(e);
+	for (unsigned i = 0; i < e->nthreads && e->th; i++) {
+		free(e->th[i].socks);
+		free(e->th[i].cursor);
+	}
+	free(e->th);
+	free(e->seq);
+	e->th = NULL;
+	e->seq = NULL;
+	e->nthreads = 0;
+	e->started = false;
+}
+
+/* ---- receiver ---- */
+
+struct rx_thread {
+	struct rx_engine *e;
+	pthread_t tid;
+	unsigned idx;
+	int *socks;
+	int nsocks;
+	uint64_t rx, bytes, garbage; /* atomic */
+	int64_t missing;	     /* atomic */
+	uint32_t *ovfl;		     /* per owned socket: SO_RXQ_OVFL, cumulative */
+	uint64_t first_ns, last_ns;
+	struct hist lat;
+	bool joined;
+};
+
+#define RX_BUF (DGRAM_MAX_PAYLOAD + 1)
+#define RX_CMSG 64
+
+static void rx_batch(struct rx_thread *t, int k, struct mmsghdr *msg, int n, uint64_t now)
+{
+	struct rx_engine *e = t->e;
+	const struct rx_cfg *c = &e->cfg;
+	int sidx = t->socks[k];
+	uint64_t rx = 0, bytes = 0, garbage = 0;
+	int64_t missing = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct msghdr *mh = &msg[i].msg_hdr;
+		struct dgram_hdr h;
+		struct cmsghdr *cm;
+
+		for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL &&
+			    cm->cmsg_len >= CMSG_LEN(sizeof(uint32_t)))
+				memcpy(&t->ovfl[k], CMSG_DATA(cm), sizeof(uint32_t));
+		if ((mh->msg_flags & MSG_TRUNC) ||
+		    dgram_parse(mh->msg_iov->iov_base, msg[i].msg_len, &h) ||
+		    h.test_id != c->test_id || h.flow >= c->nflows ||
+		    (h.flow / c->peer_nsock) % (uint32_t)c->nsock != (uint32_t)sidx) {
+			garbage++;
+			continue;
+		}
+		missing += flow_rx(&e->flows[h.flow], h.seq, msg[i].msg_len, h.ts_ns, now,
+				   c->latency_valid);
+		if (c->latency_valid && now >= h.ts_ns)
+			hist_add(&t->lat, now - h.ts_ns);
+		rx++;
+		bytes += msg[i].msg_len;
+	}
+	if (rx) {
+		if (!t->first_ns)
+			t->first_ns = now;
+		t->last_ns = now;
+	}
+	__atomic_add_fetch(&t->rx, rx, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&t->bytes, bytes, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&t->garbage, garbage, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&t->missing, missing, __ATOMIC_RELAXED);
+}
+
+/* Read socket k until it is empty; returns datagrams read. */
+static int rx_drain_one(struct rx_thread *t, int k, struct mmsghdr *msg, struct iovec *iov,
+			char *cbuf, char *bufs)
+{
+	int fd = t->e->cfg.fds[t->socks[k]], total = 0;
+
+	for (;;) {
+		int n;
+
+		for (int i = 0; i < ENGINE_BATCH; i++) {
+			iov[i].iov_base = bufs + (size_t)i * RX_BUF;
+			iov[i].iov_len = RX_BUF;
+			memset(&msg[i].msg_hdr, 0, sizeof(msg[i].msg_hdr));
+			msg[i].msg_hdr.msg_iov = &iov[i];
+			msg[i].msg_hdr.msg_iovlen = 1;
+			msg[i].msg_hdr.msg_control = cbuf + i * RX_CMSG;
+			msg[i].msg_hdr.msg_controllen = RX_CMSG;
+		}
+		n = recvmmsg(fd, msg, ENGINE_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return total;
+		rx_batch(t, k, msg, n, mono_ns());
+		total += n;
+		if (n < ENGINE_BATCH)
+			return total;
+	}
+}
+
+static void *rx_main(void *arg)
+{
+	struct rx_thread *t = arg;
+	struct rx_engine *e = t->e;
+	struct mmsghdr msg[ENGINE_BATCH];
+	struct iovec iov[ENGINE_BATCH];
+	char *bufs = xmalloc((size_t)ENGINE_BATCH * RX_BUF);
+	char *cbuf = xcalloc(ENGINE_BATCH, RX_CMSG);
+	struct pollfd *pfd = xcalloc((size_t)t->nsocks, sizeof(*pfd));
+
+	pin(e->cfg.cpus, e->cfg.ncpus, t->idx);
+	for (int k = 0; k < t->nsocks; k++) {
+		pfd[k].fd = e->cfg.fds[t->socks[k]];
+		pfd[k].events = POLLIN;
+	}
+	while (!__atomic_load_n(&e->stop, __ATOMIC_ACQUIRE)) {
+		int r = poll(pfd, (nfds_t)t->nsocks, 20);
+
+		if (r <= 0)
+			continue;
+		for (int k = 0; k < t->nsocks; k++)
+			if (pfd[k].revents & POLLIN)
+				rx_drain_one(t, k, msg, iov, cbuf, bufs);
+	}
+	/* Drain: what is queued now arrived during the test. */
+	for (int k = 0; k < t->nsocks; k++)
+		rx_drain_one(t, k, msg, iov, cbuf, bufs);
+	free(pfd);
+	free(cbuf);
+	free(bufs);
+	return NULL;
+}
+
+int rx_start(struct rx_engine *e, const struct rx_cfg *cfg)
+{
+	unsigned n;
+
+	memset(e, 0, sizeof(*e));
+	e->cfg = *cfg;
+	if (cfg->nsock < 1 || !cfg->nflows || !cfg->peer_nsock)
+		return -EINVAL;
+	n = cfg->threads ? cfg->threads : 1;
+	if (n > (unsigned)cfg->nsock)
+		n = (unsigned)cfg->nsock;
+	if (n > ENGINE_MAX_THREADS)
+		n = ENGINE_MAX_THREADS;
+	e->nthreads = n;
+	e->th = xcalloc(n, sizeof(*e->th));
+	e->flows = xcalloc(cfg->nflows, sizeof(*e->flows));
+	for (uint32_t f = 0; f < cfg->nflows; f++)
+		flow_init(&e->flows[f]);
+	for (unsigned i = 0; i < n; i++) {
+		struct rx_thread *t = &e->th[i];
+
+		t->e = e;
+		t->idx = i;
+		t->socks = xcalloc((size_t)cfg->nsock / n + 1, sizeof(int));
+		t->ovfl = xcalloc((size_t)cfg->nsock / n + 1, sizeof(uint32_t));
+		for (int s = (int)i; s < cfg->nsock; s += (int)n)
+			t->socks[t->nsocks++] = s;
+		hist_init(&t->lat);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int r = pthread_create(&e->th[i].tid, NULL, rx_main, &e->th[i]);
+
+		if (r) {
+			__atomic_store_n(&e->stop, 1, __ATOMIC_RELEASE);
+			for (unsigned k = 0; k < i; k++) {
+				pthread_join(e->th[k].tid, NULL);
+				e->th[k].joined = true;
+			}
+			for (unsigned k = i; k < n; k++)
+				e->th[k].joined = true;
+			e->started = true;
+			return -r;
+		}
+	}
+	e->started = true;
+	return 0;
+}
+
+void rx_totals(struct rx_engine *e, uint64_t *rx, uint64_t *bytes, uint64_t *missing,
+	       uint64_t *garbage)
+{
+	uint64_t a = 0, b = 0, g = 0;
+	int64_t m = 0;
+
+	for (unsigned i = 0; i < e->nthreads; i++) {
+		a += __atomic_load_n(&e->th[i].rx, __ATOMIC_RELAXED);
+		b += __atomic_load_n(&e->th[i].bytes, __ATOMIC_RELAXED);
+		g += __atomic_load_n(&e->th[i].garbage, __ATOMIC_RELAXED);
+		m += __atomic_load_n(&e->th[i].missing, __ATOMIC_RELAXED);
+	}
+	if (rx)
+		*rx = a;
+	if (bytes)
+		*bytes = b;
+	if (missing)
+		*missing = m > 0 ? (uint64_t)m : 0;
+	if (garbage)
+		*garbage = g;
+}
+
+void rx_stop(struct rx_engine *e, uint64_t expected, int quiet_ms, int max_ms)
+{
+	double start = now_mono(), last_change = start;
+	uint64_t prev = UINT64_MAX, rx;
+
+	if (!e->started)
+		return;
+	while (!__atomic_load_n(&e->stop, __ATOMIC_ACQUIRE)) {
+		double now = now_mono();
+		struct timespec ts = { .tv_nsec = 5000000 };
+
+		rx_totals(e, &rx, NULL, NULL, NULL);
+		if (expected && rx >= expected)
+			break;
+		if (rx != prev) {
+			prev = rx;
+			last_change = now;
+		}
+		if ((now - last_change) * 1000 >= quiet_ms || (now - start) * 1000 >= max_ms)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	__atomic_store_n(&e->stop, 1, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < e->nthreads; i++) {
+		if (e->th[i].joined)
+			continue;
+		pthread_join(e->th[i].tid, NULL);
+		e->th[i].joined = true;
+	}
+}
+
+void rx_result(struct rx_engine *e, const uint64_t *sent, uint32_t nsent, struct dir_result *d)
+{
+	struct hist *h = xmalloc(sizeof(*h));
+	uint64_t first = 0, last = 0, jn = 0;
+	double jsum = 0;
+	static const double pct[4] = { 50, 90, 99, 99.9 };
+
+	memset(d, 0, sizeof(*d));
+	d->valid = true;
+	hist_init(h);
+	d->nflows = e->cfg.nflows;
+	d->flows = xcalloc(d->nflows, sizeof(*d->flows));
+	d->latency_valid = e->cfg.latency_valid;
+	for (unsigned i = 0; i < e->nthreads; i++) {
+		struct rx_thread *t = &e->th[i];
+
+		hist_merge(h, &t->lat);
+		d->garbage += t->garbage;
+		for (int k = 0; k < t->nsocks; k++)
+			d->rxq_ovfl += t->ovfl[k];
+		if (t->first_ns && (!first || t->first_ns < first))
+			first = t->first_ns;
+		if (t->last_ns > last)
+			last = t->last_ns;
+	}
+	for (uint32_t i = 0; i < d->nflows; i++) {
+		struct flow_stats *f = &e->flows[i];
+		struct flow_result *r = &d->flows[i];
+
+		flow_finish(f, sent && i < nsent ? sent[i] : 0);
+		r->sent = f->expected;
+		r->rx = f->rx;
+		r->dup = f->dup;
+		r->ooo = f->ooo;
+		r->late = f->late;
+		r->lost = f->lost;
+		r->max_burst = f->max_burst;
+		r->jitter_ms = f->jitter_ns / 1e6;
+		r->lat_min_us = f->lat_n ? f->lat_min / 1e3 : NAN;
+		r->lat_avg_us = f->lat_n ? (double)f->lat_sum / (double)f->lat_n / 1e3 : NAN;
+		r->lat_max_us = f->lat_n ? f->lat_max / 1e3 : NAN;
+		d->sent += r->sent;
+		d->rx += r->rx;
+		d->dup += r->dup;
+		d->ooo += r->ooo;
+		d->late += r->late;
+		d->lost += r->lost;
+		d->bytes += f->bytes;
+		if (r->max_burst > d->max_burst)
+			d->max_burst = r->max_burst;
+		jsum += f->jitter_ns * (double)f->rx;
+		jn += f->rx;
+	}
+	d->jitter_ms = jn ? jsum / (double)jn / 1e6 : 0;
+	for (int i = 0; i < 5; i++)
+		d->lat_us[i] = NAN;
+	d->lat_min_us = NAN;
+	if (d->latency_valid && h->count) {
+		for (int i = 0; i < 4; i++)
+			d->lat_us[i] = hist_percentile(h, pct[i]) / 1e3;
+		d->lat_us[4] = h->max / 1e3;
+		d->lat_min_us = h->min / 1e3;
+	}
+	d->rx_seconds = last > first ? (double)(last - first) / 1e9 : 0;
+	free(h);
+}
+
+void rx_release(struct rx_engine *e)
+{
+	rx_stop(e, 0, 0, 0);
+	for (unsigned i = 0; i < e->nthreads && e->th; i++) {
+		free(e->th[i].socks);
+		free(e->th[i].ovfl);
+	}
+	free(e->th);
+	free(e->flows);
+	e->th = NULL;
+	e->flows = NULL;
+	e->nthreads = 0;
+	e->started = false;
+}

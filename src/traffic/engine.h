@@ -1,0 +1,100 @@
+/* engine.h: the data path of a test. A sender (tx) runs paced threads that send numbered
+ * datagrams with sendmmsg over a set of UDP sockets; a receiver (rx) runs threads that read
+ * them with recvmmsg and account per flow. Both sides of `dptune bench` and `dptune serve`
+ * use them (forward, reverse, bidirectional).
+ *
+ * Flows: flow f leaves socket f % nsock (its source port/address) towards destination
+ * (f / nsock) % ndst (a destination port), so flows <= nsock * ndst distinct 5-tuples. The
+ * receiver accepts flow f only on its socket (f / peer_nsock) % nsock; one thread owns each
+ * socket, so each flow's state is touched by one thread. */
+#ifndef DPTUNE_TRAFFIC_ENGINE_H
+#define DPTUNE_TRAFFIC_ENGINE_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+#include "flow.h"
+#include "hist.h"
+#include "result.h"
+
+#define ENGINE_MAX_THREADS 64
+#define ENGINE_BATCH 32
+
+struct tx_cfg {
+	int nsock;
+	const int *fds;			      /* unconnected UDP sockets, bound */
+	uint32_t ndst;
+	const struct sockaddr_storage *dst;   /* ndst destinations */
+	socklen_t dstlen;
+	uint32_t nflows, test_id;
+	unsigned size;			      /* UDP payload bytes, >= DGRAM_HDR_LEN */
+	double rate;			      /* datagrams per second in total; 0 = max */
+	uint64_t count;			      /* total; 0 = until duration */
+	double duration;		      /* seconds; 0 = until count */
+	unsigned threads, batch;	      /* batch 0 = ENGINE_BATCH */
+	const int *cpus;		      /* pin thread i to cpus[i % ncpus]; none if ncpus 0 */
+	int ncpus;
+};
+
+struct tx_thread;
+struct tx_engine {
+	struct tx_cfg cfg;
+	unsigned nthreads;
+	struct tx_thread *th;
+	uint64_t *seq;	   /* per flow: next sequence = datagrams sent */
+	int stop;
+	double t0, t_end;  /* start, and when the last thread finished */
+	bool started;
+};
+
+/* Start the sender threads; 0 or -errno. */
+int tx_start(struct tx_engine *e, const struct tx_cfg *cfg) __attribute__((warn_unused_result));
+bool tx_done(struct tx_engine *e);
+uint64_t tx_sent(struct tx_engine *e); /* live total */
+/* Stop (if still running), join; afterwards e->seq[f] is what flow f sent and
+ * e->t_end - e->t0 the sending time. Safe to call twice. */
+void tx_stop(struct tx_engine *e);
+uint64_t tx_errors(struct tx_engine *e);
+void tx_release(struct tx_engine *e);
+
+struct rx_cfg {
+	int nsock;
+	const int *fds;	   /* bound UDP sockets (SO_RXQ_OVFL set by engine_udp_socket) */
+	uint32_t nflows, peer_nsock, test_id;
+	unsigned threads;
+	bool latency_valid;
+	const int *cpus;
+	int ncpus;
+};
+
+struct rx_thread;
+struct rx_engine {
+	struct rx_cfg cfg;
+	unsigned nthreads;
+	struct rx_thread *th;
+	struct flow_stats *flows;
+	int stop;
+	bool started;
+};
+
+int rx_start(struct rx_engine *e, const struct rx_cfg *cfg) __attribute__((warn_unused_result));
+/* Live totals: datagrams, bytes, missing so far (sequence gaps), garbage. */
+void rx_totals(struct rx_engine *e, uint64_t *rx, uint64_t *bytes, uint64_t *missing,
+	       uint64_t *garbage);
+/* Wait until `expected` datagrams arrived, or nothing arrived for quiet_ms, or max_ms passed;
+ * then stop the threads, which drain their sockets before exiting. Safe to call twice. */
+void rx_stop(struct rx_engine *e, uint64_t expected, int quiet_ms, int max_ms);
+/* After rx_stop: close the books with the sender's per-flow counts (sent may be NULL or
+ * shorter than nflows: unknown, then the highest sequence seen counts) and fill d. */
+void rx_result(struct rx_engine *e, const uint64_t *sent, uint32_t nsent, struct dir_result *d);
+void rx_release(struct rx_engine *e);
+
+/* A UDP socket of `family` bound to addr (port in addr; 0 = any). For rx: a 16 MiB receive
+ * buffer (SO_RCVBUFFORCE, else SO_RCVBUF) and SO_RXQ_OVFL; for tx: a large send buffer and
+ * a 100 ms send timeout. Returns the fd or -errno. */
+int engine_udp_socket(const struct sockaddr_storage *addr, socklen_t len, bool rx);
+/* Parse a CPU list ("0,2-3") into cpus (max n); returns the count or -EINVAL. */
+int engine_parse_cpus(const char *s, int *cpus, int n);
+
+#endif

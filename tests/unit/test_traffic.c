@@ -1,0 +1,354 @@
+/* test_traffic.c: unit tests of the load engine's pure parts: the pacing token bucket on a
+ * simulated clock, per-flow accounting on synthetic arrivals, the latency histogram, the
+ * datagram header and the control message codec. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <errno.h>
+#include <cmocka.h>
+#include "traffic/ctl.h"
+#include "traffic/dgram.h"
+#include "traffic/flow.h"
+#include "traffic/hist.h"
+#include "traffic/tbucket.h"
+
+/* Simulate a sender that polls the bucket every `step` ns for `secs` seconds with batch b;
+ * return the total sent and the most sent in any 10 ms window (sliding by step). */
+static uint64_t simulate(double rate, unsigned b, uint64_t step, double secs, uint64_t *maxwin)
+{
+	struct tbucket tb;
+	uint64_t end = (uint64_t)(secs * 1e9), total = 0;
+	size_t nslots = (size_t)(end / step) + 1;
+	uint32_t *sent = calloc(nslots, sizeof(*sent));
+	size_t win = (size_t)(10000000 / step), i;
+	uint64_t cur = 0;
+
+	tb_init(&tb, rate, b, 0);
+	for (uint64_t t = 0; t < end; t += step) {
+		unsigned n = tb_take(&tb, t, b);
+
+		sent[t / step] = n;
+		total += n;
+	}
+	*maxwin = 0;
+	for (i = 0; i < nslots; i++) {
+		cur += sent[i];
+		if (i >= win)
+			cur -= sent[i - win];
+		if (cur > *maxwin)
+			*maxwin = cur;
+	}
+	free(sent);
+	return total;
+}
+
+static void test_tbucket_rates(void **state)
+{
+	static const double rates[] = { 1000, 10000, 100000, 500000, 2000000 };
+
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		double r = rates[i];
+		unsigned b = tb_batch_for_rate(r, 32);
+		uint64_t maxwin, total = simulate(r, b, 1000, 1.0, &maxwin);
+
+		/* within 1 % of the rate over a second */
+		assert_true(fabs((double)total - r) <= r * 0.01 + 1);
+		/* no 10 ms window above the rate by more than 2 % (+1 for rounding) */
+		assert_true((double)maxwin <= r / 100 * 1.02 + 1);
+	}
+}
+
+static void test_tbucket_no_catchup(void **state)
+{
+	struct tbucket tb;
+
+	tb_init(&tb, 1000, 4, 0);
+	assert_int_equal(tb_take(&tb, 0, 4), 1); /* one token to start */
+	/* A second of stall refills at most a batch, never 1000. */
+	assert_int_equal(tb_take(&tb, 1000000000ull, 100), 4);
+	assert_int_equal(tb_take(&tb, 1000000000ull, 1), 0);
+	assert_int_equal(tb_delay_ns(&tb, 1000000000ull, 1), 1000000);
+	assert_int_equal(tb_batch_for_rate(1000, 32), 1);
+	assert_int_equal(tb_batch_for_rate(100000, 32), 20);
+	assert_int_equal(tb_batch_for_rate(1e7, 32), 32);
+	tb_init(&tb, 0, 8, 0); /* unlimited */
+	assert_int_equal(tb_take(&tb, 0, 8), 8);
+}
+
+static void rx_seq(struct flow_stats *f, uint64_t seq, uint64_t send, uint64_t arrive)
+{
+	flow_rx(f, seq, 64, send, arrive, true);
+}
+
+static void test_flow_in_order(void **state)
+{
+	struct flow_stats f;
+
+	flow_init(&f);
+	for (uint64_t s = 0; s < 5000; s++)
+		rx_seq(&f, s, s * 1000, s * 1000 + 50000);
+	flow_finish(&f, 5000);
+	assert_int_equal(f.rx, 5000);
+	assert_int_equal(f.lost, 0);
+	assert_int_equal(f.ooo, 0);
+	assert_int_equal(f.dup, 0);
+	assert_int_equal(f.max_burst, 0);
+	assert_true(f.jitter_ns < 1e-9); /* constant transit: no jitter */
+	assert_int_equal(f.lat_min, 50000);
+	assert_int_equal(f.lat_max, 50000);
+}
+
+static void test_flow_loss_bursts(void **state)
+{
+	struct flow_stats f;
+	int64_t missing = 0;
+
+	flow_init(&f);
+	/* lose 10..12 (3), 100..106 (7), 3000 (1), and the last 5 of 4000 */
+	for (uint64_t s = 0; s < 3995; s++) {
+		if ((s >= 10 && s <= 12) || (s >= 100 && s <= 106) || s == 3000)
+			continue;
+		missing += flow_rx(&f, s, 64, s, s, false);
+	}
+	assert_int_equal(missing, 11);
+	flow_finish(&f, 4000);
+	assert_int_equal(f.lost, 16);
+	assert_int_equal(f.missing, 16);
+	assert_int_equal(f.max_burst, 7);
+	assert_int_equal(f.lat_n, 0); /* latency not valid */
+}
+
+static void test_flow_reorder_dup(void **state)
+{
+	struct flow_stats f;
+	/* 0 1 3 2 4 4 5 7 6 6 8 9 ; 2 and 6 late by one, 4 and 6 duplicated */
+	static const uint64_t seq[] = { 0, 1, 3, 2, 4, 4, 5, 7, 6, 6, 8, 9 };
+	int64_t missing = 0;
+
+	flow_init(&f);
+	for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++)
+		missing += flow_rx(&f, seq[i], 64, i, i, true);
+	assert_int_equal(missing, 0);
+	flow_finish(&f, 10);
+	assert_int_equal(f.rx, 12);
+	assert_int_equal(f.ooo, 2);
+	assert_int_equal(f.dup, 2);
+	assert_int_equal(f.lost, 0);
+	assert_int_equal(f.max_burst, 0);
+}
+
+static void test_flow_late_and_jump(void **state)
+{
+	struct flow_stats f;
+
+	flow_init(&f);
+	rx_seq(&f, 0, 0, 0);
+	rx_seq(&f, 5000, 0, 0);	     /* a jump: 4999 missing, one burst */
+	rx_seq(&f, 1, 0, 0);	     /* older than the window: late */
+	flow_finish(&f, 5001);
+	assert_int_equal(f.late, 1);
+	assert_int_equal(f.ooo, 1);
+	assert_int_equal(f.max_burst, 4999);
+	assert_int_equal(f.lost, 4998); /* the late one did arrive */
+	/* hostile sequence numbers stay bounded */
+	flow_init(&f);
+	rx_seq(&f, UINT64_MAX, 0, 0);
+	rx_seq(&f, UINT64_MAX - 1, 0, 0);
+	flow_finish(&f, 0);
+	assert_true(f.rx == 2);
+}
+
+static void test_flow_jitter(void **state)
+{
+	struct flow_stats f;
+	double j = 0;
+
+	/* transit alternates 100 us / 300 us: |D| = 200 us every packet */
+	flow_init(&f);
+	for (uint64_t s = 0; s < 200; s++)
+		rx_seq(&f, s, s * 1000000, s * 1000000 + (s % 2 ? 300000 : 100000));
+	for (int i = 1; i < 200; i++)
+		j += (200000 - j) / 16;
+	assert_true(fabs(f.jitter_ns - j) < 1e-6);
+	assert_true(fabs(f.jitter_ns - 200000) < 1000);
+}
+
+static void test_hist(void **state)
+{
+	struct hist *h = malloc(sizeof(*h)), *g = malloc(sizeof(*g));
+
+	hist_init(h);
+	assert_int_equal(hist_percentile(h, 50), 0);
+	for (uint64_t v = 1; v <= 100000; v++)
+		hist_add(h, v * 1000); /* 1 us .. 100 ms uniform */
+	assert_int_equal(h->count, 100000);
+	/* within the bucket resolution (1/16) */
+	assert_true(fabs((double)hist_percentile(h, 50) - 50e6) < 50e6 / 16);
+	assert_true(fabs((double)hist_percentile(h, 99) - 99e6) < 99e6 / 16);
+	assert_int_equal(hist_percentile(h, 100), 100000000);
+	for (unsigned i = 0; i + 1 < HIST_BUCKETS; i++)
+		assert_true(hist_bucket_low(i) < hist_bucket_low(i + 1));
+	for (uint64_t v = 0; v < 100000; v = v * 3 + 1)
+		assert_int_equal(hist_index(hist_bucket_low(hist_index(v))), hist_index(v));
+	assert_true(hist_index(UINT64_MAX) < HIST_BUCKETS);
+	hist_init(g);
+	hist_add(g, 7);
+	hist_merge(g, h);
+	assert_int_equal(g->count, 100001);
+	assert_int_equal(g->min, 7);
+	free(h);
+	free(g);
+}
+
+static void test_dgram(void **state)
+{
+	unsigned char buf[64];
+	struct dgram_hdr h = { .test_id = 0xdeadbeef, .flow = 77, .seq = 1ull << 40,
+			       .ts_ns = 123456789 }, o;
+	struct dgram_sizes s;
+
+	dgram_encode(buf, &h);
+	assert_int_equal(dgram_parse(buf, sizeof(buf), &o), 0);
+	assert_int_equal(o.test_id, h.test_id);
+	assert_int_equal(o.flow, 77);
+	assert_true(o.seq == h.seq && o.ts_ns == h.ts_ns);
+	assert_int_equal(dgram_parse(buf, DGRAM_HDR_LEN - 1, &o), -EINVAL);
+	buf[4] = 9;
+	assert_int_equal(dgram_parse(buf, sizeof(buf), &o), -EPROTO);
+	buf[0] ^= 1;
+	assert_int_equal(dgram_parse(buf, sizeof(buf), &o), -EBADMSG);
+	dgram_sizes(64, false, &s);
+	assert_int_equal(s.ip, 92);
+	assert_int_equal(s.frame, 106);
+	assert_int_equal(s.wire, 126);
+	dgram_sizes(32, false, &s);
+	assert_int_equal(s.frame, 74);
+	dgram_sizes(64, true, &s);
+	assert_int_equal(s.ip, 112);
+}
+
+static void test_ctl_roundtrip(void **state)
+{
+	struct ctl_msg m, o;
+	struct strbuf sb;
+	size_t n;
+	uint64_t sent[3] = { 5, 6, 7 };
+
+	ctl_msg_init(&m, CTL_TEST);
+	m.mode = CTL_MODE_BIDIR;
+	m.flows = 3;
+	m.size = 200;
+	m.nsock = 3;
+	m.rate = 1500.5;
+	m.count = 99;
+	m.nports = 2;
+	m.ports[0] = 1000;
+	m.ports[1] = 65535;
+	sb_init(&sb);
+	ctl_msg_encode(&m, &sb);
+	assert_int_equal(ctl_frame_parse(sb.buf, sb.len, CTL_MAX_FRAME, &n), 1);
+	assert_int_equal(n, sb.len - 4);
+	assert_int_equal(ctl_frame_parse(sb.buf, sb.len - 1, CTL_MAX_FRAME, &n), 0);
+	assert_int_equal(ctl_frame_parse(sb.buf, sb.len, 4, &n), -EMSGSIZE);
+	assert_int_equal(ctl_msg_parse(sb.buf + 4, n, &o), 0);
+	assert_int_equal(o.type, CTL_TEST);
+	assert_int_equal(o.mode, CTL_MODE_BIDIR);
+	assert_int_equal(o.flows, 3);
+	assert_int_equal(o.count, 99);
+	assert_true(o.rate == 1500.5);
+	assert_int_equal(o.nports, 2);
+	assert_int_equal(o.ports[1], 65535);
+	ctl_msg_release(&o);
+
+	sb_reset(&sb);
+	ctl_msg_init(&m, CTL_STOP);
+	m.nsent = 3;
+	m.sent = sent;
+	ctl_msg_encode(&m, &sb);
+	assert_int_equal(ctl_frame_parse(sb.buf, sb.len, CTL_MAX_FRAME, &n), 1);
+	assert_int_equal(ctl_msg_parse(sb.buf + 4, n, &o), 0);
+	assert_int_equal(o.nsent, 3);
+	assert_int_equal(o.sent[2], 7);
+	ctl_msg_release(&o);
+	sb_release(&sb);
+}
+
+static void test_ctl_reject(void **state)
+{
+	static const char *const bad[] = {
+		"", "{", "[]", "42", "{\"type\":1}", "{\"type\":\"nope\"}",
+		"{\"type\":\"test\",\"flows\":-1}", "{\"type\":\"test\",\"flows\":99999}",
+		"{\"type\":\"test\",\"rate\":\"fast\"}", "{\"type\":\"test\",\"ports\":[0]}",
+		"{\"type\":\"test\",\"ports\":[70000]}", "{\"type\":\"stop\",\"sent\":[1,-2]}",
+		"{\"type\":\"stop\",\"sent\":{}}", "{\"type\":\"hello\"} trailing",
+		"{\"type\":\"test\",\"a\":[[[[[[[[[[[[1]]]]]]]]]]]]}",
+	};
+	struct ctl_msg o;
+	struct dir_result d;
+	unsigned char hdr[4] = { 0, 0, 0, 0 };
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_true(ctl_msg_parse(bad[i], strlen(bad[i]), &o) < 0);
+	assert_int_equal(ctl_frame_parse(hdr, 4, CTL_MAX_FRAME, &n), -EINVAL);
+	hdr[0] = 0xff;
+	assert_int_equal(ctl_frame_parse(hdr, 4, CTL_MAX_FRAME, &n), -EMSGSIZE);
+	assert_true(ctl_results_parse("{\"type\":\"results\",\"rx\":1,\"flows\":[[1,2]]}", 41, &d) < 0);
+}
+
+static void test_ctl_results(void **state)
+{
+	struct dir_result d = { 0 }, o;
+	struct flow_result fl[2] = { { .sent = 10, .rx = 9, .lost = 1, .max_burst = 1,
+				       .jitter_ms = 0.5, .lat_min_us = NAN, .lat_avg_us = NAN,
+				       .lat_max_us = NAN },
+				     { .sent = 10, .rx = 11, .dup = 1, .ooo = 2, .lat_min_us = 3,
+				       .lat_avg_us = 4, .lat_max_us = 5 } };
+	struct strbuf sb;
+	size_t n;
+
+	d.sent = 20;
+	d.rx = 20;
+	d.lost = 1;
+	d.latency_valid = true;
+	for (int i = 0; i < 5; i++)
+		d.lat_us[i] = i * 10.0;
+	d.nflows = 2;
+	d.flows = fl;
+	sb_init(&sb);
+	ctl_results_encode(&d, &sb);
+	assert_int_equal(ctl_frame_parse(sb.buf, sb.len, CTL_MAX_RESULTS, &n), 1);
+	assert_int_equal(ctl_results_parse(sb.buf + 4, n, &o), 0);
+	assert_int_equal(o.nflows, 2);
+	assert_int_equal(o.flows[1].ooo, 2);
+	assert_true(isnan(o.flows[0].lat_avg_us));
+	assert_true(o.flows[1].lat_max_us == 5);
+	assert_true(o.lat_us[4] == 40);
+	assert_true(o.latency_valid);
+	dir_result_release(&o);
+	sb_release(&sb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tbucket_rates),
+		cmocka_unit_test(test_tbucket_no_catchup),
+		cmocka_unit_test(test_flow_in_order),
+		cmocka_unit_test(test_flow_loss_bursts),
+		cmocka_unit_test(test_flow_reorder_dup),
+		cmocka_unit_test(test_flow_late_and_jump),
+		cmocka_unit_test(test_flow_jitter),
+		cmocka_unit_test(test_hist),
+		cmocka_unit_test(test_dgram),
+		cmocka_unit_test(test_ctl_roundtrip),
+		cmocka_unit_test(test_ctl_reject),
+		cmocka_unit_test(test_ctl_results),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
