@@ -17,6 +17,7 @@
 #include "../model/delta.h"
 #include "../analyze/ledger.h"
 #include "../traffic/sweep.h"
+#include "../traffic/bench.h"
 #include "../output/print.h"
 
 #define MAX_SIZES 16
@@ -75,7 +76,7 @@ static void sweep_usage(FILE *fp)
 "record for every trial the counters of every layer and namespace that rose (the drop\n"
 "ledger). Trials where the sender could not reach the rate are marked and never count.\n"
 "\n"
-"  --port PORT          the server's control port (default 5201)\n"
+"  --port PORT          the server's control port (default 5301)\n"
 "  --size BYTES         UDP payload size (default 64); --sizes 64,512,1400 for one\n"
 "                       search per size\n"
 "  --flows N            concurrent 5-tuples, so RSS and RPS spread the load (default 8)\n"
@@ -447,7 +448,7 @@ static void print_size_result(const struct sweep_cli *o, const struct size_resul
 		print_u64(PRINT_ANY, "lost_packets", ", %llu lost", t->out.lost);
 		print_double(PRINT_ANY, "lost_percent", " (%.4f%%)\n", t->loss * 100);
 		if (t->have_ledger && t->ledger.top >= 0) {
-			print_text("  where: \n");
+			print_text("  where:\n");
 			print_ledger_entry(&t->ledger.e[t->ledger.top], "where");
 			if (t->ledger.detail >= 0) {
 				print_text("  who:\n");
@@ -473,7 +474,7 @@ static void print_size_result(const struct sweep_cli *o, const struct size_resul
 int cmd_sweep(int argc, char **argv)
 {
 	struct sweep_cli o = {
-		.base = { .port = 5201, .size = 64, .flows = 8, .threads = 1, .duration = 2 },
+		.base = { .port = BENCH_DEFAULT_PORT, .size = 64, .flows = 8, .threads = 1, .duration = 2 },
 		.ndr_pct = 0.001, .pdr_pct = 0.1, .precision_pct = 1, .warmup = 1, .pause = 0.5,
 		.rate_min = 1000, .max_trials = 30,
 	};

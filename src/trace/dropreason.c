@@ -18,6 +18,8 @@ static const struct reason_rule rules[] = {
 	{ "TCP_", LAYER__COUNT, 0 },
 	{ "UNIX_", LAYER__COUNT, 0 },
 	{ "SOCKET_", LAYER_SOCKET, MF_DROP },
+	/* a queue freed at close or teardown: not a datapath drop */
+	{ "QUEUE_PURGE", LAYER_SOCKET, MF_DROP | MF_BENIGN },
 	{ "PROTO_MEM", LAYER_UDP, MF_DROP },
 	{ "NO_SOCKET", LAYER_UDP, MF_DROP },
 	{ "UDP_", LAYER_UDP, MF_DROP },

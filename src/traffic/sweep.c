@@ -59,6 +59,8 @@ double sweep_next(struct sweep *s)
 		s->stop = SWEEP_MAX_TRIALS;
 		return 0;
 	}
+	if (s->retry > 0)
+		return s->retry;
 	for (int i = 0; i < s->nt; i++) {
 		const struct sweep_target *t = &s->t[i];
 		double lo, hi;
@@ -86,22 +88,32 @@ void sweep_record(struct sweep *s, const struct sweep_trial_result *r)
 		return;
 	}
 	if (r->sender_limited) {
-		/* Not a datapath result: nothing above what the sender reached can be tested.
-		 * Lower the ceiling below it and drop brackets that lie above. */
-		double c = r->achieved * 0.98;
+		/* Not a datapath result. Once may be noise (a busy machine): try the same rate
+		 * again. Twice: nothing above what the sender reached can be tested, so lower
+		 * the ceiling below it, but never below a rate that already passed. */
+		double c = r->achieved * 0.98, floor_ok = 0;
 
+		s->sender_limited++;
+		if (s->retry != r->offered) {
+			s->retry = r->offered;
+			return;
+		}
+		s->retry = 0;
+		for (int i = 0; i < s->nt; i++)
+			if (s->t[i].lo > floor_ok)
+				floor_ok = s->t[i].lo;
+		if (c < floor_ok)
+			c = floor_ok;
 		if (c < s->p.rate_min)
 			c = s->p.rate_min;
 		if (c < s->ceiling)
 			s->ceiling = c;
-		for (int i = 0; i < s->nt; i++) {
-			if (s->t[i].lo > s->ceiling)
-				s->t[i].lo = s->ceiling;
+		for (int i = 0; i < s->nt; i++)
 			if (s->t[i].hi > s->ceiling)
 				s->t[i].hi = 0;
-		}
 		return;
 	}
+	s->retry = 0;
 	for (int i = 0; i < s->nt; i++) {
 		struct sweep_target *t = &s->t[i];
 

@@ -47,6 +47,8 @@ struct sweep {
 	unsigned trials;
 	double ceiling;        /* rate_max, lowered when the sender cannot reach a rate */
 	bool inconsistent;     /* a rate passed above one that failed (noisy path) */
+	double retry;          /* a rate whose trial was sender-limited once: tried again */
+	unsigned sender_limited; /* sender-limited trials seen */
 	enum sweep_stop stop;
 };
 

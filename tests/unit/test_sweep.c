@@ -76,6 +76,36 @@ static void test_clean_up_to_sender(void **state)
 	assert_true(s.ceiling <= 300000);
 }
 
+/* A sender that misses its rate once at random (a busy machine) must not pull the result
+ * below rates that already passed. */
+static void test_sender_noise(void **state)
+{
+	struct path p = { .cap = 20000, .sender = 1e6 };
+	struct sweep s;
+	struct sweep_params sp = { .rate_min = 1000, .rate_max = 60000, .precision = 0.01,
+				   .max_trials = 40 };
+	double rate;
+	bool glitched = false;
+
+	sweep_init(&s, &sp);
+	sweep_add_target(&s, "NDR", 0.00001);
+	while ((rate = sweep_next(&s)) > 0) {
+		struct sweep_trial_result r;
+
+		run(&p, rate, &r);
+		if (!glitched && rate > 19000 && rate < 21000) {
+			r.achieved = rate * 0.93; /* one noisy trial near the answer */
+			r.sender_limited = true;
+			glitched = true;
+		}
+		sweep_record(&s, &r);
+	}
+	assert_true(glitched);
+	assert_int_equal(s.stop, SWEEP_CONVERGED);
+	assert_true(sweep_result(&s, 0) >= 19800 && sweep_result(&s, 0) <= 20000);
+	assert_int_equal(s.sender_limited, 1);
+}
+
 static void test_loss_at_floor(void **state)
 {
 	struct path p = { .cap = 1e9, .sender = 1e9, .floor_loss = 0.01 };
@@ -186,6 +216,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ndr_within_precision),
 		cmocka_unit_test(test_clean_up_to_sender),
+		cmocka_unit_test(test_sender_noise),
 		cmocka_unit_test(test_loss_at_floor),
 		cmocka_unit_test(test_trial_budget),
 		cmocka_unit_test(test_failed_trial_stops),
