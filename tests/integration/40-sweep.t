@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# 40-sweep.t (issue 4's must-show): with an nftables rule that caps the path at R pps, the
+# NDR found is within 2 % of R, for two R; the ledger of the first trial above the NDR names
+# the netfilter layer; the search stops after a bounded number of trials and says why.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_cmd nft python3
+plan 12
+mkns a
+mkns b
+ip link add "${P}a" netns "${P}a" type veth peer name "${P}b" netns "${P}b"
+X=$((RANDOM % 200 + 20))
+nsx a ip addr add "10.$X.77.1/24" dev "${P}a"; nsx a ip link set "${P}a" up
+nsx b ip addr add "10.$X.77.2/24" dev "${P}b"; nsx b ip link set "${P}b" up
+PORT=$((30000 + RANDOM % 20000))
+nsx_bg b timeout 300 "$DPTUNE" serve --bind "10.$X.77.2" --port $PORT
+for i in $(seq 50); do nsx a bash -c "echo > /dev/tcp/10.$X.77.2/$PORT" 2>/dev/null && break; sleep 0.1; done
+
+cap() { # R: replace the cap rule
+	nsx b nft delete table inet "${P}cap" 2>/dev/null
+	printf 'table inet %s {\n chain in {\n  type filter hook input priority 0;\n  udp dport %s-%s limit rate over %s/second burst 64 packets drop\n }\n}\n' \
+		"${P}cap" $((PORT + 1)) $((PORT + 200)) "$1" | nsx b nft -f -
+}
+sweep() { # R
+	"$DPTUNE" sweep "10.$X.77.2" --port $PORT --client-netns "${P}a" --duration 1 --warmup 0.5 \
+		--pause 0.3 --rate-max $(( $1 * 2 )) --flows 4 --max-trials 20 --json > "/tmp/$P.sweep.json"
+}
+on_cleanup "rm -f /tmp/$P.sweep.json"
+check() { python3 - "$@" "/tmp/$P.sweep.json" <<'PY'
+import json,sys
+what,r,p,f=sys.argv[1],float(sys.argv[2]),sys.argv[3],sys.argv[4]
+d=json.load(open(f)); res=d["results"][0]
+ndr=res["ndr"]["pps"]
+if what=="ndr":
+    ok=abs(ndr-r)/r<=0.02
+    print("ndr=%.0f r=%.0f" % (ndr, r)); sys.exit(0 if ok else 1)
+if what=="where":
+    w=res["first_loss"]["where"]
+    print(w); sys.exit(0 if w["layer"]=="netfilter" and w["netns"]==p+"b" else 1)
+if what=="bounded":
+    n=len(res["trials"]); print(n, res["stop"])
+    sys.exit(0 if n<=22 and res["stop"] and res["search_trials"]<=20 else 1)
+if what=="unexplained":
+    fl=res["first_loss"]; print(fl["lost_packets"], fl["explained"], fl["unexplained"])
+    sys.exit(0 if fl["unexplained"] <= fl["lost_packets"]*0.05 else 1)
+PY
+}
+for R in 15000 30000; do
+	cap $R
+	sweep $R; ok $? "sweep against a $R pps cap exits 0"
+	out=$(check ndr $R "$P"); ok $? "NDR within 2 % of $R ($out)"
+	out=$(check where $R "$P"); ok $? "first loss above NDR is in layer netfilter of ${P}b"
+	out=$(check bounded $R "$P"); ok $? "bounded search that says why it stopped ($out)"
+	out=$(check unexplained $R "$P"); ok $? "counters explain the loss ($out)"
+done
+"$DPTUNE" sweep "10.$X.77.2" --port $PORT --client-netns "${P}a" --duration 0.5 --warmup 0 \
+	--rate-max 100k --precision 0.01 --max-trials 3 --json > "/tmp/$P.sweep.json"
+stop=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["search_trials"], r["stop"])' "/tmp/$P.sweep.json")
+case $stop in "3 stopped: trial limit"*) ok 0 "a trial budget of 3 stops the search: $stop";; *) ok 1 "trial budget: $stop";; esac
+"$DPTUNE" sweep 127.0.0.1 --port 1 --duration 0.5 >/dev/null 2>&1
+is $? 1 "an unreachable server fails with exit 1"
