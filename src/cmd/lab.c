@@ -550,9 +550,7 @@ int cmd_lab(int argc, char **argv)
 		return cmd_fault(argc - 1, argv + 1);
 	if (!strcmp(sub, "scenarios"))
 		return cmd_scenarios(argc - 1, argv + 1);
-	if (!strcmp(sub, "matrix")) {
-		err_msg("matrix needs 'dptune sweep', which is not built yet");
-		return EXIT_NOFEATURE;
-	}
+	if (!strcmp(sub, "matrix"))
+		return lab_matrix(argc - 1, argv + 1);
 	return usage_error("unknown lab command '%s'", sub);
 }

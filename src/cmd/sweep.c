@@ -20,47 +20,13 @@
 #include "../traffic/bench.h"
 #include "../output/print.h"
 
-#define MAX_SIZES 16
-#define MAX_RECS 256
 
-static volatile sig_atomic_t stop;
+volatile sig_atomic_t sweep_stop_flag;
 static void on_signal(int sig)
 {
 	(void)sig;
-	stop = 1;
+	sweep_stop_flag = 1;
 }
-
-struct sweep_cli {
-	struct trial_spec base;
-	double ndr_pct, pdr_pct, precision_pct, warmup, pause, rate_min, rate_max;
-	unsigned max_trials;
-	unsigned sizes[MAX_SIZES];
-	int nsizes;
-	bool json, no_ledger, no_reasons;
-};
-
-struct trial_rec {
-	unsigned idx;
-	double offered;        /* 0 for the probe at the sender's maximum */
-	const char *kind;      /* "probe", "search", "confirm" */
-	struct trial_out out;
-	double loss;           /* fraction */
-	bool pass[SWEEP_MAX_TARGETS];
-	struct ledger ledger;
-	bool have_ledger;
-	double elapsed;
-};
-
-struct size_result {
-	unsigned size;
-	struct trial_rec *rec;
-	size_t nrec;
-	struct sweep s;
-	bool unstable, confirmed;
-	int first_loss;        /* index into rec of the lowest-rate trial above NDR, -1 */
-	double seconds;
-	char error[256];
-};
 
 static void sweep_usage(FILE *fp)
 {
@@ -140,7 +106,7 @@ static void sleep_s(double s)
 {
 	struct timespec ts = { (time_t)s, (long)((s - floor(s)) * 1e9) };
 
-	while (!stop && nanosleep(&ts, &ts) && errno == EINTR)
+	while (!sweep_stop_flag && nanosleep(&ts, &ts) && errno == EINTR)
 		;
 }
 
@@ -216,8 +182,8 @@ static void mark_pass(struct size_result *sr, struct trial_rec *rec)
 		rec->pass[i] = !rec->out.sender_limited && rec->loss <= sr->s.t[i].max_loss;
 }
 
-static int search_size(const struct sweep_cli *o, struct collect_engine *eng, unsigned size,
-		       struct size_result *sr)
+int sweep_search_size(const struct sweep_cli *o, struct collect_engine *eng, unsigned size,
+		      struct size_result *sr)
 {
 	struct sweep_params sp = {
 		.rate_min = o->rate_min, .rate_max = o->rate_max,
@@ -271,7 +237,7 @@ static int search_size(const struct sweep_cli *o, struct collect_engine *eng, un
 		sr->s.trials--; /* the probe is not part of the trial budget */
 		mark_pass(sr, &sr->rec[0]);
 	}
-	while (!stop && (rate = sweep_next(&sr->s)) > 0) {
+	while (!sweep_stop_flag && (rate = sweep_next(&sr->s)) > 0) {
 		struct sweep_trial_result tr;
 
 		rec = new_rec(sr, "search");
@@ -294,15 +260,29 @@ static int search_size(const struct sweep_cli *o, struct collect_engine *eng, un
 	 * same rate is unstable, and the search says so. */
 	double ndr = sweep_result(&sr->s, 0);
 
-	if (!stop && ndr > 0 && (rec = new_rec(sr, "confirm"))) {
-		progress(o, "sweep %u B: confirming NDR %.0f pps", size, ndr);
-		r = one_trial(o, eng, size, ndr, rec, sr->error, sizeof(sr->error));
+	/* When nothing was lost up to the sender's maximum, the NDR is the sender's limit, not
+	 * the path's; a paced trial cannot hold that exact rate, so confirm just below it. */
+	sr->sender_bound = sr->s.stop == SWEEP_AT_MAX;
+	double confirm_at = sr->sender_bound ? ndr * 0.95 : ndr;
+
+	for (int attempt = 0; !sweep_stop_flag && ndr > 0 && attempt < 2; attempt++) {
+		rec = new_rec(sr, "confirm");
+		if (!rec)
+			break;
+		progress(o, "sweep %u B: confirming NDR at %.0f pps", size, confirm_at);
+		r = one_trial(o, eng, size, confirm_at, rec, sr->error, sizeof(sr->error));
 		if (r)
 			return r;
 		sr->nrec++;
 		mark_pass(sr, rec);
+		if (rec->out.sender_limited) { /* not a datapath result: once more */
+			sr->confirm_inconclusive = true;
+			continue;
+		}
+		sr->confirm_inconclusive = false;
 		sr->confirmed = rec->pass[0];
 		sr->unstable = !rec->pass[0] || sr->s.inconsistent;
+		break;
 	}
 	/* The first trial above the NDR: the lowest rate that lost more than NDR allows. */
 	for (size_t i = 0; i < sr->nrec; i++) {
@@ -381,7 +361,7 @@ static void print_trial(const struct size_result *sr, const struct trial_rec *t)
 	if (t->have_ledger) {
 		print_u64(PRINT_JSONONLY, "explained", NULL, t->ledger.explained);
 		print_bool(PRINT_JSONONLY, "explained_exact", NULL, t->ledger.exact);
-		if (t->ledger.top >= 0 && !print_is_json())
+		if (t->ledger.top >= 0 && t->out.lost && !print_is_json())
 			print_text("  %s %s %s +%llu", layer_name(t->ledger.e[t->ledger.top].layer),
 				   t->ledger.e[t->ledger.top].netns,
 				   t->ledger.e[t->ledger.top].counter,
@@ -423,13 +403,21 @@ static void print_size_result(const struct sweep_cli *o, const struct size_resul
 		print_double(PRINT_JSONONLY, "pps", NULL, v);
 		print_double(PRINT_JSONONLY, "max_loss_percent", NULL, sr->s.t[i].max_loss * 100);
 		print_double(PRINT_JSONONLY, "bracket_high_pps", NULL, sr->s.t[i].hi);
-		print_text("%s (loss <= %g%%): %s pps%s\n", sr->s.t[i].name, sr->s.t[i].max_loss * 100,
+		print_text("%s (loss <= %g%%): %s%s pps%s\n", sr->s.t[i].name,
+			   sr->s.t[i].max_loss * 100, sr->sender_bound && v > 0 ? ">= " : "",
 			   v > 0 ? fmt_rate(a, sizeof(a), v) : "none",
-			   i == 0 && sr->confirmed ? " (confirmed)" :
-			   i == 0 && v > 0 ? " (NOT confirmed: unstable)" : "");
+			   i != 0 || v <= 0 ? "" :
+			   sr->confirmed ? " (confirmed)" :
+			   sr->confirm_inconclusive ? " (confirmation inconclusive: sender-limited)" :
+			   " (NOT confirmed: unstable)");
 		print_close_object();
 	}
 	print_bool(PRINT_JSONONLY, "confirmed", NULL, sr->confirmed);
+	print_bool(PRINT_JSONONLY, "sender_bound", NULL, sr->sender_bound);
+	print_bool(PRINT_JSONONLY, "confirm_inconclusive", NULL, sr->confirm_inconclusive);
+	if (sr->sender_bound)
+		print_text("the path carried everything the sender could send: its own limit is "
+			   "higher (add --threads, or senders on more hosts)\n");
 	print_bool(PRINT_JSONONLY, "unstable", NULL, sr->unstable);
 	print_str(PRINT_ANY, "stop", "search: %s", sweep_stop_text(sr->s.stop));
 	print_u64(PRINT_ANY, "search_trials", " after %llu trials", sr->s.trials);
@@ -471,19 +459,34 @@ static void print_size_result(const struct sweep_cli *o, const struct size_resul
 	print_close_object();
 }
 
-int cmd_sweep(int argc, char **argv)
+void sweep_cli_defaults(struct sweep_cli *o)
 {
-	struct sweep_cli o = {
+	*o = (struct sweep_cli){
 		.base = { .port = BENCH_DEFAULT_PORT, .size = 64, .flows = 8, .threads = 1, .duration = 2 },
 		.ndr_pct = 0.001, .pdr_pct = 0.1, .precision_pct = 1, .warmup = 1, .pause = 0.5,
 		.rate_min = 1000, .max_trials = 30,
 	};
+}
+
+void sweep_size_result_release(struct size_result *sr)
+{
+	for (size_t j = 0; j < sr->nrec; j++)
+		ledger_release(&sr->rec[j].ledger);
+	free(sr->rec);
+	sr->rec = NULL;
+	sr->nrec = 0;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	struct sweep_cli o;
 	struct collect_engine *eng = NULL;
 	struct size_result *res;
 	int opt, rc = EXIT_OK;
 	uint32_t u;
 	bool ismax;
 
+	sweep_cli_defaults(&o);
 	while ((opt = getopt_long(argc, argv, "6h", sweep_opts, NULL)) != -1) {
 		switch (opt) {
 		case O_PORT:
@@ -595,8 +598,8 @@ int cmd_sweep(int argc, char **argv)
 	print_double(PRINT_ANY, "trial_seconds", ", %g s trials", o.base.duration);
 	print_double(PRINT_ANY, "precision_percent", ", precision %g%%\n", o.precision_pct);
 	print_open_array("results");
-	for (int i = 0; i < o.nsizes && !stop; i++) {
-		int r = search_size(&o, eng, o.sizes[i], &res[i]);
+	for (int i = 0; i < o.nsizes && !sweep_stop_flag; i++) {
+		int r = sweep_search_size(&o, eng, o.sizes[i], &res[i]);
 
 		if (r) {
 			err_msg("trial failed at %u B: %s", o.sizes[i], res[i].error);
@@ -607,17 +610,14 @@ int cmd_sweep(int argc, char **argv)
 			break;
 	}
 	print_close_array();
-	if (stop) {
+	if (sweep_stop_flag) {
 		print_bool(PRINT_JSONONLY, "interrupted", NULL, true);
 		print_text("interrupted\n");
 		rc = EXIT_FAIL;
 	}
 	print_close_object();
-	for (int i = 0; i < o.nsizes; i++) {
-		for (size_t j = 0; j < res[i].nrec; j++)
-			ledger_release(&res[i].rec[j].ledger);
-		free(res[i].rec);
-	}
+	for (int i = 0; i < o.nsizes; i++)
+		sweep_size_result_release(&res[i]);
 	free(res);
 	collect_engine_free(eng);
 	return rc;
