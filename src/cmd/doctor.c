@@ -102,18 +102,20 @@ int doctor_bench_lost(const char *buf, size_t len, uint64_t *lost, uint64_t *sen
 		json_object *o = json_tokener_parse(start), *v, *sec;
 
 		if (o) {
-			json_object *cand[3] = { o, NULL, NULL };
+			json_object *cand[4] = { o, NULL, NULL, NULL };
 
-			if (json_object_object_get_ex(o, "summary", &sec))
+			if (json_object_object_get_ex(o, "forward", &sec))
 				cand[1] = sec;
-			if (json_object_object_get_ex(o, "end", &sec))
+			if (json_object_object_get_ex(o, "summary", &sec))
 				cand[2] = sec;
-			for (int i = 0; i < 3 && !found; i++) {
+			if (json_object_object_get_ex(o, "end", &sec))
+				cand[3] = sec;
+			for (int i = 0; i < 4 && !found; i++) {
 				if (!cand[i] || !json_object_object_get_ex(cand[i], "lost_packets", &v))
 					continue;
 				*lost = (uint64_t)json_object_get_int64(v);
-				if (json_object_object_get_ex(cand[i], "packets", &v) ||
-				    json_object_object_get_ex(cand[i], "sent", &v))
+				if (json_object_object_get_ex(cand[i], "sent", &v) ||
+				    json_object_object_get_ex(cand[i], "packets", &v))
 					*sent = (uint64_t)json_object_get_int64(v);
 				found = true;
 			}
