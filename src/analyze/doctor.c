@@ -376,7 +376,10 @@ static void rule_netfilter(struct ctx *c)
 				 "filter hook prerouting priority -300; }'\n"
 				 "nft add rule inet raw prerouting udp dport 10000-20000 notrack");
 		}
-		if (nfd) {
+		/* conntrack's own drops (table full) are freed as NETFILTER_DROP too: what is
+		 * left over is a rule's doing */
+		nfd = nfd > drop ? nfd - drop : 0;
+		if (nfd > 10 && nfd * 100 > drop) {
 			f = add(c, "netfilter-rule-drop", LAYER_NETFILTER, (uint32_t)ns, "", -1,
 				SEV_CRIT, CONF_HIGH);
 			f->dropped = nfd;

@@ -149,7 +149,7 @@ static void print_finding(const struct finding *f)
 		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 			print_text("  fix:      %s\n", line);
 	}
-	if (strcmp(f->change.kind, "none")) {
+	if (f->change.target[0]) {
 		print_open_object("change");
 		print_str(PRINT_JSONONLY, "kind", NULL, f->change.kind);
 		print_str(PRINT_JSONONLY, "netns", NULL, f->change.netns);
@@ -157,6 +157,8 @@ static void print_finding(const struct finding *f)
 		print_str(PRINT_JSONONLY, "current", NULL, f->change.current);
 		print_str(PRINT_JSONONLY, "proposed", NULL, f->change.proposed);
 		print_close_object();
+	}
+	if (strcmp(f->change.kind, "none")) {
 		print_text("  tune:     dptune tune apply %s:%s%s%s=%s\n", f->change.kind,
 			   strcmp(f->change.netns, "host") ? f->change.netns : "",
 			   strcmp(f->change.netns, "host") ? "/" : "", f->change.target,

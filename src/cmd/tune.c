@@ -495,9 +495,15 @@ int cmd_tune(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	/* ITEMs until "--", then the command */
+	/* ITEMs until "--", then the command (getopt has eaten a "--" that came first) */
 	nargs = argc - optind;
-	for (int i = optind; i < argc; i++)
+	if (optind > 1 && !strcmp(argv[optind - 1], "--")) {
+		nargs = 0;
+		cmdv = argv + optind;
+		if (!*cmdv)
+			return usage_error("'--' must be followed by a command");
+	}
+	for (int i = optind; !cmdv && i < argc; i++)
 		if (!strcmp(argv[i], "--")) {
 			nargs = i - optind;
 			cmdv = argv + i + 1;

@@ -221,6 +221,25 @@ static void test_netfilter_rule(void **state)
 	pair_release(&p);
 }
 
+/* A full conntrack table drops with reason NETFILTER_DROP too: not a rule's doing. */
+static void test_conntrack_not_rule(void **state)
+{
+	struct pair p;
+	struct doctor_report r;
+	const struct finding *f = NULL;
+
+	pair_init(&p);
+	pc(&p, true, LAYER_NETFILTER, MF_DROP, "", 0, "drop", 0, 500);
+	pc(&p, true, LAYER_NETFILTER, MF_DROP | MF_ZERO_BASE, "veth1", -1, "drop:NETFILTER_DROP", 0, 500);
+	gauge(&p, true, LAYER_NETFILTER, "", "nf_conntrack_count", 16);
+	gauge(&p, true, LAYER_NETFILTER, "", "nf_conntrack_max", 16);
+	diagnose(&p, &r);
+	assert_int_equal(serious(&r, &f), 1);
+	assert_string_equal(f->rule, "conntrack-full");
+	doctor_report_release(&r);
+	pair_release(&p);
+}
+
 static void test_tap_slow_guest(void **state)
 {
 	struct pair p;
@@ -309,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_socket_small_rcvbuf),
 		cmocka_unit_test(test_conntrack),
 		cmocka_unit_test(test_netfilter_rule),
+		cmocka_unit_test(test_conntrack_not_rule),
 		cmocka_unit_test(test_tap_slow_guest),
 		cmocka_unit_test(test_nic_ring),
 		cmocka_unit_test(test_nohandler_benign),

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# 65-doctor.t (issue 6's must-show), on `dptune lab` with injected bottlenecks: for each of
+# socket buffer, backlog, conntrack table, netfilter rate cap and slow guest behind a tap,
+# doctor names the right layer and knob and nothing else with high confidence; a healthy
+# lab under moderate load gives nothing serious; tune applies doctor's plan, the drops go
+# away in a retest, and revert restores every value byte for byte.
+# The faults change host-wide sysctls; the lab records and restores them (and so does the
+# cleanup trap, through `lab down`).
+. "$(dirname "$0")/lib.sh"
+need_root
+need_cmd python3 nft
+plan 19
+export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
+export DPTUNE_STATE_DIR=$(mktemp -d /tmp/$P-tune.XXXXXX)
+L=d${P#t}
+on_cleanup "$DPTUNE tune revert >/dev/null; for n in \$(ls $DPTUNE_LAB_DIR | sed 's/\\.json\$//'); do $DPTUNE lab down \$n; done; rm -rf $DPTUNE_LAB_DIR $DPTUNE_STATE_DIR /tmp/$P.*"
+SRVPID=
+up() { # scenario
+	"$DPTUNE" lab up "$1" --name "$L" >/dev/null || return 1
+	read -r ADDR PORT CNS SNS < <("$DPTUNE" lab status "$L" --json | python3 -c '
+import json,sys
+l=json.load(sys.stdin)["labs"][0]; t=l["target"]; nodes={n["name"]:n for n in l["nodes"]}
+print(t["addr"], t["port_lo"], nodes[t["client"]]["netns"], nodes[t["server"]]["netns"])')
+	local bind
+	bind=$("$DPTUNE" lab status "$L" --json | python3 -c '
+import json,sys
+l=json.load(sys.stdin)["labs"][0]; t=l["target"]
+print([n for n in l["nodes"] if n["name"]==t["server"]][0]["addr"].split("/")[0])')
+	ip netns exec "$SNS" timeout 120 "$DPTUNE" serve --bind "$bind" --port "$PORT" >/dev/null 2>&1 &
+	SRVPID=$!; T_PIDS+=("$SRVPID")
+	for i in $(seq 50); do ip netns exec "$CNS" bash -c "echo > /dev/tcp/$bind/$PORT" 2>/dev/null && break; sleep 0.1; done
+}
+down() { [ -n "$SRVPID" ] && kill "$SRVPID" 2>/dev/null && wait "$SRVPID" 2>/dev/null; SRVPID=; "$DPTUNE" lab down "$L" >/dev/null; }
+bench() { ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --json "$@"; }
+doctor() { "$DPTUNE" doctor --json -- "$@" > "/tmp/$P.doc.json" 2>/dev/null; }
+# high-confidence findings at warning or above, in this lab's namespaces or host-wide:
+# "rule layer netns change.target" per line (other tests may run on the same machine)
+serious() { python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+for f in d["findings"]:
+    if f["netns"]!="host" and not f["netns"].startswith("dl-"+sys.argv[2]+"-"): continue
+    if f["severity"]!="info" and f["confidence"]=="high":
+        print(f["rule"], f["layer"], f["netns"], f.get("change",{}).get("target","-"))' "/tmp/$P.doc.json" "$L"; }
+finding() { python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+for f in d["findings"]:
+    if f["rule"]==sys.argv[2]:
+        print(f["rule"], f["layer"], f["netns"], f["confidence"], f.get("change",{}).get("kind","-"), f.get("change",{}).get("target","-")); break' "/tmp/$P.doc.json" "$1"; }
+
+# 1. healthy lab, moderate load
+up veth
+doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 20k --duration 2 --json
+is "$(python3 -c 'import json,sys; print(sum(1 for f in json.load(open(sys.argv[1]))["findings"] if f["severity"]!="info" and (f["netns"]=="host" or f["netns"].startswith("dl-"+sys.argv[2]+"-"))))' /tmp/$P.doc.json $L)" 0 \
+	"healthy veth lab at 20 kpps: nothing serious"
+
+# 2. netfilter rate cap
+"$DPTUNE" lab fault "$L" ratecap --rate 10000 >/dev/null
+doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 30k --duration 2 --json
+is "$(serious)" "netfilter-rule-drop netfilter $SNS netfilter ruleset" "rate cap: the netfilter rule in the server's namespace, and nothing else"
+"$DPTUNE" lab fault --clear "$L" >/dev/null
+
+# 3. backlog (host-wide netdev_max_backlog lowered by the lab, RPS on the server device)
+orig_backlog=$(cat /proc/sys/net/core/netdev_max_backlog)
+"$DPTUNE" lab fault "$L" backlog >/dev/null
+doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 200k --duration 2 --flows 8 --json
+got=$(serious | cut -d' ' -f1,2,4 | sort -u)
+is "$got" "softnet-backlog backlog net.core.netdev_max_backlog" "tiny backlog: softnet backlog and net.core.netdev_max_backlog, nothing else"
+"$DPTUNE" tune plan -- ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 200k --duration 2 --flows 8 --json >/dev/null 2>&1
+grep -q 'sysctl:net.core.netdev_max_backlog=' "$DPTUNE_STATE_DIR/plan.json"; ok $? "tune plan proposes net.core.netdev_max_backlog"
+"$DPTUNE" tune apply --plan >/dev/null; ok $? "tune apply --plan"
+doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 200k --duration 2 --flows 8 --json
+is "$(finding softnet-backlog)" "" "after tune apply the backlog drops are gone"
+"$DPTUNE" tune revert >/dev/null
+is "$(cat /proc/sys/net/core/netdev_max_backlog)" 4 "tune revert restores the value it found (the fault's 4)"
+"$DPTUNE" lab fault --clear "$L" >/dev/null
+is "$(cat /proc/sys/net/core/netdev_max_backlog)" "$orig_backlog" "fault --clear restores the original backlog"
+
+# 4. socket buffer: an application that never sets SO_RCVBUF, with a small default
+orig_rmem=$(cat /proc/sys/net/core/rmem_default)
+"$DPTUNE" lab fault "$L" rcvbuf >/dev/null
+RPORT=$((PORT + 10))
+rx() { ip netns exec "$SNS" timeout 20 python3 -c '
+import socket,sys,time
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind((sys.argv[1],int(sys.argv[2])))
+s.settimeout(0.2)
+t=time.time()+float(sys.argv[3])
+while time.time()<t:
+    time.sleep(0.01)
+    try: s.recv(2048)
+    except socket.timeout: pass' "$ADDR" $RPORT 6 & T_PIDS+=($!); sleep 0.3; }
+tx() { ip netns exec "$CNS" python3 -c '
+import socket,sys
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
+for i in range(3000): s.sendto(b"m"*200,(sys.argv[1],int(sys.argv[2])))' "$ADDR" $RPORT; }
+rx; doctor bash -c "$(declare -f tx); ADDR=$ADDR RPORT=$RPORT CNS=$CNS tx"
+is "$(serious | cut -d' ' -f1,2,4)" "socket-rcvbuf-default socket net.core.rmem_default" \
+	"tiny default buffer: the socket, net.core.rmem_default, nothing else"
+"$DPTUNE" tune apply "net.core.rmem_default=4194304" >/dev/null
+sleep 6; rx; doctor bash -c "$(declare -f tx); ADDR=$ADDR RPORT=$RPORT CNS=$CNS tx"
+is "$(serious)" "" "after raising rmem_default a new socket drops nothing"
+"$DPTUNE" tune revert >/dev/null
+is "$(cat /proc/sys/net/core/rmem_default)" 4096 "tune revert restores rmem_default byte for byte"
+"$DPTUNE" lab fault --clear "$L" >/dev/null
+is "$(cat /proc/sys/net/core/rmem_default)" "$orig_rmem" "fault --clear restores the original rmem_default"
+down
+
+# 5. conntrack table (router scenario)
+orig_ct=$(cat /proc/sys/net/netfilter/nf_conntrack_max)
+up router
+"$DPTUNE" lab fault "$L" conntrack >/dev/null
+doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 20k --duration 2 --flows 64 --json
+got=$(serious | cut -d' ' -f1,2,4 | sort -u)
+is "$got" "conntrack-full netfilter net.netfilter.nf_conntrack_max" "small conntrack table: conntrack and nf_conntrack_max, nothing else"
+"$DPTUNE" lab fault --clear "$L" >/dev/null
+is "$(cat /proc/sys/net/netfilter/nf_conntrack_max)" "$orig_ct" "fault --clear restores nf_conntrack_max"
+down
+
+# 6. slow guest behind a tap
+up tap
+"$DPTUNE" lab fault "$L" slowguest >/dev/null
+doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 5k --duration 2 --json
+f=$(finding tap-guest-slow)
+set -- $f
+is "$2 $5" "vdev txqlen" "slow guest: the tap in layer vdev, its queue length ($f)"
+is "$(serious)" "" "slow guest: nothing with high confidence (no host knob is certain)"
+"$DPTUNE" lab fault --clear "$L" >/dev/null
+down
+ok $(ls "$DPTUNE_LAB_DIR" | wc -l) "no lab left"
