@@ -102,8 +102,7 @@ typedef const char *(*qdisc_name_fn)(int ifindex, char *buf, size_t n);
  * s->links of this namespace to their root qdisc kind. Returns rows added. */
 size_t qdisc_emit(struct snapshot *s, uint32_t ns, const struct qdisc_rec *q, size_t n,
 		  qdisc_name_fn resolve);
-/* Format a tc handle like tc(8): "1:", "1:a", "root", "ingress"-style values kept
- * numeric ("ffff:fff1"). */
+/* Format a tc handle like tc(8): "root", "0:", "1:", ":1", "1:a", "ffff:fff1". */
 const char *qdisc_handle_str(uint32_t h, char *buf, size_t n);
 
 #endif
