@@ -188,7 +188,16 @@ struct et_dev {
 	uint32_t nstats;         /* 0: strings not read yet (or none) */
 	struct ethtool_stat_name *names;
 	struct ethtool_stats *st;
+	bool st_valid;           /* st holds values read for the current string set */
+	unsigned tick;           /* snapshots seen, for the veth read interval */
 };
+
+/* veth statistics are per-queue XDP/NAPI counters that are 0 outside NAPI mode.
+ * Measured on the 2-CPU test VM with 1000 veths in one namespace: the GSTATS ioctls alone
+ * cost 1.4-2.2 ms per snapshot and the collector 3.4 ms in all, above the 2 ms budget, so
+ * veth statistics are read every ETHTOOL_VETH_EVERY-th snapshot and the last values are
+ * repeated in between (rows stay stable; their deltas move in steps). */
+#define ETHTOOL_VETH_EVERY 5
 
 struct et_priv {
 	int fd;
@@ -374,6 +383,7 @@ static int et_read_stats(int fd, struct et_dev *d)
 	int r;
 
 	if (!d->nstats) {
+		d->st_valid = false;
 		r = et_read_strings(fd, d);
 		if (r)
 			return r;
@@ -399,8 +409,10 @@ static int et_read_stats(int fd, struct et_dev *d)
 	}
 	if (d->st->n_stats != d->nstats) {
 		d->nstats = 0; /* the set changed (channels): strings again next time */
+		d->st_valid = false;
 		return -EAGAIN;
 	}
+	d->st_valid = true;
 	return 0;
 }
 
@@ -442,6 +454,10 @@ static void et_device(struct cctx *c, struct et_priv *p, struct link_info *li, d
 	et_emit_settings(c, layer, d);
 	if (d->unsupported & ET_STATS)
 		return;
+	if (d->driver == intern("veth") && d->st_valid && d->tick++ % ETHTOOL_VETH_EVERY) {
+		et_emit_stats(c, layer, d); /* see ETHTOOL_VETH_EVERY */
+		return;
+	}
 	r = et_read_stats(p->fd, d);
 	if (et_unsupported_err(r))
 		d->unsupported |= ET_STATS;
