@@ -123,7 +123,7 @@ int link_parse_msg(const struct nlmsghdr *nlh, struct link_info *li,
 		li->operstate = u8;
 	if (nl_get_u32(tb[IFLA_MASTER], &v))
 		li->master = (int)v;
-	if (nl_get_u32(tb[IFLA_LINK], &v) && (int)v != li->ifindex)
+	if (nl_get_u32(tb[IFLA_LINK], &v)) /* may equal ifindex: a peer in another netns */
 		li->link = (int)v;
 	if (nl_get_s32(tb[IFLA_LINK_NETNSID], &sv) && sv >= 0)
 		li->link_netnsid = sv;
