@@ -333,17 +333,23 @@ static void et_emit_settings(struct cctx *c, enum dp_layer layer, const struct e
 /* The driver's current number of statistics, 0 if none, or -errno. */
 static int et_stat_count(int fd, const char *dev)
 {
-	struct {
+	union {
 		struct ethtool_sset_info h;
-		uint32_t data[1];
-	} ss = { .h = { .cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ULL << ETH_SS_STATS } };
-	int r = et_ioctl(fd, dev, &ss);
+		uint8_t raw[sizeof(struct ethtool_sset_info) + sizeof(uint32_t)];
+	} ss;
+	uint32_t count;
+	int r;
 
+	memset(&ss, 0, sizeof(ss));
+	ss.h.cmd = ETHTOOL_GSSET_INFO;
+	ss.h.sset_mask = 1ULL << ETH_SS_STATS;
+	r = et_ioctl(fd, dev, &ss);
 	if (r)
 		return r;
 	if (!(ss.h.sset_mask & (1ULL << ETH_SS_STATS)))
 		return 0;
-	return ss.data[0] > 1000000 ? -E2BIG : (int)ss.data[0];
+	memcpy(&count, ss.raw + sizeof(ss.h), sizeof(count));
+	return count > 1000000 ? -E2BIG : (int)count;
 }
 
 /* Read the string set and size the buffers; 0 with d->nstats set, or -errno. */

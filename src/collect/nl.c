@@ -55,12 +55,20 @@ void nl_close(struct nl_sock *s)
 
 int nl_parse_buf(const void *buf, size_t len, uint32_t seq, nl_msg_cb cb, void *data)
 {
-	const struct nlmsghdr *nlh = buf;
-	int left = len > (size_t)INT32_MAX ? INT32_MAX : (int)len;
+	const char *p = buf;
+	size_t left = buf ? len : 0;
 
-	if (!buf)
-		return 0;
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	/* Not mnl_nlmsg_ok(): libmnl 1.0.4 compares (int)nlmsg_len, so a length above 2^31
+	 * passes as negative and the walk leaves the buffer (found by fuzz_link). */
+	while (left >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)p;
+		size_t ml = nlh->nlmsg_len, adv;
+
+		if (ml < sizeof(*nlh) || ml > left)
+			return -EBADMSG; /* truncated, or a header claims more than we hold */
+		adv = NLMSG_ALIGN(ml) < left ? NLMSG_ALIGN(ml) : left;
+		p += adv;
+		left -= adv;
 		if (seq && nlh->nlmsg_seq != seq)
 			continue;
 		if (nlh->nlmsg_type == NLMSG_DONE)
@@ -68,7 +76,7 @@ int nl_parse_buf(const void *buf, size_t len, uint32_t seq, nl_msg_cb cb, void *
 		if (nlh->nlmsg_type == NLMSG_ERROR) {
 			int32_t err;
 
-			if (nlh->nlmsg_len < sizeof(*nlh) + sizeof(err))
+			if (ml < sizeof(*nlh) + sizeof(err))
 				return -EBADMSG;
 			memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 			if (err > 0 || err < -4095)
@@ -84,8 +92,6 @@ int nl_parse_buf(const void *buf, size_t len, uint32_t seq, nl_msg_cb cb, void *
 				return r;
 		}
 	}
-	if (left > 0 && left >= (int)sizeof(struct nlmsghdr))
-		return -EBADMSG; /* a header claims more than the buffer holds */
 	return 0;
 }
 

@@ -448,6 +448,10 @@ static void test_truncated_and_errors(void **state)
 	e.err = 0;
 	assert_int_equal(nl_parse_buf(&e, sizeof(e), 0, count_cb, &n), 1); /* an ACK */
 	assert_int_equal(n, 0);
+	/* a length above 2^31 (libmnl's mnl_nlmsg_ok took it as negative) is rejected */
+	struct nlmsghdr huge[2] = { { 0xfffffff0u, RTM_NEWLINK, 0, 0, 0 } };
+	assert_int_equal(nl_parse_buf(huge, sizeof(huge), 0, count_cb, &n), -EBADMSG);
+	assert_int_equal(n, 0);
 	/* a sequence filter skips other replies */
 	n = 0;
 	assert_int_equal(nl_parse_buf(sb.buf, sb.len, 12345, count_cb, &n), 0);
