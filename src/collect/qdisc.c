@@ -141,7 +141,7 @@ size_t qdisc_emit(struct snapshot *s, uint32_t ns, const struct qdisc_rec *q, si
 			{ "backlog", MK_GAUGE, 0, r->backlog },
 		};
 		for (size_t k = 0; k < ARRAY_SIZE(c); k++)
-			snap_add_full(s, ns, LAYER_QDISC, c[k].kind, c[k].flags, dev, queue, -1,
+			snap_add_full(s, ns, LAYER_QDISC, c[k].kind, c[k].flags | MF_LABEL_KEY, dev, queue, -1,
 				      c[k].name, c[k].v)->labels = lab;
 	}
 	return s->nm - rows;

@@ -11,6 +11,8 @@ static uint64_t mkey(const struct snapshot *s, const struct metric *m)
 
 	h ^= (uintptr_t)m->obj * 0xC2B2AE3D27D4EB4Full;
 	h ^= (uintptr_t)m->name * 0x165667B19E3779F9ull;
+	if (m->flags & MF_LABEL_KEY)
+		h ^= (uintptr_t)m->labels * 0x27D4EB2F165667C5ull;
 	h ^= ((uint64_t)m->layer << 56) ^ ((uint64_t)(uint32_t)m->queue << 20) ^ (uint32_t)m->cpu;
 	h ^= h >> 29;
 	return h;
@@ -20,6 +22,7 @@ static bool same_key(const struct snapshot *a, const struct metric *x,
 		     const struct snapshot *b, const struct metric *y)
 {
 	return x->obj == y->obj && x->name == y->name && x->layer == y->layer &&
+	       (!(x->flags & MF_LABEL_KEY) || x->labels == y->labels) &&
 	       x->queue == y->queue && x->cpu == y->cpu &&
 	       a->ns[x->ns].inode == b->ns[y->ns].inode &&
 	       (a->ns[x->ns].inode || a->ns[x->ns].name == b->ns[y->ns].name);

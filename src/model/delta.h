@@ -19,7 +19,8 @@ struct delta {
 	size_t nrows;
 };
 
-/* Match every metric of cur to prev by (netns inode, layer, obj, queue, cpu, name).
+/* Match every metric of cur to prev by (netns inode, layer, obj, queue, cpu, name; labels too for
+ * MF_LABEL_KEY rows).
  * prev may be NULL (then deltas are 0 and interval 0). Returns 0. */
 int delta_compute(struct delta *d, const struct snapshot *prev, const struct snapshot *cur);
 void delta_release(struct delta *d);

@@ -39,6 +39,9 @@ enum metric_flags {
 	MF_BENIGN = 1 << 2,   /* counts things that are usually harmless (rx_nohandler) */
 	MF_ZERO_BASE = 1 << 3, /* a row that appears was 0 before (a BPF map entry): a missing
 				* previous row counts as 0, not as "new" */
+	MF_LABEL_KEY = 1 << 4, /* labels tell rows apart (several qdiscs on one device); other
+				* rows keep their identity when their labels change (a socket
+				* gains its pid and comm when it starts dropping) */
 };
 
 struct metric {

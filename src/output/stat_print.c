@@ -153,7 +153,8 @@ static void print_links(const struct stat_filter *f, const struct snapshot *s)
 		print_str(PRINT_ANY, "netns", "%-12s ", s->ns[l->ns].name);
 		print_str(PRINT_ANY, "name", "%-16s ", l->name);
 		print_i64(PRINT_JSONONLY, "ifindex", NULL, l->ifindex);
-		print_str(PRINT_ANY, "kind", "%-8s ", *l->kind ? l->kind : "nic");
+		print_str(PRINT_ANY, "kind", "%-8s ", *l->kind ? l->kind :
+			  !strcmp(l->name, "lo") ? "loopback" : "nic");
 		if (l->driver)
 			print_str(PRINT_JSONONLY, "driver", NULL, l->driver);
 		print_u64(PRINT_ANY, "mtu", "%5llu ", l->mtu);
