@@ -145,21 +145,29 @@ static int refresh_namespaces(struct collect_engine *e)
 		if (!f[i].self)
 			continue;
 		if (e->host_fd < 0)
-			e->host_fd = dup(f[i].fd);
+			e->host_fd = open(f[i].path, O_RDONLY | O_CLOEXEC);
 		e->self_is_host = f[i].source == NS_HOST;
 	}
 	for (int i = 0; i < n; i++) {
 		struct ns_handle *h = handle_get(e, f[i].inode, f[i].name);
 
+		if (h->fd < 0) { /* a namespace not seen before: keep an fd to enter it */
+			struct stat st;
+
+			h->fd = open(f[i].path, O_RDONLY | O_CLOEXEC);
+			/* the path may now name another namespace (a pid reused): check */
+			if (h->fd >= 0 && (fstat(h->fd, &st) || (uint64_t)st.st_ino != f[i].inode)) {
+				close(h->fd);
+				h->fd = -1;
+			}
+			if (h->fd < 0)
+				continue; /* gone meanwhile: not alive, released below */
+		}
 		h->alive = true;
 		h->self = f[i].self;
 		h->source = f[i].source;
 		h->pid = f[i].pid;
 		h->name = intern(f[i].name);
-		if (h->fd < 0) {
-			h->fd = f[i].fd;
-			f[i].fd = -1;
-		}
 	}
 	netns_found_free(f, n);
 	for (size_t i = 0; i < e->nns;) {
@@ -202,7 +210,7 @@ static void run_collectors(struct collect_engine *e, struct ns_handle *h, struct
 		struct collector_status *st;
 		struct cctx c;
 		size_t before = s->nm;
-		uint64_t t0;
+		double t0;
 		int r;
 
 		if (col->scope != scope)
@@ -212,9 +220,9 @@ static void run_collectors(struct collect_engine *e, struct ns_handle *h, struct
 		st = snap_status(s, col->name);
 		c = (struct cctx){ .eng = e, .nsh = h, .snap = s, .ns = nsidx, .host = host,
 				   .col = col, .st = st };
-		t0 = cpu_time_ns();
+		t0 = now_mono();
 		r = col->run(&c);
-		st->cpu_ns += cpu_time_ns() - t0;
+		st->time_ns += (uint64_t)((now_mono() - t0) * 1e9);
 		st->nmetrics += (unsigned)(s->nm - before);
 		if (r && !st->err) {
 			st->err = r;

@@ -62,13 +62,19 @@ void link_emit_stats(struct snapshot *s, uint32_t ns, const struct link_info *li
 		     const struct rtnl_link_stats64 *st)
 {
 	enum dp_layer layer = link_layer(li);
+	/* counter names interned once (intern() of an interned pointer is free) */
+	static const char *names[ARRAY_SIZE(link_counters)];
+	const char *dev = intern(li->name);
 
+	if (names[0] != intern(link_counters[0].name))
+		for (size_t i = 0; i < ARRAY_SIZE(link_counters); i++)
+			names[i] = intern(link_counters[i].name);
 	for (size_t i = 0; i < ARRAY_SIZE(link_counters); i++) {
 		uint64_t v;
 
 		memcpy(&v, (const char *)st + link_counters[i].off, sizeof(v));
-		snap_add_full(s, ns, layer, MK_COUNTER, link_counters[i].flags, li->name, -1, -1,
-			      link_counters[i].name, v);
+		snap_add_full(s, ns, layer, MK_COUNTER, link_counters[i].flags, dev, -1, -1,
+			      names[i], v);
 	}
 }
 

@@ -17,30 +17,42 @@
 #include "netns.h"
 #include "../core/util.h"
 
-static int add_found(struct netns_found **arr, size_t *cap, int *n, int fd,
-		     const char *name, enum netns_source src, int pid)
+static bool have_inode(const struct netns_found *arr, int n, uint64_t ino)
 {
-	struct stat st;
+	for (int i = 0; i < n; i++)
+		if (arr[i].inode == ino)
+			return true;
+	return false;
+}
 
-	if (fstat(fd, &st)) {
-		close(fd);
-		return -errno;
-	}
-	for (int i = 0; i < *n; i++)
-		if ((*arr)[i].inode == (uint64_t)st.st_ino) {
-			close(fd);
-			return 0;
-		}
+static void add_found(struct netns_found **arr, size_t *cap, int *n, uint64_t ino,
+		      const char *path, const char *name, enum netns_source src, int pid)
+{
+	struct netns_found *f;
+
+	if (!ino || have_inode(*arr, *n, ino))
+		return;
 	grow_array((void **)arr, cap, (size_t)*n + 1, sizeof(**arr));
-	struct netns_found *f = &(*arr)[(*n)++];
-
+	f = &(*arr)[(*n)++];
 	memset(f, 0, sizeof(*f));
-	f->inode = st.st_ino;
-	f->fd = fd;
+	f->inode = ino;
+	f->fd = -1;
 	f->source = src;
 	f->pid = pid;
+	snprintf(f->path, sizeof(f->path), "%s", path);
 	snprintf(f->name, sizeof(f->name), "%s", name);
-	return 0;
+}
+
+/* The inode of a /proc/.../ns/net link, from its target "net:[4026531840]"; 0 if none. */
+static uint64_t link_inode(const char *path)
+{
+	char buf[64];
+	ssize_t r = readlink(path, buf, sizeof(buf) - 1);
+
+	if (r < 6 || strncmp(buf, "net:[", 5))
+		return 0;
+	buf[r] = '\0';
+	return strtoull(buf + 5, NULL, 10);
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -52,41 +64,33 @@ int netns_discover(const char *proc_root, const char *run_root, struct netns_fou
 {
 	struct netns_found *arr = NULL;
 	size_t cap = 0;
-	int n = 0, fd;
-	char path[512];
+	int n = 0;
+	char path[512], self_path[512];
+	uint64_t self_ino, ino;
 	DIR *d;
 	struct dirent *de;
 
-	struct stat self_st;
-	int self_fd;
-
-	snprintf(path, sizeof(path), "%s/self/ns/net", proc_root);
-	self_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (self_fd < 0)
-		return -errno;
-	if (fstat(self_fd, &self_st)) {
-		close(self_fd);
-		return -errno;
-	}
+	snprintf(self_path, sizeof(self_path), "%s/self/ns/net", proc_root);
+	self_ino = link_inode(self_path);
+	if (!self_ino)
+		return -errno ? -errno : -ENOENT;
 	/* The init namespace: pid 1's, or, when that is not readable (some sandboxes deny it
 	 * from inside a namespace), kthreadd's: kernel threads always live in init_net. */
 	snprintf(path, sizeof(path), "%s/1/ns/net", proc_root);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	ino = link_inode(path);
+	if (!ino) {
 		char comm[32];
 
 		snprintf(path, sizeof(path), "%s/2/comm", proc_root);
 		if (!read_small(path, comm, sizeof(comm)) && !strcmp(comm, "kthreadd")) {
 			snprintf(path, sizeof(path), "%s/2/ns/net", proc_root);
-			fd = open(path, O_RDONLY | O_CLOEXEC);
+			ino = link_inode(path);
 		}
 	}
-	if (fd >= 0) {
-		add_found(&arr, &cap, &n, fd, "host", NS_HOST, 0);
-	} else {
-		/* no access to init's namespace (a container): ours stands for the host */
-		add_found(&arr, &cap, &n, dup(self_fd), "host", NS_HOST, 0);
-	}
+	if (ino)
+		add_found(&arr, &cap, &n, ino, path, "host", NS_HOST, 0);
+	else /* no access to init's namespace (a container): ours stands for the host */
+		add_found(&arr, &cap, &n, self_ino, self_path, "host", NS_HOST, 0);
 
 	snprintf(path, sizeof(path), "%s/netns", run_root);
 	d = opendir(path);
@@ -101,12 +105,15 @@ int netns_discover(const char *proc_root, const char *run_root, struct netns_fou
 			names[nn++] = xstrdup(de->d_name);
 		}
 		closedir(d);
-		qsort(names, nn, sizeof(*names), cmp_name);
+		if (nn)
+			qsort(names, nn, sizeof(*names), cmp_name);
 		for (size_t i = 0; i < nn; i++) {
+			struct stat st;
+
 			snprintf(path, sizeof(path), "%s/netns/%s", run_root, names[i]);
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd >= 0)
-				add_found(&arr, &cap, &n, fd, names[i], NS_NAMED, 0);
+			/* an nsfs bind mount: its inode is the namespace's */
+			if (!stat(path, &st))
+				add_found(&arr, &cap, &n, st.st_ino, path, names[i], NS_NAMED, 0);
 			free(names[i]);
 		}
 		free(names);
@@ -122,32 +129,21 @@ int netns_discover(const char *proc_root, const char *run_root, struct netns_fou
 				continue;
 			pid = atoi(de->d_name);
 			snprintf(path, sizeof(path), "%s/%d/ns/net", proc_root, pid);
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
+			ino = link_inode(path);
+			if (!ino || have_inode(arr, n, ino))
 				continue;
-			struct stat st;
-			bool known = false;
-
-			if (!fstat(fd, &st))
-				for (int i = 0; i < n; i++)
-					if (arr[i].inode == (uint64_t)st.st_ino)
-						known = true;
-			if (known) {
-				close(fd);
-				continue;
-			}
-			snprintf(path, sizeof(path), "%s/%d/comm", proc_root, pid);
-			if (read_small(path, comm, sizeof(comm)))
+			snprintf(name, sizeof(name), "%s/%d/comm", proc_root, pid);
+			if (read_small(name, comm, sizeof(comm)))
 				snprintf(comm, sizeof(comm), "?");
 			snprintf(name, sizeof(name), "pid:%d(%s)", pid, comm);
-			add_found(&arr, &cap, &n, fd, name, NS_PROC, pid);
+			add_found(&arr, &cap, &n, ino, path, name, NS_PROC, pid);
 		}
 		closedir(d);
 	}
 	/* our own namespace, if nothing above named it */
-	add_found(&arr, &cap, &n, self_fd, "self", NS_PROC, (int)getpid());
+	add_found(&arr, &cap, &n, self_ino, self_path, "self", NS_PROC, (int)getpid());
 	for (int i = 0; i < n; i++)
-		arr[i].self = arr[i].inode == (uint64_t)self_st.st_ino;
+		arr[i].self = arr[i].inode == self_ino;
 	*out = arr;
 	return n;
 }

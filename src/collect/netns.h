@@ -8,7 +8,8 @@
 
 struct netns_found {
 	uint64_t inode;
-	int fd;                 /* open netns fd (O_RDONLY), owned by the caller */
+	int fd;                 /* -1: discovery only names it; open path to enter it */
+	char path[96];          /* /run/netns/NAME or /proc/PID/ns/net */
 	char name[128];
 	enum netns_source source;
 	int pid;
@@ -19,6 +20,8 @@ struct netns_found {
  * then those of processes (/proc/PID/ns/net), deduplicated by inode; the one this process
  * is in is marked self (when it is not the host's it keeps its /run/netns name, or is
  * called "self"). proc_root/run_root as given.
+ * Nothing is opened: inodes come from stat() and readlink() ("net:[N]"), so a steady
+ * state costs no file descriptors; open f->path for a namespace not seen before.
  * Returns count (>= 1) in *out (caller frees with netns_found_free), or -errno. */
 int netns_discover(const char *proc_root, const char *run_root, struct netns_found **out);
 void netns_found_free(struct netns_found *f, int n);

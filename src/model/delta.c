@@ -1,5 +1,6 @@
 /* delta.c: key-hash join of two snapshots. Collectors emit metrics in a stable order,
- * so the same index is tried first and the hash table is only the fallback. */
+ * so the row after the previous match is tried first and the hash table is only the
+ * fallback, built at the first miss. */
 #include <stdlib.h>
 #include <string.h>
 #include "delta.h"
@@ -28,36 +29,45 @@ static bool same_key(const struct snapshot *a, const struct metric *x,
 	       (a->ns[x->ns].inode || a->ns[x->ns].name == b->ns[y->ns].name);
 }
 
+static size_t *build_slots(const struct snapshot *prev, size_t *nslots)
+{
+	size_t n = 1, *slots;
+
+	while (n < prev->nm * 2)
+		n <<= 1;
+	slots = xmalloc(n * sizeof(*slots));
+	memset(slots, 0xff, n * sizeof(*slots));
+	for (size_t i = 0; i < prev->nm; i++) {
+		size_t j = mkey(prev, &prev->m[i]) & (n - 1);
+
+		while (slots[j] != (size_t)-1)
+			j = (j + 1) & (n - 1);
+		slots[j] = i;
+	}
+	*nslots = n;
+	return slots;
+}
+
 int delta_compute(struct delta *d, const struct snapshot *prev, const struct snapshot *cur)
 {
-	size_t nslots = 0, *slots = NULL;
+	size_t nslots = 0, *slots = NULL, hint = 0;
 
 	d->interval = prev ? cur->t_mono - prev->t_mono : 0;
 	d->nrows = cur->nm;
 	d->rows = xcalloc(cur->nm ? cur->nm : 1, sizeof(*d->rows));
-	if (prev && prev->nm) {
-		nslots = 1;
-		while (nslots < prev->nm * 2)
-			nslots <<= 1;
-		slots = xmalloc(nslots * sizeof(*slots));
-		memset(slots, 0xff, nslots * sizeof(*slots));
-		for (size_t i = 0; i < prev->nm; i++) {
-			size_t j = mkey(prev, &prev->m[i]) & (nslots - 1);
-
-			while (slots[j] != (size_t)-1)
-				j = (j + 1) & (nslots - 1);
-			slots[j] = i;
-		}
-	}
 	for (size_t i = 0; i < cur->nm; i++) {
 		const struct metric *m = &cur->m[i], *p = NULL;
 		struct delta_row *r = &d->rows[i];
 
 		r->cur = m;
-		if (prev) {
-			if (i < prev->nm && same_key(cur, m, prev, &prev->m[i])) {
-				p = &prev->m[i];
-			} else if (slots) {
+		if (prev && prev->nm) {
+			/* collectors emit in a stable order: the row after the last match is the
+			 * likely one; the hash table is built only at the first miss */
+			if (hint < prev->nm && same_key(cur, m, prev, &prev->m[hint])) {
+				p = &prev->m[hint];
+			} else {
+				if (!slots)
+					slots = build_slots(prev, &nslots);
 				size_t j = mkey(cur, m) & (nslots - 1);
 
 				while (slots[j] != (size_t)-1) {
@@ -68,6 +78,8 @@ int delta_compute(struct delta *d, const struct snapshot *prev, const struct sna
 					j = (j + 1) & (nslots - 1);
 				}
 			}
+			if (p)
+				hint = (size_t)(p - prev->m) + 1;
 		}
 		r->prev = p;
 		if (!p && prev && (m->flags & MF_ZERO_BASE) &&

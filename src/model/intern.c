@@ -15,6 +15,17 @@ static const char **slots;
 static size_t nslots, nused;
 static struct chunk *chunks;
 
+/* Interned pointers seen lately, direct-mapped by address: a hit proves the argument is
+ * itself an interned string (they never move or change), so intern() of an interned
+ * pointer costs no hashing. */
+#define KNOWN_BITS 14
+static const char *known[1u << KNOWN_BITS];
+
+static size_t known_slot(const char *p)
+{
+	return (size_t)(((uintptr_t)p * 0x9E3779B97F4A7C15ull) >> (64 - KNOWN_BITS));
+}
+
 static uint64_t hash_str(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -71,8 +82,10 @@ const char *intern_n(const char *s, size_t n)
 		rehash();
 	j = hash_str(s, n) & (nslots - 1);
 	while (slots[j]) {
-		if (!strncmp(slots[j], s, n) && slots[j][n] == '\0')
+		if (!strncmp(slots[j], s, n) && slots[j][n] == '\0') {
+			known[known_slot(slots[j])] = slots[j];
 			return slots[j];
+		}
 		j = (j + 1) & (nslots - 1);
 	}
 	p = arena_alloc(n + 1);
@@ -80,12 +93,17 @@ const char *intern_n(const char *s, size_t n)
 	p[n] = '\0';
 	slots[j] = p;
 	nused++;
+	known[known_slot(p)] = p;
 	return p;
 }
 
 const char *intern(const char *s)
 {
-	return s ? intern_n(s, strlen(s)) : NULL;
+	if (!s)
+		return NULL;
+	if (known[known_slot(s)] == s)
+		return s;
+	return intern_n(s, strlen(s));
 }
 
 void intern_free_all(void)
@@ -99,4 +117,5 @@ void intern_free_all(void)
 	free(slots);
 	slots = NULL;
 	nslots = nused = 0;
+	memset(known, 0, sizeof(known));
 }

@@ -89,7 +89,8 @@ struct collector_status {
 	int err;           /* 0 ok; -errno if unavailable */
 	char reason[200];  /* why unavailable: "needs root", "no ovsdb-server socket found" */
 	unsigned nmetrics;
-	uint64_t cpu_ns;   /* CPU time the collector spent */
+	uint64_t time_ns;  /* time spent in the collector (monotonic clock: CPU time would
+			    * cost a system call per collector and namespace) */
 };
 
 struct snapshot {

@@ -238,7 +238,7 @@ size_t stat_print(const struct stat_filter *f, const struct snapshot *prev,
 		print_str(PRINT_JSONONLY, "name", NULL, st->name);
 		print_bool(PRINT_JSONONLY, "available", NULL, st->err == 0);
 		print_u64(PRINT_JSONONLY, "metrics", NULL, st->nmetrics);
-		print_double(PRINT_JSONONLY, "cpu_ms", NULL, (double)st->cpu_ns / 1e6);
+		print_double(PRINT_JSONONLY, "time_ms", NULL, (double)st->time_ns / 1e6);
 		if (st->err) {
 			print_str(PRINT_JSONONLY, "reason", NULL, st->reason);
 			if (seq <= 1)
