@@ -55,10 +55,15 @@ unsigned tb_batch_for_rate(double rate, unsigned max)
 
 	if (rate <= 0)
 		return max;
-	b = floor(rate / 5000);
+	b = floor(rate / 10000);
 	if (b < 1)
 		b = 1;
 	if (b > max)
 		b = max;
 	return (unsigned)b;
+}
+
+unsigned tb_cap_for_batch(unsigned batch)
+{
+	return batch + (batch + 1) / 2;
 }

@@ -27,7 +27,7 @@ static uint64_t simulate(double rate, unsigned b, uint64_t step, double secs, ui
 	size_t win = (size_t)(10000000 / step), i;
 	uint64_t cur = 0;
 
-	tb_init(&tb, rate, b, 0);
+	tb_init(&tb, rate, tb_cap_for_batch(b), 0);
 	for (uint64_t t = 0; t < end; t += step) {
 		unsigned n = tb_take(&tb, t, b);
 
@@ -73,7 +73,8 @@ static void test_tbucket_no_catchup(void **state)
 	assert_int_equal(tb_take(&tb, 1000000000ull, 1), 0);
 	assert_int_equal(tb_delay_ns(&tb, 1000000000ull, 1), 1000000);
 	assert_int_equal(tb_batch_for_rate(1000, 32), 1);
-	assert_int_equal(tb_batch_for_rate(100000, 32), 20);
+	assert_int_equal(tb_batch_for_rate(100000, 32), 10);
+	assert_int_equal(tb_cap_for_batch(10), 15);
 	assert_int_equal(tb_batch_for_rate(1e7, 32), 32);
 	tb_init(&tb, 0, 8, 0); /* unlimited */
 	assert_int_equal(tb_take(&tb, 0, 8), 8);
