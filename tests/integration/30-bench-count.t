@@ -18,7 +18,7 @@ nsx a ip link set ${P}a up; nsx b ip link set ${P}b up
 
 start_server() { # port extra-args...
 	local port=$1; shift
-	nsx b timeout 120 "$DPTUNE" serve -p "$port" --json "$@" >"$T/srv$port.out" 2>&1 &
+	ip netns exec "${P}b" timeout 120 "$DPTUNE" serve -p "$port" --json "$@" >"$T/srv$port.out" 2>&1 &
 	bg_pid $!
 	for _ in $(seq 50); do nsx b ss -ltnH "sport = :$port" | grep -q . && return 0; sleep 0.1; done
 	return 1
@@ -28,6 +28,8 @@ start_server 6301 --max-flows 8 --max-rate 50k; ok $? "limited server listens"
 
 j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 
+# The servers run as "ip netns exec ... timeout ..." directly (not through a shell
+# function) so that the PID killed by the cleanup trap is the server's.
 # Exit 1 can also mean "sender-limited" on a busy machine: a timing fact, not a pass/fail
 # one, so these check that the test ran (no "error") and what it counted.
 ran() { j "$1" "'error' not in d and ('forward' in d or 'reverse' in d)"; }
