@@ -41,7 +41,8 @@ BIF=$(xb cat /sys/class/net/${P}b/ifindex)
 echo "== 1. sender efficiency: 64-byte payloads, b drops UDP at ingress (netdev hook)"
 xb nft add table netdev ${P}d
 xb nft add chain netdev ${P}d in "{ type filter hook ingress device ${P}b priority 0; }"
-xb nft add rule netdev ${P}d in udp dport '{ 5201, 5302-5999 }' counter drop
+# UDP length 72 = the 64-byte test payloads; iperf3's 4-byte UDP hello must get through.
+xb nft add rule netdev ${P}d in udp length 72 counter drop
 ip_pps=$(xa iperf3 -c $Bd -u -l 64 -b 0 -t $SECS --json 2>/dev/null |
 	jq_ "round(d['end']['sum_sent']['packets'] / d['end']['sum_sent']['seconds'])")
 d1=$(xa "$D" bench --json -r max -d $SECS -T 1 --cpus 0 $Bd 2>/dev/null | jq_ "round(d['forward']['sent_pps'])")
@@ -57,7 +58,8 @@ echo "== 2. highest lossless rate on the veth pair (count-based trials of ${SECS
 # try_TOOL RATE -> exit 0 when every datagram arrived and the sender kept the rate
 try_dptune() {
 	local n=$(python3 -c "print(int($1 * $SECS))") out
-	out=$(xa "$D" bench --json -n $n -r $1 --cpus 0 $Bd 2>/dev/null)
+	out=$(xa "$D" bench --json -n $n -r $1 --cpus 0 $Bd 2>/tmp/$P.err)
+	echo "  dptune $1: $(echo "$out" | jq_ "(d['forward']['packets'], d['forward']['lost_packets'], round(d['forward']['sent_pps']), d['forward']['sender_limited'])" 2>&1 | tail -1) $(cat /tmp/$P.err)" >&2
 	[ "$(echo "$out" | jq_ "d['forward']['lost_packets'] == 0 and d['forward']['packets'] == $n and not d['forward']['sender_limited']")" = True ]
 }
 try_iperf3() {

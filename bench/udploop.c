@@ -120,25 +120,41 @@ static int do_sniff(int ifindex, double secs, double skip_ms)
 	int fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
 	size_t nwin = (size_t)(secs * 100) + 2;
 	unsigned long *win = calloc(nwin, sizeof(*win)), total = 0, max = 0;
-	double t0 = 0, end = now() + secs, last = 0;
+	double t0 = 0, end = now() + secs, last = 0; /* t0/last: CLOCK_REALTIME stamps */
 	char buf[2048];
 	size_t first, lastw, w;
 
-	if (fd < 0 || bind(fd, (void *)&ll, sizeof(ll)))
+	int one = 1;
+
+	/* Kernel arrival timestamps: the reader's own scheduling must not bunch windows. */
+	if (fd < 0 || bind(fd, (void *)&ll, sizeof(ll)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)))
 		return perror("sniff"), 1;
 	while (now() < end) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
+		char cbuf[256];
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf) };
 
 		if (poll(&p, 1, 20) <= 0)
 			continue;
-		while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		while ((n = recvmsg(fd, &mh, MSG_DONTWAIT)) > 0) {
 			struct iphdr *ip = (void *)buf;
-			double t;
+			struct cmsghdr *cm;
+			double t = 0;
 
-			if (n < 20 || ip->protocol != IPPROTO_UDP)
+			for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+				if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+					struct timespec ts;
+
+					memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+					t = ts.tv_sec + ts.tv_nsec / 1e9;
+				}
+			mh.msg_controllen = sizeof(cbuf);
+			if (n < 20 || ip->protocol != IPPROTO_UDP || !t)
 				continue;
-			t = now();
 			if (!t0)
 				t0 = t;
 			last = t;
