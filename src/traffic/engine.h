@@ -43,6 +43,7 @@ struct tx_engine {
 	unsigned nthreads;
 	struct tx_thread *th;
 	uint64_t *seq;	   /* per flow: next sequence = datagrams sent */
+	bool *connected;   /* per socket: connected to its flows' only destination */
 	int stop;
 	double t0, t_end;  /* start, and when the last thread finished */
 	bool started;

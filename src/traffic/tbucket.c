@@ -1,4 +1,4 @@
-/* tbucket.c: token bucket arithmetic for pacing (see tbucket.h). */
+/* tbucket.c: pacing arithmetic (see tbucket.h). */
 #include <math.h>
 #include "tbucket.h"
 
@@ -7,14 +7,21 @@ void tb_init(struct tbucket *tb, double rate, unsigned burst, uint64_t now_ns)
 	tb->rate = rate > 0 ? rate : 0;
 	tb->burst = burst ? burst : 1;
 	tb->tokens = 1;
+	tb->sched = 1;
 	tb->last_ns = now_ns;
 }
 
 static void tb_refill(struct tbucket *tb, uint64_t now_ns)
 {
+	double dt;
+
 	if (now_ns <= tb->last_ns)
 		return;
-	tb->tokens += (double)(now_ns - tb->last_ns) * tb->rate / 1e9;
+	dt = (double)(now_ns - tb->last_ns) / 1e9;
+	tb->sched += dt * tb->rate;
+	if (tb->sched > tb->rate + tb->burst) /* at most a second behind */
+		tb->sched = tb->rate + tb->burst;
+	tb->tokens += dt * tb->rate * TB_CATCHUP;
 	if (tb->tokens > tb->burst)
 		tb->tokens = tb->burst;
 	tb->last_ns = now_ns;
@@ -27,26 +34,29 @@ unsigned tb_take(struct tbucket *tb, uint64_t now_ns, unsigned want)
 	if (!tb->rate)
 		return want;
 	tb_refill(tb, now_ns);
-	n = floor(tb->tokens);
+	n = floor(fmin(tb->tokens, tb->sched));
 	if (n > want)
 		n = want;
+	if (n < 0)
+		n = 0;
 	tb->tokens -= n;
+	tb->sched -= n;
 	return (unsigned)n;
 }
 
 uint64_t tb_delay_ns(struct tbucket *tb, uint64_t now_ns, unsigned want)
 {
-	double need;
+	double a, b;
 
 	if (!tb->rate)
 		return 0;
 	tb_refill(tb, now_ns);
 	if (want > tb->burst)
 		want = (unsigned)tb->burst;
-	need = (double)want - tb->tokens;
-	if (need <= 0)
-		return 0;
-	return (uint64_t)ceil(need * 1e9 / tb->rate);
+	a = ((double)want - tb->sched) / tb->rate;
+	b = ((double)want - tb->tokens) / (tb->rate * TB_CATCHUP);
+	a = fmax(a, b);
+	return a <= 0 ? 0 : (uint64_t)ceil(a * 1e9);
 }
 
 unsigned tb_batch_for_rate(double rate, unsigned max)
@@ -55,7 +65,7 @@ unsigned tb_batch_for_rate(double rate, unsigned max)
 
 	if (rate <= 0)
 		return max;
-	b = floor(rate / 5000);
+	b = floor(rate / 10000);
 	if (b < 1)
 		b = 1;
 	if (b > max)

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# load.sh: benchmark of dptune's load engine against iperf3 3.12, trafgen and a bare
+# sendmmsg/recvmmsg loop (build/bench/udploop), on a veth pair between two namespaces.
+# Not a test: it prints numbers and ratios. Needs root, iperf3, trafgen, nft.
+#   1. sender efficiency: b drops UDP at ingress (nft netdev); packets/s each sender reaches
+#   2. highest lossless rate on the veth pair (binary search, count-based trials)
+#   3. pacing accuracy: achieved vs requested rate, and the busiest 10 ms window
+# Usage: bench/load.sh [SECONDS per trial, default 3]
+set -u
+cd "$(dirname "$0")/.."
+O=${O:-build}
+D=$PWD/$O/dptune U=$PWD/$O/bench/udploop
+SECS=${1:-3}
+P=bl$(printf '%04x' $(( ($$ + RANDOM) % 65536 )))
+A=10.201.7.1 Bd=10.201.7.2
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	ip netns del ${P}a 2>/dev/null; ip netns del ${P}b 2>/dev/null
+}
+trap cleanup EXIT
+for c in iperf3 trafgen nft python3; do command -v $c >/dev/null || { echo "needs $c"; exit 3; }; done
+[ -x "$D" ] && [ -x "$U" ] || { echo "build first: make all $O/bench/udploop"; exit 3; }
+
+ip netns add ${P}a && ip netns add ${P}b || exit 1
+ip link add ${P}a netns ${P}a type veth peer name ${P}b netns ${P}b
+ip -n ${P}a addr add $A/24 dev ${P}a; ip -n ${P}b addr add $Bd/24 dev ${P}b
+for n in a b; do ip -n ${P}$n link set lo up; ip -n ${P}$n link set ${P}$n up; done
+xa() { ip netns exec ${P}a "$@"; }
+xb() { ip netns exec ${P}b "$@"; }
+jq_() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+ratio() { python3 -c "print('%.2f' % ($1 / $2) if $2 else 'n/a')"; }
+
+ip netns exec ${P}b timeout 900 "$D" serve --json >/tmp/$P.srv 2>&1 & PIDS+=($!)
+ip netns exec ${P}b timeout 900 iperf3 -s >/dev/null 2>&1 & PIDS+=($!)
+sleep 0.5
+BMAC=$(xb cat /sys/class/net/${P}b/address)
+BIF=$(xb cat /sys/class/net/${P}b/ifindex)
+
+echo "== 1. sender efficiency: 64-byte payloads, b drops UDP at ingress (netdev hook)"
+xb nft add table netdev ${P}d
+xb nft add chain netdev ${P}d in "{ type filter hook ingress device ${P}b priority 0; }"
+# UDP length 72 = the 64-byte test payloads; iperf3's 4-byte UDP hello must get through.
+xb nft add rule netdev ${P}d in udp length 72 counter drop
+ip_pps=$(xa iperf3 -c $Bd -u -l 64 -b 0 -t $SECS --json 2>/dev/null |
+	jq_ "round(d['end']['sum_sent']['packets'] / d['end']['sum_sent']['seconds'])")
+d1=$(xa "$D" bench --json -r max -d $SECS -T 1 --cpus 0 $Bd 2>/dev/null | jq_ "round(d['forward']['sent_pps'])")
+d2=$(xa "$D" bench --json -r max -d $SECS -T 2 -f 2 --cpus 0,1 $Bd 2>/dev/null | jq_ "round(d['forward']['sent_pps'])")
+u1=$(xa "$U" send $Bd 5302 64 0 $SECS | awk '{print $4}')
+echo "iperf3 -u -l 64 -b 0:        $ip_pps pps"
+echo "udploop (bare sendmmsg):     $u1 pps"
+echo "dptune bench, 1 thread:      $d1 pps   = $(ratio $d1 $ip_pps)x iperf3 (goal >= 1.3)"
+echo "dptune bench, 2 threads:     $d2 pps   = $(ratio $d2 $d1)x one thread (goal >= 1.7)"
+xb nft delete table netdev ${P}d
+
+echo "== 2. highest lossless rate on the veth pair (count-based trials of ${SECS}s, 64 B)"
+# try_TOOL RATE -> exit 0 when every datagram arrived and the sender kept the rate
+try_dptune() {
+	local n=$(python3 -c "print(int($1 * $SECS))") out
+	out=$(xa "$D" bench --json -n $n -r $1 --cpus 0 $Bd 2>/tmp/$P.err)
+	echo "  dptune $1: $(echo "$out" | jq_ "(d['forward']['packets'], d['forward']['lost_packets'], round(d['forward']['sent_pps']), d['forward']['sender_limited'])" 2>&1 | tail -1) $(cat /tmp/$P.err)" >&2
+	[ "$(echo "$out" | jq_ "d['forward']['lost_packets'] == 0 and d['forward']['packets'] == $n and not d['forward']['sender_limited']")" = True ]
+}
+try_iperf3() {
+	local out
+	out=$(xa iperf3 -c $Bd -u -l 64 -b $(python3 -c "print(int($1 * 64 * 8))") -t $SECS --json 2>/dev/null) || return 1
+	[ "$(echo "$out" | jq_ "d['end']['sum_received']['packets'] == d['end']['sum_sent']['packets'] and d['end']['sum_sent']['packets'] >= 0.95 * $1 * $SECS")" = True ]
+}
+try_udploop() {
+	local n got
+	xb timeout $((SECS + 5)) "$U" recv 9000 $((SECS + 1)) >/tmp/$P.r & local rp=$!
+	sleep 0.2
+	n=$(xa "$U" send $Bd 9000 64 $1 $SECS | awk '{print $2}')
+	wait $rp; got=$(awk '{print $2}' /tmp/$P.r)
+	[ "$n" = "$got" ] && python3 -c "import sys; sys.exit(0 if $n >= 0.95 * $1 * $SECS else 1)"
+}
+try_trafgen() {
+	local n=$(python3 -c "print(int($1 * $SECS))") got
+	cat >/tmp/$P.cfg <<CFG
+{ eth(da=$BMAC), ipv4(saddr=$A, daddr=$Bd), udp(sp=4000, dp=9000), fill(0x41, 64) }
+CFG
+	xb timeout $((SECS + 8)) "$U" recv 9000 $((SECS + 3)) >/tmp/$P.r & local rp=$!
+	sleep 0.2
+	xa trafgen --dev ${P}a --conf /tmp/$P.cfg --num $n -b ${1}pps -t 0 --no-sock-mem -q >/dev/null 2>&1
+	wait $rp; got=$(awk '{print $2}' /tmp/$P.r)
+	[ "$got" = "$n" ]
+}
+search() { # tool lo hi -> highest passing rate (6 halvings)
+	local tool=$1 lo=$2 hi=$3 mid
+	try_$tool $lo || { echo 0; return; }
+	for _ in 1 2 3 4 5 6; do
+		mid=$(( (lo + hi) / 2 ))
+		if try_$tool $mid; then lo=$mid; else hi=$mid; fi
+	done
+	echo $lo
+}
+l_u=$(search udploop 20000 600000)
+l_d=$(search dptune 20000 600000)
+l_i=$(search iperf3 20000 600000)
+l_t=$(search trafgen 20000 600000)
+echo "udploop:       $l_u pps"
+echo "dptune bench:  $l_d pps   = $(ratio $l_d $l_u)x udploop (goal >= 0.95)"
+echo "iperf3:        $l_i pps   dptune/iperf3 = $(ratio $l_d $l_i) (goal >= 1)"
+echo "trafgen:       $l_t pps   dptune/trafgen = $(ratio $l_d $l_t) (goal >= 1)"
+
+echo "== 3. pacing accuracy (achieved vs requested; busiest 10 ms window at the receiver)"
+limit=${l_d:-100000}
+for r in 1000 10000 50000 $(( limit * 8 / 10 )); do
+	[ "$r" -gt 0 ] || continue
+	xb timeout $((SECS + 5)) "$U" sniff $BIF $((SECS + 1)) 300 >/tmp/$P.s & sp=$!
+	sleep 0.2
+	out=$(xa "$D" bench --json -r $r -d $SECS --cpus 0 $Bd 2>/dev/null)
+	wait $sp
+	ach=$(echo "$out" | jq_ "round(d['forward']['sent_pps'])")
+	read -r _ _ _ _ _ max _ mean </tmp/$P.s
+	echo "rate $r: achieved $ach pps ($(python3 -c "print('%+.2f' % (100.0 * ($ach - $r) / $r))") %)," \
+	     "busiest 10 ms window $max vs $(python3 -c "print($r / 100)") expected" \
+	     "($(python3 -c "print('%+.1f' % (100.0 * ($max - $r / 100) / ($r / 100)))") %), mean $mean"
+done

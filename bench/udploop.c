@@ -1,0 +1,189 @@
+/* udploop.c: the bare reference loop for bench/load.sh: the fastest plain UDP sender and
+ * receiver (sendmmsg/recvmmsg, batches of 32, no per-packet bookkeeping) and a sniffer
+ * that counts a device's UDP packets per 10 ms window to judge pacing.
+ *   udploop send HOST PORT SIZE RATE(pps, 0=max) SECONDS     -> "sent N pps P"
+ *   udploop recv PORT SECONDS                               -> "received N"
+ *   udploop sniff IFINDEX SECONDS SKIP                      -> "windows W total N max M mean X"
+ * (sniff counts UDP/IPv4 packets per 10 ms; the first SKIP ms and the last window are left
+ * out.) Standalone on purpose: no dptune code, so it is the yardstick. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define B 32
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int do_send(const char *host, int port, int size, double rate, double secs)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct mmsghdr m[B];
+	struct iovec iov[B];
+	char *buf = calloc(B, size);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	unsigned long long sent = 0;
+	double t0, end, t;
+
+	inet_pton(AF_INET, host, &a.sin_addr);
+	if (connect(fd, (void *)&a, sizeof(a)))
+		return perror("connect"), 1;
+	memset(m, 0, sizeof(m));
+	for (int i = 0; i < B; i++) {
+		iov[i].iov_base = buf + i * size;
+		iov[i].iov_len = size;
+		m[i].msg_hdr.msg_iov = &iov[i];
+		m[i].msg_hdr.msg_iovlen = 1;
+	}
+	t0 = now();
+	end = t0 + secs;
+	while ((t = now()) < end) {
+		int n, want = B;
+
+		if (rate > 0) {
+			double due = (t - t0) * rate - sent;
+
+			if (due < 1)
+				continue;
+			if (due < want)
+				want = (int)due;
+		}
+		for (int i = 0; i < want; i++)
+			memcpy(iov[i].iov_base, &sent, sizeof(sent));
+		n = sendmmsg(fd, m, want, 0);
+		if (n > 0)
+			sent += n;
+	}
+	printf("sent %llu pps %.0f\n", sent, sent / (now() - t0));
+	return 0;
+}
+
+static int do_recv(int port, double secs)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct mmsghdr m[B];
+	struct iovec iov[B];
+	char *buf = malloc(B * 2048);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), v = 16 << 20;
+	unsigned long long got = 0;
+	double end;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	if (bind(fd, (void *)&a, sizeof(a)))
+		return perror("bind"), 1;
+	for (int i = 0; i < B; i++) {
+		iov[i].iov_base = buf + i * 2048;
+		iov[i].iov_len = 2048;
+	}
+	end = now() + secs;
+	while (now() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int n;
+
+		if (poll(&p, 1, 20) <= 0)
+			continue;
+		do {
+			memset(m, 0, sizeof(m));
+			for (int i = 0; i < B; i++) {
+				m[i].msg_hdr.msg_iov = &iov[i];
+				m[i].msg_hdr.msg_iovlen = 1;
+			}
+			n = recvmmsg(fd, m, B, MSG_DONTWAIT, NULL);
+			if (n > 0)
+				got += n;
+		} while (n == B);
+	}
+	printf("received %llu\n", got);
+	return 0;
+}
+
+static int do_sniff(int ifindex, double secs, double skip_ms)
+{
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+				  .sll_ifindex = ifindex };
+	int fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	size_t nwin = (size_t)(secs * 100) + 2;
+	unsigned long *win = calloc(nwin, sizeof(*win)), total = 0, max = 0;
+	double t0 = 0, end = now() + secs, last = 0; /* t0/last: CLOCK_REALTIME stamps */
+	char buf[2048];
+	size_t first, lastw, w;
+
+	int one = 1;
+
+	/* Kernel arrival timestamps: the reader's own scheduling must not bunch windows. */
+	if (fd < 0 || bind(fd, (void *)&ll, sizeof(ll)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)))
+		return perror("sniff"), 1;
+	while (now() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+		char cbuf[256];
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf) };
+
+		if (poll(&p, 1, 20) <= 0)
+			continue;
+		while ((n = recvmsg(fd, &mh, MSG_DONTWAIT)) > 0) {
+			struct iphdr *ip = (void *)buf;
+			struct cmsghdr *cm;
+			double t = 0;
+
+			for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+				if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+					struct timespec ts;
+
+					memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+					t = ts.tv_sec + ts.tv_nsec / 1e9;
+				}
+			mh.msg_controllen = sizeof(cbuf);
+			if (n < 20 || ip->protocol != IPPROTO_UDP || !t)
+				continue;
+			if (!t0)
+				t0 = t;
+			last = t;
+			w = (size_t)((t - t0) * 100);
+			if (w < nwin)
+				win[w]++;
+		}
+	}
+	first = (size_t)(skip_ms / 10);
+	lastw = (size_t)((last - t0) * 100); /* partial: excluded */
+	for (w = first; w < lastw && w < nwin; w++) {
+		total += win[w];
+		if (win[w] > max)
+			max = win[w];
+	}
+	printf("windows %zu total %lu max %lu mean %.2f\n", lastw > first ? lastw - first : 0,
+	       total, max, lastw > first ? (double)total / (lastw - first) : 0);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 7 && !strcmp(argv[1], "send"))
+		return do_send(argv[2], atoi(argv[3]), atoi(argv[4]), atof(argv[5]), atof(argv[6]));
+	if (argc == 4 && !strcmp(argv[1], "recv"))
+		return do_recv(atoi(argv[2]), atof(argv[3]));
+	if (argc == 5 && !strcmp(argv[1], "sniff"))
+		return do_sniff(atoi(argv[2]), atof(argv[3]), atof(argv[4]));
+	fprintf(stderr, "usage: udploop send HOST PORT SIZE RATE SECONDS | recv PORT SECONDS | "
+		"sniff IFINDEX SECONDS SKIP_MS\n");
+	return 2;
+}
