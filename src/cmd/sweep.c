@@ -18,6 +18,7 @@
 #include "../analyze/ledger.h"
 #include "../traffic/sweep.h"
 #include "../traffic/bench.h"
+#include "../traffic/dgram.h"
 #include "../output/print.h"
 
 
@@ -381,11 +382,13 @@ static void print_size_result(const struct sweep_cli *o, const struct size_resul
 
 	print_open_object(NULL);
 	print_u64(PRINT_ANY, "size", "\n== UDP payload %llu B", sr->size);
-	print_u64(PRINT_JSONONLY, "ip_bytes", NULL, sr->size + 28);
-	print_u64(PRINT_JSONONLY, "frame_bytes", NULL, sr->size + 42 < 60 ? 64 : sr->size + 46);
-	print_text(" = %u B IP = %u B frame = %u B on the wire\n", sr->size + 28,
-		   sr->size + 42 < 60 ? 64 : sr->size + 46,
-		   (sr->size + 42 < 60 ? 64 : sr->size + 46) + 20);
+	struct dgram_sizes ds;
+
+	dgram_sizes(sr->size, o->base.ipv6, &ds);
+	print_u64(PRINT_JSONONLY, "ip_bytes", NULL, ds.ip);
+	print_u64(PRINT_JSONONLY, "frame_bytes", NULL, ds.frame);
+	print_u64(PRINT_JSONONLY, "wire_bytes", NULL, ds.wire);
+	print_text(" = %u B IP = %u B frame = %u B on the wire\n", ds.ip, ds.frame, ds.wire);
 	print_text("%3s %-7s %9s %9s %9s %9s %8s\n", "#", "KIND", "OFFERED", "SENT", "RECEIVED",
 		   "LOST%", "P99us");
 	print_open_array("trials");

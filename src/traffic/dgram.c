@@ -60,6 +60,8 @@ void dgram_sizes(unsigned payload, bool ipv6, struct dgram_sizes *s)
 {
 	s->payload = payload;
 	s->ip = payload + 8 + (ipv6 ? 40 : 20);
-	s->frame = s->ip + 14 < 60 ? 60 : s->ip + 14;
+	/* Ethernet frame: 14 B header + 4 B FCS, 64 B at least; on the wire add the 8 B
+	 * preamble and the 12 B inter-frame gap */
+	s->frame = s->ip + 18 < 64 ? 64 : s->ip + 18;
 	s->wire = s->frame + 20;
 }

@@ -233,10 +233,12 @@ static void test_dgram(void **state)
 	assert_int_equal(dgram_parse(buf, sizeof(buf), &o), -EBADMSG);
 	dgram_sizes(64, false, &s);
 	assert_int_equal(s.ip, 92);
-	assert_int_equal(s.frame, 106);
-	assert_int_equal(s.wire, 126);
+	assert_int_equal(s.frame, 110); /* 14 B header + 4 B FCS */
+	assert_int_equal(s.wire, 130);  /* + 8 B preamble + 12 B gap */
 	dgram_sizes(32, false, &s);
-	assert_int_equal(s.frame, 74);
+	assert_int_equal(s.frame, 78);
+	dgram_sizes(16, false, &s);
+	assert_int_equal(s.frame, 64);  /* the minimum frame */
 	dgram_sizes(64, true, &s);
 	assert_int_equal(s.ip, 112);
 }
