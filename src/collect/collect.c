@@ -29,6 +29,10 @@ struct ns_handle {
 	void *priv[COLLECTOR_MAX];
 	bool alive;
 	bool self;          /* the namespace this process is in: no setns needed */
+	size_t row_start;   /* first row of this namespace in the snapshot being taken */
+	uint64_t pkts, pkts_prev; /* device packets (rx+tx) now and at the last snapshot */
+	int pkts_state;     /* 0 not computed yet this snapshot, 1 computed */
+	bool pkts_prev_ok;  /* pkts_prev is from the previous snapshot */
 };
 
 struct collect_engine {
@@ -279,7 +283,17 @@ int collect_snapshot(struct collect_engine *e, struct snapshot *s)
 		}
 		/* The host namespace is always read (host-scope collectors report there), but
 		 * with --netns its per-namespace rows are dropped by the printer. */
+		h->row_start = s->nm;
+		h->pkts_state = 0;
 		run_collectors(e, h, s, idx, host, SCOPE_NETNS);
+		/* remember this snapshot's device packets for the next one's quiet test */
+		if (!h->pkts_state) {
+			struct cctx c = { .eng = e, .nsh = h, .snap = s, .ns = idx };
+
+			(void)cctx_ns_quiet(&c);
+		}
+		h->pkts_prev = h->pkts;
+		h->pkts_prev_ok = true;
 	}
 	if (entered && e->host_fd >= 0) {
 		r = netns_enter(e->host_fd);
@@ -291,6 +305,30 @@ int collect_snapshot(struct collect_engine *e, struct snapshot *s)
 	if (selfh && have_host)
 		run_collectors(e, selfh, s, hostidx, true, SCOPE_HOST);
 	return 0;
+}
+
+bool cctx_ns_quiet(struct cctx *c)
+{
+	struct ns_handle *h = c->nsh;
+	const char *rx = intern("rx_packets"), *tx = intern("tx_packets");
+
+	if (!h->pkts_state) {
+		uint64_t sum = 0;
+		bool any = false;
+
+		for (size_t i = h->row_start; i < c->snap->nm; i++) {
+			const struct metric *m = &c->snap->m[i];
+
+			if (m->ns == c->ns && (m->name == rx || m->name == tx) &&
+			    (m->layer == LAYER_VDEV || m->layer == LAYER_NIC)) {
+				sum += m->value;
+				any = true;
+			}
+		}
+		h->pkts = sum;
+		h->pkts_state = any ? 1 : 2; /* 2: no device rows: never quiet */
+	}
+	return h->pkts_state == 1 && h->pkts_prev_ok && h->pkts == h->pkts_prev;
 }
 
 const struct collect_opts *cctx_opts(const struct cctx *c)

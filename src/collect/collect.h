@@ -65,6 +65,13 @@ int cctx_read_proc(struct cctx *c, const char *rel, const char **out, size_t *le
  * namespace unless sysfs was remounted (cctx_sys_ok tells). */
 int cctx_read_sys(struct cctx *c, const char *rel, const char **out, size_t *len);
 bool cctx_sys_ok(const struct cctx *c);
+/* True when no device of this namespace sent or received a packet since the previous
+ * snapshot (from the link collector's rows of this snapshot, so it must run after it),
+ * and the namespace was seen then. Collectors of costly files use it to re-emit their
+ * last values for quiet namespaces, re-reading at least every CCTX_QUIET_REREAD s. */
+bool cctx_ns_quiet(struct cctx *c);
+#define CCTX_QUIET_REREAD 5.0
+
 /* Per-namespace per-collector private pointer (sockets, caches). */
 void **cctx_priv(struct cctx *c);
 /* Mark this collector unavailable in this snapshot with a reason; returns err. */

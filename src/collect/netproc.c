@@ -402,6 +402,9 @@ struct ct_priv {
 	uint32_t *vals;
 	int rows_cap;
 	const char *names[CT_STAT_MAXCOLS]; /* interned metric names of the last header */
+	struct metric *last;  /* per-CPU rows of the last read, for quiet namespaces */
+	size_t nlast, caplast;
+	double t_last;
 };
 
 static void ct_release(void *p)
@@ -413,6 +416,7 @@ static void ct_release(void *p)
 	if (cp->max_fd >= 0)
 		close(cp->max_fd);
 	free(cp->vals);
+	free(cp->last);
 	free(cp);
 }
 
@@ -500,9 +504,29 @@ static int conntrack_run(struct cctx *c)
 		if (max && count * 10 > max * 9)
 			m->flags |= MF_ABNORMAL;
 	}
+	/* The per-CPU statistics move with packets: for a namespace whose devices moved
+	 * none since the last snapshot, re-emit the last values and read again at least
+	 * every CCTX_QUIET_REREAD s (entries expiring show late, never wrong). */
+	struct ct_priv *cp = *pp;
+
+	if (cp->t_last > 0 && now_mono() - cp->t_last < CCTX_QUIET_REREAD && cctx_ns_quiet(c)) {
+		for (size_t i = 0; i < cp->nlast; i++)
+			snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_COUNTER32, cp->last[i].flags,
+				      "", -1, cp->last[i].cpu, cp->last[i].name, cp->last[i].value);
+		return 0;
+	}
 	/* absent without CONFIG_NF_CONNTRACK_PROCFS: count and max still tell the story */
+	size_t first = c->snap->nm;
+
 	if (!cctx_read_proc(c, "net/stat/nf_conntrack", &buf, &len))
-		ct_emit_percpu(c, *pp, buf, len);
+		ct_emit_percpu(c, cp, buf, len);
+	if (!cctx_opts(c)->recorded) {
+		cp->nlast = 0;
+		grow_array((void **)&cp->last, &cp->caplast, c->snap->nm - first + 1, sizeof(*cp->last));
+		for (size_t i = first; i < c->snap->nm; i++)
+			cp->last[cp->nlast++] = c->snap->m[i];
+		cp->t_last = now_mono();
+	}
 	return 0;
 }
 
