@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ledger.h"
+#include "../model/intern.h"
 
 static int group_of(uint8_t layer)
 {
@@ -31,9 +32,66 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(x->counter, y->counter);
 }
 
+/* Where packets died: the largest kernel drop reason when there are any (it names the
+ * exact site), else the largest counter; then the detail in that layer. */
+static void ledger_choose(struct ledger *l)
+{
+	uint64_t best = 0;
+
+	l->top = l->detail = -1;
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->exact && !is_reason(l->e[i].counter))
+			continue;
+		if (l->e[i].delta > best) {
+			best = l->e[i].delta;
+			l->top = (int)i;
+		}
+	}
+	best = 0;
+	for (size_t i = 0; l->top >= 0 && i < l->n; i++) {
+		const struct ledger_entry *e = &l->e[i];
+
+		if (e->layer != l->e[l->top].layer || is_reason(e->counter))
+			continue;
+		/* prefer a row that says who (labels: pid, comm) over an anonymous one */
+		uint64_t score = e->delta * 2 + (e->labels ? 1 : 0);
+
+		if (score > best) {
+			best = score;
+			l->detail = (int)i;
+		}
+	}
+}
+
+void ledger_add(struct ledger *l, enum dp_layer layer, const char *netns, const char *obj,
+		const char *counter, const char *labels, uint64_t delta)
+{
+	size_t cap = l->n; /* grow_array doubles from the current count */
+
+	grow_array((void **)&l->e, &cap, l->n + 1, sizeof(*l->e));
+	l->e[l->n++] = (struct ledger_entry){
+		.layer = (uint8_t)layer, .netns = intern(netns), .obj = intern(obj),
+		.counter = intern(counter), .labels = labels ? intern(labels) : NULL,
+		.queue = -1, .cpu = -1, .delta = delta,
+	};
+	qsort(l->e, l->n, sizeof(*l->e), cmp_entry);
+	if (!l->exact) {
+		/* the estimate: the same packets as UdpRcvbufErrors, so a group maximum */
+		uint64_t groupmax[6] = { 0 };
+
+		l->explained = 0;
+		for (size_t i = 0; i < l->n; i++)
+			if (l->e[i].delta > groupmax[group_of(l->e[i].layer)])
+				groupmax[group_of(l->e[i].layer)] = l->e[i].delta;
+		for (int g = 0; g < 6; g++)
+			l->explained += groupmax[g];
+	}
+	ledger_choose(l);
+}
+
 void ledger_build(struct ledger *l, const struct snapshot *cur, const struct delta *d)
 {
-	uint64_t groupmax[6] = { 0 }, reasons = 0, best = 0;
+	uint64_t groupmax[6] = { 0 }, reasons = 0;
 	size_t cap = 0;
 
 	memset(l, 0, sizeof(*l));
@@ -66,30 +124,7 @@ void ledger_build(struct ledger *l, const struct snapshot *cur, const struct del
 		for (int g = 0; g < 6; g++)
 			l->explained += groupmax[g];
 	}
-	/* Where packets died: the largest kernel drop reason when there are any (it names the
-	 * exact site), else the largest counter; datapath order breaks ties. */
-	for (size_t i = 0; i < l->n; i++) {
-		if (l->exact && !is_reason(l->e[i].counter))
-			continue;
-		if (l->e[i].delta > best) {
-			best = l->e[i].delta;
-			l->top = (int)i;
-		}
-	}
-	best = 0;
-	for (size_t i = 0; l->top >= 0 && i < l->n; i++) {
-		const struct ledger_entry *e = &l->e[i];
-
-		if (e->layer != l->e[l->top].layer || is_reason(e->counter))
-			continue;
-		/* prefer a row that says who (labels: pid, comm) over an anonymous one */
-		uint64_t score = e->delta * 2 + (e->labels ? 1 : 0);
-
-		if (score > best) {
-			best = score;
-			l->detail = (int)i;
-		}
-	}
+	ledger_choose(l);
 }
 
 void ledger_release(struct ledger *l)

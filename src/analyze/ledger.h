@@ -31,5 +31,10 @@ struct ledger {
  * {udp socket}, the largest counter, summed over groups. */
 void ledger_build(struct ledger *l, const struct snapshot *cur, const struct delta *d);
 void ledger_release(struct ledger *l);
+/* Add an entry the counters could not give (a load engine's own measurement, e.g. the
+ * receiving sockets' SO_RXQ_OVFL drops of sockets closed before the snapshot), and choose
+ * top and detail again. */
+void ledger_add(struct ledger *l, enum dp_layer layer, const char *netns, const char *obj,
+		const char *counter, const char *labels, uint64_t delta);
 
 #endif

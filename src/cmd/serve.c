@@ -27,6 +27,8 @@ static void serve_usage(FILE *fp)
 "      --max-clients N      concurrent control connections (default 16)\n"
 "  -T, --threads N          receiver threads per test (default 1)\n"
 "      --cpus LIST          pin receiver/sender threads to these CPUs (e.g. 1,3-4)\n"
+"      --rcvbuf BYTES       ask this receive buffer (SO_RCVBUF, as an application does)\n"
+"                           instead of forcing 16 MiB: to study socket-layer drops\n"
 "  -j, --json               one JSON object per test and one at exit\n"
 "  -h, --help               this help\n");
 }
@@ -40,6 +42,7 @@ static const struct option serve_longopts[] = {
 	{ "max-clients", required_argument, NULL, 'C' },
 	{ "threads", required_argument, NULL, 'T' },
 	{ "cpus", required_argument, NULL, 'U' },
+	{ "rcvbuf", required_argument, NULL, 'b' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -131,6 +134,14 @@ int cmd_serve(int argc, char **argv)
 				return usage_error("invalid --threads '%s': need 1..%d", optarg, ENGINE_MAX_THREADS);
 			o.threads = u;
 			break;
+		case 'b': {
+			uint32_t b;
+
+			if (parse_u32(optarg, &b) || b < 256 || b > (1u << 30))
+				return usage_error("invalid --rcvbuf '%s': bytes from 256 to 1G", optarg);
+			engine_rcvbuf_bytes = (int)b;
+			break;
+		}
 		case 'U':
 			r = engine_parse_cpus(optarg, o.cpus, (int)ARRAY_SIZE(o.cpus));
 			if (r <= 0)

@@ -148,6 +148,23 @@ static int one_trial(const struct sweep_cli *o, struct collect_engine *eng, unsi
 			delta_compute(&d, &a, &b);
 			ledger_build(&rec->ledger, &b, &d);
 			rec->have_ledger = true;
+			/* the receiving sockets are closed when the test ends, before this
+			 * snapshot: the drops they counted themselves come with the results */
+			if (!r && rec->out.rx_sock_drops) {
+				const char *ns = "?";
+				char labels[64];
+
+				for (size_t i = 0; i < rec->ledger.n; i++)
+					if (rec->ledger.e[i].layer == LAYER_SOCKET ||
+					    rec->ledger.e[i].layer == LAYER_UDP)
+						ns = rec->ledger.e[i].netns;
+				snprintf(labels, sizeof(labels), "pid=%llu,comm=%s",
+					 (unsigned long long)rec->out.rx_pid,
+					 rec->out.rx_comm[0] ? rec->out.rx_comm : "?");
+				ledger_add(&rec->ledger, LAYER_SOCKET, ns, "receiver sockets",
+					   "rxq_ovfl", rec->out.rx_pid ? labels : NULL,
+					   rec->out.rx_sock_drops);
+			}
 			delta_release(&d);
 		}
 	}

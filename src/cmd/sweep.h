@@ -23,6 +23,9 @@ struct trial_out {
 	double lat_p50_us, lat_p99_us, lat_max_us;
 	bool latency_valid;
 	bool sender_limited;     /* the sender reached < 95 % of the rate asked */
+	uint64_t rx_sock_drops;  /* the receiving sockets' own drops (SO_RXQ_OVFL) */
+	uint64_t rx_pid;         /* the receiving process, when the server told */
+	char rx_comm[16];
 };
 
 /* Run one trial. 0, or -errno with err[] saying what failed and what to do. */

@@ -79,6 +79,9 @@ int sweep_load_trial(const struct trial_spec *t, struct trial_out *o, char *err,
 		o->lat_max_us = br.fwd.lat_us[4];
 	}
 	o->sender_limited = t->rate > 0 && br.fwd_sender_limited;
+	o->rx_sock_drops = br.fwd.rxq_ovfl;
+	o->rx_pid = br.fwd.rx_pid;
+	snprintf(o->rx_comm, sizeof(o->rx_comm), "%s", br.fwd.rx_comm);
 	bench_result_release(&br);
 	return 0;
 }

@@ -367,6 +367,19 @@ void ctl_results_encode(const struct dir_result *d, struct strbuf *sb)
 	add_u64(o, "bytes", d->bytes);
 	add_u64(o, "garbage", d->garbage);
 	add_u64(o, "rxq_ovfl", d->rxq_ovfl);
+	/* who received: the socket drops above belong to this process */
+	{
+		char comm[16] = "";
+		FILE *f = fopen("/proc/self/comm", "r");
+
+		if (f) {
+			if (fgets(comm, sizeof(comm), f))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(f);
+		}
+		add_u64(o, "rx_pid", (uint64_t)getpid());
+		json_object_object_add(o, "rx_comm", json_object_new_string(comm));
+	}
 	add_dbl(o, "jitter_ms", d->jitter_ms);
 	add_dbl(o, "rx_seconds", d->rx_seconds);
 	json_object_object_add(o, "latency_valid", json_object_new_boolean(d->latency_valid));
@@ -422,10 +435,18 @@ int ctl_results_parse(const char *body, size_t len, struct dir_result *d)
 	    get_u64(o, "bytes", &d->bytes, INT64_MAX, false) ||
 	    get_u64(o, "garbage", &d->garbage, INT64_MAX, false) ||
 	    get_u64(o, "rxq_ovfl", &d->rxq_ovfl, INT64_MAX, false) ||
+	    get_u64(o, "rx_pid", &d->rx_pid, INT32_MAX, false) ||
 	    get_dbl(o, "jitter_ms", &d->jitter_ms, 1e12, false) ||
 	    get_dbl(o, "rx_seconds", &d->rx_seconds, 1e9, false) ||
 	    get_bool(o, "latency_valid", &d->latency_valid))
 		goto out;
+	{
+		json_object *cm;
+
+		if (json_object_object_get_ex(o, "rx_comm", &cm) &&
+		    json_object_is_type(cm, json_type_string))
+			snprintf(d->rx_comm, sizeof(d->rx_comm), "%.15s", json_object_get_string(cm));
+	}
 	for (int i = 0; i < 5; i++)
 		d->lat_us[i] = NAN;
 	d->lat_min_us = NAN;

@@ -36,6 +36,8 @@ static void pin(const int *cpus, int ncpus, unsigned i)
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
+int engine_rcvbuf_bytes;
+
 int engine_udp_socket(const struct sockaddr_storage *addr, socklen_t len, bool rx)
 {
 	int fd, one = 1, v, r;
@@ -49,7 +51,12 @@ int engine_udp_socket(const struct sockaddr_storage *addr, socklen_t len, bool r
 		/* A v4-mapped local address needs dual stack. */
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 	}
-	if (rx) {
+	if (rx && engine_rcvbuf_bytes > 0) {
+		/* as an application asks: SO_RCVBUF, capped by net.core.rmem_max */
+		v = engine_rcvbuf_bytes;
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+		setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
+	} else if (rx) {
 		v = RCVBUF_BYTES;
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)))
 			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));

@@ -95,6 +95,9 @@ void rx_release(struct rx_engine *e);
  * buffer (SO_RCVBUFFORCE, else SO_RCVBUF) and SO_RXQ_OVFL; for tx: a large send buffer and
  * a 100 ms send timeout. Returns the fd or -errno. */
 int engine_udp_socket(const struct sockaddr_storage *addr, socklen_t len, bool rx);
+/* Receive buffer of receive sockets: 0 (default) forces 16 MiB; > 0 asks SO_RCVBUF of that
+ * size as an ordinary application would (`serve --rcvbuf`, to study socket drops). */
+extern int engine_rcvbuf_bytes;
 /* Parse a CPU list ("0,2-3") into cpus (max n); returns the count or -EINVAL. */
 int engine_parse_cpus(const char *s, int *cpus, int n);
 

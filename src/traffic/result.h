@@ -21,6 +21,8 @@ struct dir_result {
 	double lat_min_us;
 	uint64_t garbage;	   /* datagrams rejected: bad magic/version/size, wrong test/flow */
 	uint64_t rxq_ovfl;	   /* the receive sockets' own drops (SO_RXQ_OVFL) */
+	uint64_t rx_pid;	   /* the receiving process (0: not told), and its command */
+	char rx_comm[16];
 	double tx_seconds, rx_seconds; /* send duration; first to last arrival */
 	double sent_pps, received_pps;
 	uint32_t nflows;

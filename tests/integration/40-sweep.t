@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd nft python3
-plan 12
+plan 15
 mkns a
 mkns b
 ip link add "${P}a" netns "${P}a" type veth peer name "${P}b" netns "${P}b"
@@ -53,6 +53,23 @@ for R in 15000 30000; do
 	out=$(check bounded $R "$P"); ok $? "bounded search that says why it stopped ($out)"
 	out=$(check unexplained $R "$P"); ok $? "counters explain the loss ($out)"
 done
+# a tiny receive buffer instead of the cap: the ledger names the socket layer and the process
+nsx b nft delete table inet "${P}cap"
+PORT2=$((PORT + 300))
+nsx_bg b timeout 300 "$DPTUNE" serve --bind "10.$X.77.2" --port $PORT2 --rcvbuf 2048
+for i in $(seq 50); do nsx a bash -c "echo > /dev/tcp/10.$X.77.2/$PORT2" 2>/dev/null && break; sleep 0.1; done
+"$DPTUNE" sweep "10.$X.77.2" --port $PORT2 --client-netns "${P}a" --duration 1 --warmup 0.5 \
+	--pause 0.3 --rate-max 300k --flows 4 --max-trials 12 --json > "/tmp/$P.sweep.json"
+ok $? "sweep against a server with a 2 KiB receive buffer exits 0"
+where=$(python3 -c '
+import json,sys
+fl=json.load(open(sys.argv[1]))["results"][0]["first_loss"]
+w=fl.get("where",{}); d=fl.get("detail",{})
+print(w.get("layer"), w.get("netns"), d.get("layer"), d.get("labels",""))' "/tmp/$P.sweep.json")
+set -- $where
+is "$1 $2" "socket ${P}b" "first loss above NDR is in layer socket of ${P}b ($where)"
+case "$4" in *comm=dptune*) ok 0 "the ledger names the process (comm=dptune)";; *) ok 1 "the ledger names the process: $where";; esac
+cap 30000
 "$DPTUNE" sweep "10.$X.77.2" --port $PORT --client-netns "${P}a" --duration 0.5 --warmup 0 \
 	--rate-max 100k --precision 0.01 --max-trials 3 --json > "/tmp/$P.sweep.json"
 stop=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["search_trials"], r["stop"])' "/tmp/$P.sweep.json")
