@@ -86,9 +86,12 @@ FUZZ_FLAGS := -std=gnu11 -D_GNU_SOURCE -DHAVE_BPF=0 -g -O1 -fsanitize=fuzzer-no-
 $(O)/fuzzobj/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
-$(O)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+$(O)/fuzzobj/libdptune.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(O)/fuzz/%: tests/fuzz/%.c $(O)/fuzzobj/libdptune.a
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(O)/fuzzobj/libdptune.a $(LIBS)
 
 $(O)/bench/%: bench/%.c
 	@mkdir -p $(@D)

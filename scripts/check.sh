@@ -77,7 +77,7 @@ run_integration() {
 }
 
 run_fuzz() {
-	local f name corpus secs=${FUZZ_SECONDS:-8}
+	local f name corpus secs=${FUZZ_SECONDS:-5}
 	echo "== fuzzers (libFuzzer, ${secs}s each)"
 	for f in "$O"/fuzz/fuzz_*; do
 		[ -x "$f" ] || continue

@@ -8,14 +8,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The fuzz build links every object of src/, cmd/ included; main.c (not linked) defines
- * usage_error(), so provide it here. */
-int usage_error(const char *fmt, ...);
-int usage_error(const char *fmt, ...)
-{
-	(void)fmt;
-	return 2;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

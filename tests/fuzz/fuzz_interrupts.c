@@ -8,14 +8,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The fuzz build links every library object, and src/cmd/stat.o needs main.c's
- * usage_error(); a weak stand-in keeps this target linkable (never called). */
-int usage_error(const char *fmt, ...) __attribute__((weak));
-int usage_error(const char *fmt, ...)
-{
-	(void)fmt;
-	return 2;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

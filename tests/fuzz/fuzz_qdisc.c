@@ -20,14 +20,6 @@ static int cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-/* The fuzz build links every library object, and cmd/stat.c calls usage_error() from
- * main.c, which is left out: a weak stand-in keeps the link working until it moves. */
-int usage_error(const char *fmt, ...);
-__attribute__((weak)) int usage_error(const char *fmt, ...)
-{
-	(void)fmt;
-	return 2;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -7,14 +7,6 @@
 #include "collect/netproc.h"
 
 
-/* The fuzz build links every library object, and in this branch cmd/stat.c still calls
- * usage_error() from main.c; a weak stand-in keeps the target linkable (never called). */
-int usage_error(const char *fmt, ...) __attribute__((weak));
-int usage_error(const char *fmt, ...)
-{
-	(void)fmt;
-	return 2;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
