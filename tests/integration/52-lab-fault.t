@@ -60,7 +60,13 @@ sn() { python3 -c 'print(sum(int(l.split()[1],16) for l in open("/proc/net/softn
 b0=$(sn)
 "$DPTUNE" lab fault "$A" backlog >/dev/null; ok $? "fault backlog"
 is "$(cat $SYS/core/netdev_max_backlog)" 4 "netdev_max_backlog lowered to 4"
-burst "$A" cli srv "$addr" 20000 0 >/dev/null
+# full-rate load (a Python sender may be too slow to overflow even 4 packets)
+"$DPTUNE" lab exec --name "$A" srv -- timeout 20 "$DPTUNE" serve --bind "$addr" --port 5501 >/dev/null 2>&1 &
+sp=$!; T_PIDS+=("$sp")
+for i in $(seq 50); do "$DPTUNE" lab exec --name "$A" cli -- bash -c "echo > /dev/tcp/$addr/5501" 2>/dev/null && break; sleep 0.1; done
+"$DPTUNE" lab exec --name "$A" cli -- "$DPTUNE" bench "$addr" --port 5501 --rate max --duration 1 \
+	--flows 8 >/dev/null 2>&1
+kill $sp 2>/dev/null; wait $sp 2>/dev/null
 b1=$(sn)
 ok $([ $((b1 - b0)) -gt 0 ]; echo $?) "backlog: softnet dropped +$((b1 - b0))"
 "$DPTUNE" lab fault --clear "$A" >/dev/null

@@ -89,10 +89,11 @@ static void test_parse_torn_and_hostile(void **state)
 	assert_string_equal(l.recs[0].a, "dl-x-sw");
 	lab_free(&l);
 	assert_int_equal(lab_state_parse("", 0, &l), -EINVAL);
-	assert_int_equal(lab_state_parse("{\"t\":\"lab\",\"name\":\"bad-name\",\"scenario\":\"v\",\"idx\":1}", 55, &l),
-			 -EINVAL);
-	assert_int_equal(lab_state_parse("{\"t\":\"lab\",\"name\":\"a\",\"scenario\":\"v\",\"idx\":251}\n", 52, &l),
-			 -EINVAL);
+	static const char bad_name[] = "{\"t\":\"lab\",\"name\":\"bad-name\",\"scenario\":\"v\",\"idx\":1}";
+	static const char bad_idx[] = "{\"t\":\"lab\",\"name\":\"a\",\"scenario\":\"v\",\"idx\":251}\n";
+
+	assert_int_equal(lab_state_parse(bad_name, sizeof(bad_name) - 1, &l), -EINVAL);
+	assert_int_equal(lab_state_parse(bad_idx, sizeof(bad_idx) - 1, &l), -EINVAL);
 }
 
 static void test_rec_roundtrip(void **state)
