@@ -179,6 +179,36 @@ static void rule_backlog(struct ctx *c)
 	}
 }
 
+void enic_policy(unsigned rx, unsigned tx, unsigned *interrupts, unsigned *cqs)
+{
+	*interrupts = rx + tx + 2;
+	*cqs = rx + tx;
+}
+
+static const struct link_info *link_named(const struct snapshot *s, uint32_t ns, const char *name);
+
+/* Cisco enic (UCS VIC): queue counts live in the vNIC adapter policy, and the interrupt
+ * and completion-queue counts must follow them (REFERENCE, field figures). */
+static void enic_advice(struct ctx *c, uint32_t ns, const char *dev, struct finding *f)
+{
+	const struct link_info *l = link_named(c->cur, ns, dev);
+	const struct metric *rx = value_of(c, ns, dev, "rx_channels");
+	const struct metric *tx = value_of(c, ns, dev, "tx_channels");
+	unsigned r, t, irq, cq;
+	size_t n = strlen(f->commands);
+
+	if (!l || !l->driver || strcmp(l->driver, "enic"))
+		return;
+	r = rx && rx->value ? (unsigned)rx->value * 2 : 8;
+	t = tx && tx->value ? (unsigned)tx->value * 2 : 8;
+	enic_policy(r, t, &irq, &cq);
+	snprintf(f->commands + n, sizeof(f->commands) - n,
+		 "\n# enic (UCS VIC): queues are set in the vNIC adapter policy, e.g. %u RX + %u TX "
+		 "queues with Interrupt Count %u (RX+TX+2) and Completion Queue Count %u (RX+TX); "
+		 "enic hashes UDP on IP addresses only, so spread flows over several addresses",
+		 r, t, irq, cq);
+}
+
 /* nic: ring overflow below the ring's maximum; rx_dropped explained by rx_nohandler. */
 static void rule_nic(struct ctx *c)
 {
@@ -231,6 +261,7 @@ static void rule_nic(struct ctx *c)
 				 "ethtool -l %s    # more combined queues: ethtool -L %s combined N\n"
 				 "ethtool -n %s rx-flow-hash udp4    # hash UDP on ports: ethtool -N %s "
 				 "rx-flow-hash udp4 sdfn", m->obj, m->obj, m->obj, m->obj);
+			enic_advice(c, m->ns, m->obj, f);
 		}
 		f->dropped = r->delta;
 		snprintf(f->evidence, sizeof(f->evidence), "%s +%" PRIu64 " (%.0f/s) on %s",
@@ -544,8 +575,50 @@ static void rule_one_cpu(struct ctx *c)
 		 "single-queue devices (veth, tap, vxlan)");
 }
 
+/* Who else owns knobs: said once, as information, when a finding proposes a change they
+ * could undo (trap 8: tuning fights). */
+static void rule_owners(struct ctx *c, const struct knob_owners *o)
+{
+	bool sysctl = false, irq = false;
+	struct finding *f;
+
+	for (size_t i = 0; i < c->out->n; i++) {
+		sysctl |= !strcmp(c->out->f[i].change.kind, "sysctl");
+		irq |= c->out->f[i].layer == LAYER_IRQ || c->out->f[i].layer == LAYER_SOFTIRQ ||
+		       c->out->f[i].layer == LAYER_NIC;
+	}
+	if (o->irqbalance) {
+		f = add(c, "owner-irqbalance", LAYER_IRQ, 0, "", -1, SEV_INFO, CONF_HIGH);
+		snprintf(f->cause, sizeof(f->cause),
+			 "irqbalance is running: it moves IRQ affinity on its own and will undo "
+			 "manual pinning%s", irq ? " of the queues these findings concern" : "");
+		snprintf(f->evidence, sizeof(f->evidence), "process irqbalance found");
+		snprintf(f->commands, sizeof(f->commands),
+			 "# ban the NIC's IRQs before pinning them: IRQBALANCE_BANNED_CPULIST=<cpus> in "
+			 "/etc/default/irqbalance, or --banirq=<irq>; then systemctl restart irqbalance");
+	}
+	if (o->tuned) {
+		f = add(c, "owner-tuned", LAYER_SOFTIRQ, 0, "", -1, SEV_INFO, CONF_HIGH);
+		snprintf(f->cause, sizeof(f->cause),
+			 "tuned is running%s%s: a profile with reapply_sysctl may set sysctls back%s",
+			 o->tuned_profile[0] ? " with profile " : "", o->tuned_profile,
+			 sysctl ? ", including the ones proposed here" : "");
+		snprintf(f->evidence, sizeof(f->evidence), "process tuned found");
+		snprintf(f->commands, sizeof(f->commands),
+			 "tuned-adm active    # put the changes in a custom profile, or persist them "
+			 "with 'dptune tune persist' and set reapply_sysctl=0");
+	}
+}
+
 void doctor_run(const struct snapshot *prev, const struct snapshot *cur, const struct delta *d,
 		struct doctor_report *out)
+{
+	doctor_run_owners(prev, cur, d, NULL, out);
+}
+
+void doctor_run_owners(const struct snapshot *prev, const struct snapshot *cur,
+		       const struct delta *d, const struct knob_owners *owners,
+		       struct doctor_report *out)
 {
 	struct ctx c = { .cur = cur, .d = d, .out = out, .secs = d->interval };
 
@@ -558,6 +631,8 @@ void doctor_run(const struct snapshot *prev, const struct snapshot *cur, const s
 	rule_netfilter(&c);
 	rule_socket(&c);
 	rule_udp(&c);
+	if (owners)
+		rule_owners(&c, owners);
 }
 
 void doctor_report_release(struct doctor_report *r)

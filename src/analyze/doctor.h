@@ -38,9 +38,23 @@ struct doctor_report {
 	size_t n;
 };
 
-/* Run every rule over the window prev→cur (d = delta_compute(prev, cur)). */
+/* Who else on the host changes knobs (found by the caller, which does the I/O). */
+struct knob_owners {
+	bool irqbalance;          /* irqbalance is running: it rewrites IRQ affinity */
+	bool tuned;               /* tuned is running: it may reapply sysctls */
+	char tuned_profile[64];   /* the active profile, or "" */
+};
+
+/* Run every rule over the window prev→cur (d = delta_compute(prev, cur)). owners may be
+ * NULL. */
 void doctor_run(const struct snapshot *prev, const struct snapshot *cur, const struct delta *d,
 		struct doctor_report *out);
+void doctor_run_owners(const struct snapshot *prev, const struct snapshot *cur,
+		       const struct delta *d, const struct knob_owners *owners,
+		       struct doctor_report *out);
+/* The adapter-policy counts Cisco's enic (UCS VIC) needs for rx RX and tx TX queues:
+ * interrupts = RX + TX + 2 (error and notify), completion queues = RX + TX. Pure. */
+void enic_policy(unsigned rx, unsigned tx, unsigned *interrupts, unsigned *cqs);
 void doctor_report_release(struct doctor_report *r);
 const char *confidence_name(enum confidence c);
 const char *severity_name(enum severity s);

@@ -1,6 +1,7 @@
 /* doctor.c: `dptune doctor`: watch every layer and namespace for a while, or while a
  * command runs, then print the drop waterfall in datapath order and the findings of the
  * causal rules, each with its evidence, cause, commands and confidence. */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -221,6 +222,34 @@ static void print_waterfall(const struct ledger *l, uint64_t lost, bool have_los
 	}
 }
 
+/* Who else changes knobs here: irqbalance and tuned, by process name. */
+static void find_owners(struct knob_owners *o)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	memset(o, 0, sizeof(*o));
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[64], comm[32];
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.20s/comm", de->d_name);
+		if (read_small(path, comm, sizeof(comm)))
+			continue;
+		if (!strcmp(comm, "irqbalance"))
+			o->irqbalance = true;
+		else if (!strcmp(comm, "tuned"))
+			o->tuned = true;
+	}
+	closedir(d);
+	if (o->tuned && read_small("/etc/tuned/active_profile", o->tuned_profile,
+				   sizeof(o->tuned_profile)))
+		o->tuned_profile[0] = '\0';
+}
+
 int doctor_observe(struct collect_engine *eng, double duration, char **cmdv, bool echo,
 		   volatile int *stopf, struct observation *o, char *err, size_t errlen)
 {
@@ -263,7 +292,8 @@ int doctor_observe(struct collect_engine *eng, double duration, char **cmdv, boo
 	}
 	delta_compute(&o->d, &o->a, &o->b);
 	ledger_build(&o->l, &o->b, &o->d);
-	doctor_run(&o->a, &o->b, &o->d, &o->rep);
+	find_owners(&o->owners);
+	doctor_run_owners(&o->a, &o->b, &o->d, &o->owners, &o->rep);
 	return 0;
 }
 

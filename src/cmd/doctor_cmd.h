@@ -22,6 +22,7 @@ struct observation {
 	struct delta d;
 	struct ledger l;
 	struct doctor_report rep;
+	struct knob_owners owners;
 	uint64_t lost, sent;
 	bool have_lost;
 	int cmd_rc;

@@ -318,6 +318,48 @@ static void test_nohandler_benign(void **state)
 	pair_release(&p);
 }
 
+static void test_owners_and_enic(void **state)
+{
+	struct pair p;
+	struct doctor_report r;
+	struct delta d;
+	struct knob_owners o = { .irqbalance = true, .tuned = true, .tuned_profile = "throughput-performance" };
+	struct link_info *l;
+	unsigned irq, cq;
+	bool seen_irqb = false, seen_tuned = false, seen_enic = false;
+
+	enic_policy(8, 8, &irq, &cq);
+	assert_int_equal(irq, 18); /* REFERENCE: 8 RX + 8 TX needs 18 interrupts */
+	assert_int_equal(cq, 16);
+	pair_init(&p);
+	l = snap_add_link(&p.b);
+	l->ns = p.hb;
+	l->name = "eth0";
+	l->driver = "enic";
+	pc(&p, false, LAYER_NIC, MF_DROP, "eth0", -1, "rx_missed_errors", 0, 900);
+	snap_add_knob(&p.b, p.hb, LAYER_NIC, "eth0", "rx_ring", "4096");
+	snap_add_knob(&p.b, p.hb, LAYER_NIC, "eth0", "rx_ring_max", "4096");
+	snap_add_knob(&p.b, p.hb, LAYER_NIC, "eth0", "rx_channels", "4");
+	snap_add_knob(&p.b, p.hb, LAYER_NIC, "eth0", "tx_channels", "4");
+	delta_compute(&d, &p.a, &p.b);
+	doctor_run_owners(&p.a, &p.b, &d, &o, &r);
+	delta_release(&d);
+	for (size_t i = 0; i < r.n; i++) {
+		if (!strcmp(r.f[i].rule, "owner-irqbalance"))
+			seen_irqb = r.f[i].sev == SEV_INFO;
+		if (!strcmp(r.f[i].rule, "owner-tuned"))
+			seen_tuned = strstr(r.f[i].cause, "throughput-performance") != NULL;
+		if (!strcmp(r.f[i].rule, "nic-ring-at-max"))
+			seen_enic = strstr(r.f[i].commands, "Interrupt Count 18") &&
+				    strstr(r.f[i].commands, "Completion Queue Count 16");
+	}
+	assert_true(seen_irqb);
+	assert_true(seen_tuned);
+	assert_true(seen_enic);
+	doctor_report_release(&r);
+	pair_release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_tap_slow_guest),
 		cmocka_unit_test(test_nic_ring),
 		cmocka_unit_test(test_nohandler_benign),
+		cmocka_unit_test(test_owners_and_enic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
