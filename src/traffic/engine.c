@@ -125,6 +125,10 @@ struct tx_thread {
 	double t_end;	  /* when this thread stopped sending */
 	uint32_t *flows;  /* flows this thread sends, grouped by socket */
 	uint32_t nflows;
+	/* the socket groups of flows[]: a batch is filled from one group (one socket, so one
+	 * sendmmsg carries the whole batch), and the next batch takes the next group */
+	uint32_t *gstart, *glen, *gpos;
+	uint32_t ngroups, gcur, gvisits; /* a group gets glen batches in a row: fair per flow */
 	bool joined;
 };
 
@@ -187,7 +191,6 @@ static void *tx_main(void *arg)
 	char *bufs;
 	struct tbucket tb;
 	uint64_t now, end_ns = 0, sent = 0;
-	uint32_t cur = 0;
 
 	pin(c->cpus, c->ncpus, t->idx);
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake-ups on time, not 50 us late */
@@ -232,13 +235,15 @@ static void *tx_main(void *arg)
 			if (!want)
 				continue;
 		}
+		uint32_t g = t->gcur;
+
 		for (b = 0; b < want; b++) {
-			uint32_t f = t->flows[cur];
+			uint32_t f = t->flows[t->gstart[g] + t->gpos[g]];
 			struct dgram_hdr h = { .test_id = c->test_id, .flow = f, .seq = e->seq[f]++,
 					       .ts_ns = now };
 
-			if (++cur >= t->nflows)
-				cur = 0;
+			if (++t->gpos[g] >= t->glen[g])
+				t->gpos[g] = 0;
 			dgram_encode(iov[b].iov_base, &h);
 			if (e->connected[f % (uint32_t)c->nsock]) {
 				msg[b].msg_hdr.msg_name = NULL;
@@ -254,7 +259,12 @@ static void *tx_main(void *arg)
 		/* Unsent messages hold the newest sequence of their flow: give them back. */
 		for (b = want; b-- > done;) {
 			e->seq[flow_of[b]]--;
-			cur = cur ? cur - 1 : t->nflows - 1;
+			t->gpos[g] = t->gpos[g] ? t->gpos[g] - 1 : t->glen[g] - 1;
+		}
+		if (++t->gvisits >= t->glen[g]) {
+			t->gvisits = 0;
+			if (++t->gcur >= t->ngroups)
+				t->gcur = 0;
 		}
 		sent += done;
 		__atomic_store_n(&t->sent, sent, __ATOMIC_RELAXED);
@@ -294,10 +304,19 @@ int tx_start(struct tx_engine *e, const struct tx_cfg *cfg)
 		t->idx = i;
 		t->socks = xcalloc((size_t)cfg->nsock / n + 1, sizeof(int));
 		t->flows = xcalloc(cfg->nflows, sizeof(uint32_t));
+		t->gstart = xcalloc((size_t)cfg->nsock / n + 1, sizeof(uint32_t));
+		t->glen = xcalloc((size_t)cfg->nsock / n + 1, sizeof(uint32_t));
+		t->gpos = xcalloc((size_t)cfg->nsock / n + 1, sizeof(uint32_t));
 		for (int s = (int)i; s < cfg->nsock; s += (int)n) {
+			uint32_t first = t->nflows;
+
 			t->socks[t->nsocks++] = s;
 			for (uint32_t f = (uint32_t)s; f < cfg->nflows; f += (uint32_t)cfg->nsock)
 				t->flows[t->nflows++] = f;
+			if (t->nflows > first) {
+				t->gstart[t->ngroups] = first;
+				t->glen[t->ngroups++] = t->nflows - first;
+			}
 		}
 		flows = t->nflows;
 		t->rate = cfg->rate * flows / cfg->nflows;
@@ -402,6 +421,9 @@ void tx_release(struct tx_engine *e)
 	for (unsigned i = 0; i < e->nthreads && e->th; i++) {
 		free(e->th[i].socks);
 		free(e->th[i].flows);
+		free(e->th[i].gstart);
+		free(e->th[i].glen);
+		free(e->th[i].gpos);
 	}
 	free(e->th);
 	free(e->seq);

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd python3 nft
-plan 17
+plan 21
 export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
 export DPTUNE_STATE_DIR=$(mktemp -d /tmp/$P-tune.XXXXXX)
 L=d${P#t}
@@ -61,6 +61,18 @@ doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 30k --
 is "$(serious)" "netfilter-rule-drop netfilter $SNS netfilter ruleset" "rate cap: the netfilter rule in the server's namespace, and nothing else"
 "$DPTUNE" lab fault --clear "$L" >/dev/null
 
+# 2b. tune apply --verify: a change that does not help is reverted by itself (the cap is
+# a rule, not a queue), one that helps is kept
+"$DPTUNE" lab fault "$L" ratecap --rate 10000 >/dev/null
+q0=$(ip netns exec "$SNS" cat /sys/class/net/$("$DPTUNE" lab status "$L" --json | python3 -c '
+import json,sys; l=json.load(sys.stdin)["labs"][0]; print(l["rps"]["dev"])')/tx_queue_len)
+DEV=$("$DPTUNE" lab status "$L" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["labs"][0]["rps"]["dev"])')
+"$DPTUNE" tune apply --verify "txqlen:$SNS/$DEV=5000" -- ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" \
+	--port "$PORT" --rate 30k --duration 1 --json > "/tmp/$P.verify" 2>&1
+is "$?" 1 "apply --verify of a change that does not help exits 1"
+is "$(ip netns exec "$SNS" cat /sys/class/net/$DEV/tx_queue_len)" "$q0" "and has put the value back by itself"
+"$DPTUNE" lab fault --clear "$L" >/dev/null
+
 # 3. backlog (host-wide netdev_max_backlog lowered by the lab, RPS on the server device)
 orig_backlog=$(cat /proc/sys/net/core/netdev_max_backlog)
 "$DPTUNE" lab fault "$L" backlog >/dev/null
@@ -69,7 +81,10 @@ got=$(serious | cut -d' ' -f1,2,4 | sort -u)
 is "$got" "softnet-backlog backlog net.core.netdev_max_backlog" "tiny backlog: softnet backlog and net.core.netdev_max_backlog, nothing else"
 "$DPTUNE" tune plan -- ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 200k --duration 2 --flows 8 --json >/dev/null 2>&1
 grep -q 'sysctl:net.core.netdev_max_backlog=' "$DPTUNE_STATE_DIR/plan.json"; ok $? "tune plan proposes net.core.netdev_max_backlog"
-"$DPTUNE" tune apply --plan >/dev/null; ok $? "tune apply --plan"
+"$DPTUNE" tune apply --verify --plan -- ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" \
+	--rate 200k --duration 2 --flows 8 --json > "/tmp/$P.verify" 2>&1
+ok $? "tune apply --verify --plan keeps a change that cuts the loss"
+grep -q "the change helped" "/tmp/$P.verify"; ok $? "and says it helped"
 doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 200k --duration 2 --flows 8 --json
 is "$(finding softnet-backlog)" "" "after tune apply the backlog drops are gone"
 "$DPTUNE" tune revert >/dev/null
