@@ -21,23 +21,6 @@ static const char *line_end(const char *p, const char *end)
 	return nl ? nl : end;
 }
 
-/* Next whitespace-separated token in [*p, end): returns its start and sets *tlen, or
- * NULL when none is left. */
-static const char *next_tok(const char **p, const char *end, size_t *tlen)
-{
-	const char *s = *p, *t;
-
-	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
-		s++;
-	if (s >= end)
-		return NULL;
-	t = s;
-	while (t < end && *t != ' ' && *t != '\t' && *t != '\r')
-		t++;
-	*tlen = (size_t)(t - s);
-	*p = t;
-	return s;
-}
 
 static int dec_u64(const char *s, size_t n, uint64_t *v)
 {
@@ -132,8 +115,8 @@ int sockstat_parse(const char *buf, size_t len, struct sockstat_val *out, int ma
 		const char *key = q;
 
 		q = colon + 1;
-		while (n < max && (name = next_tok(&q, le, &nlen)) &&
-		       (val = next_tok(&q, le, &vlen))) {
+		while (n < max && (name = buf_tok(&q, le, &nlen)) &&
+		       (val = buf_tok(&q, le, &vlen))) {
 			uint64_t v;
 
 			if (nlen >= sizeof(out->name) || dec_u64(val, vlen, &v))
@@ -170,7 +153,7 @@ static int nth_u64(const char *buf, size_t len, int idx, uint64_t *v)
 	size_t tl;
 
 	end = line_end(p, end);
-	for (int i = 0; (t = next_tok(&p, end, &tl)); i++)
+	for (int i = 0; (t = buf_tok(&p, end, &tl)); i++)
 		if (i == idx)
 			return dec_u64(t, tl, v);
 	return -ENOENT;
@@ -280,7 +263,7 @@ int ct_stat_parse(const char *buf, size_t len, struct ct_stat *st)
 		if (!have_header) {
 			bool any_nonhex = false;
 
-			while ((t = next_tok(&q, le, &tl)) && col < CT_STAT_MAXCOLS) {
+			while ((t = buf_tok(&q, le, &tl)) && col < CT_STAT_MAXCOLS) {
 				size_t cl = tl < sizeof(st->names[0]) ? tl : sizeof(st->names[0]) - 1;
 
 				for (size_t i = 0; i < tl; i++)
@@ -300,7 +283,7 @@ int ct_stat_parse(const char *buf, size_t len, struct ct_stat *st)
 			uint32_t *row = st->vals + (size_t)st->nrows * CT_STAT_MAXCOLS;
 			bool bad = false;
 
-			while ((t = next_tok(&q, le, &tl))) {
+			while ((t = buf_tok(&q, le, &tl))) {
 				if (col >= st->ncols || hex_u32(t, tl, &row[col])) {
 					bad = true;
 					break;

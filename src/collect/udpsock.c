@@ -41,21 +41,6 @@ static struct udp_sock *udp_vec_add(struct udp_vec *uv)
 
 /* ---- /proc/net/udp{,6} ---- */
 
-static const char *next_tok(const char **p, const char *end, size_t *tlen)
-{
-	const char *s = *p, *t;
-
-	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
-		s++;
-	if (s >= end)
-		return NULL;
-	t = s;
-	while (t < end && *t != ' ' && *t != '\t' && *t != '\r')
-		t++;
-	*tlen = (size_t)(t - s);
-	*p = t;
-	return s;
-}
 
 static int hex_n(const char *s, size_t n, uint32_t *v)
 {
@@ -131,7 +116,7 @@ int udp_parse_proc(const char *buf, size_t len, int family, struct udp_vec *out)
 		size_t tl[13];
 		int nt = 0;
 
-		while (nt < 13 && (tok[nt] = next_tok(&q, le, &tl[nt])))
+		while (nt < 13 && (tok[nt] = buf_tok(&q, le, &tl[nt])))
 			nt++;
 		p = le + 1;
 		if (!header) {

@@ -471,3 +471,19 @@ int parse_cpu_list(const char *s, int *cpus, int max)
 	}
 	return n;
 }
+
+const char *buf_tok(const char **p, const char *end, size_t *tlen)
+{
+	const char *s = *p, *t;
+
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
+		s++;
+	if (s >= end)
+		return NULL;
+	t = s;
+	while (t < end && *t != ' ' && *t != '\t' && *t != '\r')
+		t++;
+	*tlen = (size_t)(t - s);
+	*p = t;
+	return s;
+}

@@ -64,6 +64,10 @@ int read_u64_file(const char *path, uint64_t *v) MUST_CHECK;
 /* Write a string to a file (e.g. a sysfs knob); 0 or -errno. */
 int write_small(const char *path, const char *val) MUST_CHECK;
 
+/* Next token of [*p, end) separated by spaces, tabs or CRs (not newlines): returns its
+ * start, sets *tlen and advances *p; NULL when none is left. Never reads past end. */
+const char *buf_tok(const char **p, const char *end, size_t *tlen);
+
 /* Split a line into whitespace-separated fields, in place; returns count (<= max). */
 int split_ws(char *line, char **fields, int max);
 
