@@ -343,10 +343,35 @@ static int cmd_show(const char *dir, bool json)
 	return EXIT_OK;
 }
 
+/* Create root/dir (each level) and open root/dir/file for writing with a header line;
+ * NULL (after saying why) when it cannot. */
+static FILE *open_conf(const char *root, const char *dir, const char *file, const char *header)
+{
+	char path[600];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", root, dir);
+	for (char *p = path + strlen(root) + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%s/%s", root, dir, file);
+	fp = fopen(path, "w");
+	if (!fp) {
+		err_msg("cannot write %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	fputs(header, fp);
+	return fp;
+}
+
 static int cmd_persist(const char *root, const char *dir, struct item *items, int n)
 {
 	struct journal j = { 0 };
-	char path[600], line[600];
+	char line[600];
 	FILE *sf = NULL, *uf = NULL;
 	int written = 0;
 
@@ -373,35 +398,25 @@ static int cmd_persist(const char *root, const char *dir, struct item *items, in
 		}
 		if (!strcmp(k->kind, "sysctl")) {
 			if (!sf) {
-				snprintf(path, sizeof(path), "%s/etc", root);
-				mkdir(path, 0755);
-				snprintf(path, sizeof(path), "%s/etc/sysctl.d", root);
-				mkdir(path, 0755);
-				snprintf(path, sizeof(path), "%s/etc/sysctl.d/90-dptune.conf", root);
-				sf = fopen(path, "w");
+				sf = open_conf(root, "etc/sysctl.d", "90-dptune.conf",
+					       "# written by dptune tune persist; applied at boot by "
+					       "systemd-sysctl\n");
 				if (!sf) {
-					err_msg("cannot write %s: %s", path, strerror(errno));
+					if (uf)
+						fclose(uf);
 					return EXIT_FAIL;
 				}
-				fprintf(sf, "# written by dptune tune persist; applied at boot by "
-					    "systemd-sysctl\n");
 			}
 			fprintf(sf, "%s = %s\n", k->target, items[i].value);
 		} else {
 			if (!uf) {
-				snprintf(path, sizeof(path), "%s/etc/udev", root);
-				mkdir(path, 0755);
-				snprintf(path, sizeof(path), "%s/etc/udev/rules.d", root);
-				mkdir(path, 0755);
-				snprintf(path, sizeof(path), "%s/etc/udev/rules.d/90-dptune.rules", root);
-				uf = fopen(path, "w");
+				uf = open_conf(root, "etc/udev/rules.d", "90-dptune.rules",
+					       "# written by dptune tune persist\n");
 				if (!uf) {
-					err_msg("cannot write %s: %s", path, strerror(errno));
 					if (sf)
 						fclose(sf);
 					return EXIT_FAIL;
 				}
-				fprintf(uf, "# written by dptune tune persist\n");
 			}
 			if (!strcmp(k->kind, "txqlen")) {
 				snprintf(line, sizeof(line),

@@ -314,45 +314,6 @@ const char *ct_stat_metric_name(const char *col)
 	return col;
 }
 
-int cpulist_parse(const char *buf, size_t len, int *ids, int max)
-{
-	const char *p = buf, *end = buf + len;
-	int n = 0;
-
-	while (p < end && (*p == ' ' || *p == '\n' || *p == '\t'))
-		p++;
-	while (p < end && *p != '\n' && *p != ' ') {
-		long a = 0, b;
-		int digits = 0;
-
-		while (p < end && *p >= '0' && *p <= '9' && digits < 7) {
-			a = a * 10 + (*p++ - '0');
-			digits++;
-		}
-		if (!digits)
-			return -EINVAL;
-		b = a;
-		if (p < end && *p == '-') {
-			p++;
-			b = 0;
-			digits = 0;
-			while (p < end && *p >= '0' && *p <= '9' && digits < 7) {
-				b = b * 10 + (*p++ - '0');
-				digits++;
-			}
-			if (!digits || b < a)
-				return -EINVAL;
-		}
-		for (long i = a; i <= b && n < max; i++)
-			ids[n++] = (int)i;
-		if (p < end && *p == ',')
-			p++;
-		else if (p < end && *p != '\n' && *p != ' ')
-			return -EINVAL;
-	}
-	return n;
-}
-
 /* Possible CPUs are the same in every namespace: read once per sys_root. */
 static struct {
 	char root[256];

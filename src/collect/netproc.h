@@ -47,9 +47,6 @@ int ct_stat_parse(const char *buf, size_t len, struct ct_stat *st);
  * ("entries", the table size repeated on every row). */
 const char *ct_stat_metric_name(const char *col);
 
-/* Parse a cpulist ("0-3,8,10-11\n") into ids (ascending, up to max). Returns the count,
- * or -EINVAL on malformed text. */
-int cpulist_parse(const char *buf, size_t len, int *ids, int max);
 
 /* ---- UDP sockets: /proc/net/udp{,6} and sock_diag ---- */
 

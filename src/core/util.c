@@ -324,13 +324,6 @@ double now_real(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-uint64_t cpu_time_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int read_file_sb(const char *path, struct strbuf *sb, size_t max)
 {
@@ -386,15 +379,6 @@ int read_small(const char *path, char *buf, size_t n)
 	return 0;
 }
 
-int read_u64_file(const char *path, uint64_t *v)
-{
-	char buf[64];
-	int r = read_small(path, buf, sizeof(buf));
-
-	if (r)
-		return r;
-	return parse_u64(buf, v);
-}
 
 int write_small(const char *path, const char *val)
 {
@@ -444,29 +428,40 @@ uint64_t counter_delta(uint64_t prev, uint64_t cur, bool wrap32)
 	return 0; /* counter reset (device re-created, ns replaced): no rate */
 }
 
-int parse_cpu_list(const char *s, int *cpus, int max)
+int cpulist_parse(const char *buf, size_t len, int *ids, int max)
 {
+	const char *p = buf, *end = buf + len;
 	int n = 0;
 
-	while (*s && *s != '\n') {
-		char *end;
-		long a = strtol(s, &end, 10), b;
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\t'))
+		p++;
+	while (p < end && *p != '\n' && *p != ' ') {
+		long a = 0, b;
+		int digits = 0;
 
-		if (end == s || a < 0 || a > 65535)
+		while (p < end && *p >= '0' && *p <= '9' && digits < 7) {
+			a = a * 10 + (*p++ - '0');
+			digits++;
+		}
+		if (!digits)
 			return -EINVAL;
 		b = a;
-		s = end;
-		if (*s == '-') {
-			b = strtol(s + 1, &end, 10);
-			if (end == s + 1 || b < a || b > 65535)
+		if (p < end && *p == '-') {
+			p++;
+			b = 0;
+			digits = 0;
+			while (p < end && *p >= '0' && *p <= '9' && digits < 7) {
+				b = b * 10 + (*p++ - '0');
+				digits++;
+			}
+			if (!digits || b < a)
 				return -EINVAL;
-			s = end;
 		}
-		for (long c = a; c <= b && n < max; c++)
-			cpus[n++] = (int)c;
-		if (*s == ',')
-			s++;
-		else if (*s && *s != '\n')
+		for (long i = a; i <= b && n < max; i++)
+			ids[n++] = (int)i;
+		if (p < end && *p == ',')
+			p++;
+		else if (p < end && *p != '\n' && *p != ' ')
 			return -EINVAL;
 	}
 	return n;

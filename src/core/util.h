@@ -53,14 +53,11 @@ const char *fmt_rate(char *buf, size_t n, double v);
 
 double now_mono(void);
 double now_real(void);
-uint64_t cpu_time_ns(void); /* this process's user+sys CPU time */
 
 /* Read a whole file (up to max bytes) into sb; returns 0 or -errno. */
 int read_file_sb(const char *path, struct strbuf *sb, size_t max) MUST_CHECK;
 /* Read a small file and strip trailing newline into buf; 0 or -errno. */
 int read_small(const char *path, char *buf, size_t n) MUST_CHECK;
-/* Read a file that holds one integer. */
-int read_u64_file(const char *path, uint64_t *v) MUST_CHECK;
 /* Write a string to a file (e.g. a sysfs knob); 0 or -errno. */
 int write_small(const char *path, const char *val) MUST_CHECK;
 
@@ -71,9 +68,10 @@ const char *buf_tok(const char **p, const char *end, size_t *tlen);
 /* Split a line into whitespace-separated fields, in place; returns count (<= max). */
 int split_ws(char *line, char **fields, int max);
 
-/* Parse a CPU list ("0-3,6", as in /sys/devices/system/cpu/online) into ascending ids;
- * returns the count (<= max) or -EINVAL. */
-int parse_cpu_list(const char *s, int *cpus, int max) MUST_CHECK;
+/* Parse a CPU list ("0-3,8,10-11", as in /sys/devices/system/cpu/possible) from a buffer
+ * (it may end in a newline) into ids; at most max are stored. Returns how many, or
+ * -EINVAL on a malformed list. */
+int cpulist_parse(const char *buf, size_t len, int *ids, int max);
 
 /* Unsigned 64-bit delta that treats a 32-bit counter's wrap correctly when wrap32 is set. */
 uint64_t counter_delta(uint64_t prev, uint64_t cur, bool wrap32);

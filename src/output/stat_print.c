@@ -37,7 +37,6 @@ bool stat_row_visible(const struct stat_filter *f, const struct snapshot *s,
 }
 
 /* Datapath order: layer, namespace index, object, queue, cpu, then emission order. */
-static const struct snapshot *sort_snap;
 static int cmp_rows(const void *a, const void *b)
 {
 	const struct delta_row *x = *(const struct delta_row *const *)a;
@@ -199,7 +198,6 @@ size_t stat_print(const struct stat_filter *f, const struct snapshot *prev,
 	for (size_t i = 0; i < d->nrows; i++)
 		if (stat_row_visible(f, cur, &d->rows[i], have_prev))
 			rows[n++] = &d->rows[i];
-	sort_snap = cur;
 	qsort(rows, n, sizeof(*rows), cmp_rows);
 
 	print_open_object(NULL);

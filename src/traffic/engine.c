@@ -77,34 +77,20 @@ int engine_udp_socket(const struct sockaddr_storage *addr, socklen_t len, bool r
 
 int engine_parse_cpus(const char *s, int *cpus, int n)
 {
-	int cnt = 0;
-	const char *p = s;
+	static int ids[CPU_SETSIZE + 1];
+	int cnt;
 
+	/* an option, not a kernel file: a list longer than the caller can hold, or a CPU
+	 * beyond CPU_SETSIZE, is an error, not silently cut */
 	if (!s || !*s)
 		return -EINVAL;
-	while (*p) {
-		char *end;
-		long a = strtol(p, &end, 10), b;
-
-		if (end == p || a < 0 || a >= CPU_SETSIZE)
+	cnt = cpulist_parse(s, strlen(s), ids, CPU_SETSIZE + 1);
+	if (cnt <= 0 || cnt > n)
+		return -EINVAL;
+	for (int i = 0; i < cnt; i++) {
+		if (ids[i] >= CPU_SETSIZE)
 			return -EINVAL;
-		b = a;
-		p = end;
-		if (*p == '-') {
-			b = strtol(p + 1, &end, 10);
-			if (end == p + 1 || b < a || b >= CPU_SETSIZE)
-				return -EINVAL;
-			p = end;
-		}
-		for (long c = a; c <= b; c++) {
-			if (cnt >= n)
-				return -EINVAL;
-			cpus[cnt++] = (int)c;
-		}
-		if (*p == ',')
-			p++;
-		else if (*p)
-			return -EINVAL;
+		cpus[i] = ids[i];
 	}
 	return cnt;
 }
