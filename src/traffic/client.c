@@ -209,7 +209,7 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 	socklen_t salen = sizeof(sa), lalen = sizeof(la);
 	int ret = 0, rc, *txfd = NULL, rxfd[CTL_MAX_PORTS], ntx = 0, nrx = 0;
 	char boot[40];
-	double deadline, limit;
+	double deadline, limit, t_fin;
 	uint32_t nsock, nports;
 	unsigned threads;
 
@@ -410,7 +410,9 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 			ret = fail(r, -ETIMEDOUT, "the test did not finish in time");
 			goto out;
 		}
-		if (now - u.last_iv >= 1.0)
+		/* Forward lines follow the server's reports, so that sent and received cover
+		 * the same second; the timer is a fallback when reports stop coming. */
+		if (now - u.last_iv >= (u.tx_on ? 1.5 : 1.0))
 			emit_intervals(&u, now);
 		rc = recv_msg(&u.cc, 50, &m);
 		if (rc == -ETIMEDOUT)
@@ -423,6 +425,8 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 		if (m.type == CTL_INTERVAL) {
 			u.srv_rx = m.rx;
 			u.srv_missing = m.missing;
+			if (u.tx_on && now_mono() - u.last_iv >= 0.5)
+				emit_intervals(&u, now_mono());
 		} else if (m.type == CTL_DONE) {
 			ctl_msg_release(&u.done);
 			u.done = m;
@@ -435,8 +439,7 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 		}
 		ctl_msg_release(&m);
 	}
-	if (now_mono() - u.last_iv > 0.05)
-		emit_intervals(&u, now_mono());
+	t_fin = now_mono();
 
 	/* STOP with what we sent; the server drains and answers with RESULTS. */
 	ctl_msg_init(&m, CTL_STOP);
@@ -482,6 +485,15 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 			goto out;
 		}
 		ctl_msg_release(&m);
+	}
+	/* The last, partial interval, once the server's totals are known: the lines then add
+	 * up to the summary. */
+	if (t_fin - u.last_iv > 0.05) {
+		if (u.tx_on && r->fwd.valid) {
+			u.srv_rx = r->fwd.rx;
+			u.srv_missing = r->fwd.lost;
+		}
+		emit_intervals(&u, t_fin);
 	}
 	if (!(o->mode & CTL_MODE_FWD))
 		dir_result_release(&r->fwd), memset(&r->fwd, 0, sizeof(r->fwd));

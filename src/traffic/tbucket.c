@@ -2,10 +2,11 @@
 #include <math.h>
 #include "tbucket.h"
 
-void tb_init(struct tbucket *tb, double rate, unsigned burst, uint64_t now_ns)
+void tb_init(struct tbucket *tb, double rate, unsigned batch, uint64_t now_ns)
 {
 	tb->rate = rate > 0 ? rate : 0;
-	tb->burst = burst ? burst : 1;
+	tb->batch = batch ? batch : 1;
+	tb->burst = tb->batch * TB_HOLD;
 	tb->tokens = 1;
 	tb->sched = 1;
 	tb->last_ns = now_ns;
@@ -37,6 +38,8 @@ unsigned tb_take(struct tbucket *tb, uint64_t now_ns, unsigned want)
 	n = floor(fmin(tb->tokens, tb->sched));
 	if (n > want)
 		n = want;
+	if (n > tb->batch)
+		n = tb->batch;
 	if (n < 0)
 		n = 0;
 	tb->tokens -= n;
@@ -51,8 +54,8 @@ uint64_t tb_delay_ns(struct tbucket *tb, uint64_t now_ns, unsigned want)
 	if (!tb->rate)
 		return 0;
 	tb_refill(tb, now_ns);
-	if (want > tb->burst)
-		want = (unsigned)tb->burst;
+	if (want > tb->batch)
+		want = tb->batch;
 	a = ((double)want - tb->sched) / tb->rate;
 	b = ((double)want - tb->tokens) / (tb->rate * TB_CATCHUP);
 	a = fmax(a, b);

@@ -1,28 +1,35 @@
 /* tbucket.h: the sender's pacing. Pure arithmetic on a caller-supplied clock (ns), so unit
  * tests drive it with a simulated clock. Two buckets: a schedule that accrues `rate` tokens
  * per second (up to one second of debt, so a sender preempted for a while does not lose the
- * rate), and a shaper that releases at most 1 % above the rate and holds one batch, so
- * catching up never bursts: any 10 ms window stays within 1 % + one batch of the rate. */
+ * rate), and a shaper that refills 0.5 % above the rate and holds one and a half batches, so
+ * a wake-up up to half a batch late costs nothing, and catching up after a stall never
+ * bursts: at most a batch leaves at once, and with batches of 1 % of a 10 ms window (or one
+ * datagram), any 10 ms window stays within 1.5 % + 0.5 % of the rate (plus one datagram's
+ * rounding at rates under 15 kpps). */
 #ifndef DPTUNE_TRAFFIC_TBUCKET_H
 #define DPTUNE_TRAFFIC_TBUCKET_H
 
 #include <stdint.h>
 
-#define TB_CATCHUP 1.01 /* the shaper's rate, relative to the schedule's */
+#define TB_CATCHUP 1.005 /* the shaper's rate, relative to the schedule's */
+#define TB_HOLD 1.5	 /* the shaper's size, in batches */
 
 struct tbucket {
 	double rate;   /* tokens per second; 0 = unlimited */
-	double burst;  /* shaper size in tokens (one batch, >= 1) */
+	unsigned batch; /* the most taken at once (>= 1) */
+	double burst;  /* shaper size in tokens: TB_HOLD batches */
 	double tokens; /* shaper */
 	double sched;  /* schedule: datagrams due and not yet sent */
 	uint64_t last_ns;
 };
 
 /* Start at now_ns with one token (the first datagram leaves at once). */
-void tb_init(struct tbucket *tb, double rate, unsigned burst, uint64_t now_ns);
-/* Refill to now_ns, then take min(want, whole tokens available); returns the number taken. */
+void tb_init(struct tbucket *tb, double rate, unsigned batch, uint64_t now_ns);
+/* Refill to now_ns, then take min(want, batch, whole tokens available); returns the number
+ * taken. */
 unsigned tb_take(struct tbucket *tb, uint64_t now_ns, unsigned want);
-/* Nanoseconds from now_ns until `want` (at most burst) tokens are available (0 if they are). */
+/* Nanoseconds from now_ns until `want` (at most a batch) tokens are available (0 if they
+ * are). */
 uint64_t tb_delay_ns(struct tbucket *tb, uint64_t now_ns, unsigned want);
 /* The batch size for `rate`: rate/10000 in [1, max], 1 % of a 10 ms window. */
 unsigned tb_batch_for_rate(double rate, unsigned max);
