@@ -38,13 +38,15 @@ static void bench_usage(FILE *fp)
 "  -R, --reverse            the server sends, this end receives\n"
 "      --bidir              both directions at once\n"
 "      --cpus LIST          pin thread i to the i-th CPU of LIST (default: the allowed CPUs)\n"
+"      --raw                send on AF_PACKET to the next hop, past this host's own UDP/IP\n"
+"                           stack and netfilter (as trafgen); needs root\n"
 "      --profile rtp        media load: 2000 streams x 50 pps of 200-byte payloads\n"
 "      --per-flow           print every flow's figures (JSON always has them)\n"
 "  -j, --json               JSON (iperf3-like names: packets, lost_packets, jitter_ms)\n"
 "  -h, --help               this help\n", DGRAM_HDR_LEN, DGRAM_MAX_PAYLOAD, BENCH_DEFAULT_PORT);
 }
 
-enum { O_SRC = 256, O_BIDIR, O_CPUS, O_PROFILE, O_PERFLOW };
+enum { O_SRC = 256, O_BIDIR, O_CPUS, O_PROFILE, O_PERFLOW, O_RAW };
 
 static const struct option bench_longopts[] = {
 	{ "rate", required_argument, NULL, 'r' },
@@ -61,6 +63,7 @@ static const struct option bench_longopts[] = {
 	{ "cpus", required_argument, NULL, O_CPUS },
 	{ "profile", required_argument, NULL, O_PROFILE },
 	{ "per-flow", no_argument, NULL, O_PERFLOW },
+	{ "raw", no_argument, NULL, O_RAW },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -290,6 +293,9 @@ int cmd_bench(int argc, char **argv)
 			if (!o.nsrc)
 				return usage_error("invalid --src '%s'", optarg);
 			break;
+		case O_RAW:
+			o.raw = true;
+			break;
 		case '4':
 			o.family = AF_INET;
 			break;
@@ -392,6 +398,13 @@ int cmd_bench(int argc, char **argv)
 	print_bool(PRINT_ANY, "clock_shared", "clocks shared: %s", r.clock_shared);
 	print_text(r.clock_shared ? " (same kernel: one-way latency is valid)\n" :
 		   " (different hosts: one-way latency not reported, jitter is)\n");
+	if (r.raw) {
+		print_open_object("raw");
+		print_str(PRINT_ANY, "device", "sent raw (AF_PACKET) on %s", r.raw_dev);
+		print_str(PRINT_ANY, "nexthop", " to %s", r.raw_nexthop);
+		print_str(PRINT_ANY, "lladdr", " (%s), past this host's UDP/IP stack\n", r.raw_lladdr);
+		print_close_object();
+	}
 	print_u64(PRINT_ANY, "tx_errors", "send errors (retried) %llu\n", r.tx_errors);
 	if (r.fwd.valid)
 		print_dir("forward", &r.fwd, r.fwd_sender_limited, o.rate, r.clock_shared,

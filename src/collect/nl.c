@@ -123,6 +123,33 @@ int nl_dump(struct nl_sock *s, struct nlmsghdr *req, nl_msg_cb cb, void *data)
 	}
 }
 
+int nl_request(struct nl_sock *s, struct nlmsghdr *req, nl_msg_cb cb, void *data)
+{
+	uint32_t seq = ++s->seq;
+
+	if (!seq)
+		seq = ++s->seq;
+	req->nlmsg_flags = NLM_F_REQUEST;
+	req->nlmsg_seq = seq;
+	req->nlmsg_pid = 0;
+	if (mnl_socket_sendto(s->mnl, req, req->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(s->mnl, s->buf, NL_BUFSZ);
+		int r;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -ECONNRESET;
+		r = nl_parse_buf(s->buf, (size_t)n, seq, cb, data);
+		return r < 0 ? r : 0;
+	}
+}
+
 int nl_drain(struct nl_sock *s)
 {
 	int count = 0;

@@ -26,6 +26,10 @@ void nl_close(struct nl_sock *s);
  * feed every reply message to cb until NLMSG_DONE. Returns 0 or -errno. */
 int nl_dump(struct nl_sock *s, struct nlmsghdr *req, nl_msg_cb cb, void *data);
 
+/* Send a single (not dump) request and feed its one reply message to cb. 0 or -errno (an
+ * NLMSG_ERROR reply gives its error). */
+int nl_request(struct nl_sock *s, struct nlmsghdr *req, nl_msg_cb cb, void *data);
+
 /* Read and discard every pending notification on a subscribed socket without blocking.
  * Returns the number of messages read (an overrun, ENOBUFS, counts as one: state must
  * be re-read), or -errno. */

@@ -38,6 +38,7 @@ struct bench_opts {
 	int nsrc;
 	int cpus[BENCH_MAX_CPUS];
 	int ncpus;		/* 0 = do not pin */
+	bool raw;		/* send on AF_PACKET past this host's stack (see raw.h) */
 	void (*on_interval)(const struct bench_interval *iv, void *arg);
 	void *arg;
 };
@@ -53,6 +54,8 @@ struct bench_result {
 	uint32_t test_id, nsock, nports;
 	unsigned threads;
 	char server[128];
+	bool raw;		/* sent raw: on raw_dev to raw_nexthop (raw_lladdr) */
+	char raw_dev[16], raw_nexthop[64], raw_lladdr[24];
 	char error[256];	/* why bench_run failed */
 };
 

@@ -18,6 +18,7 @@
 #include "bench.h"
 #include "dgram.h"
 #include "engine.h"
+#include "raw.h"
 
 #define CONNECT_MS 5000
 #define REPLY_MS 10000
@@ -210,6 +211,7 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 	int ret = 0, rc, *txfd = NULL, rxfd[CTL_MAX_PORTS], ntx = 0, nrx = 0;
 	char boot[40];
 	double deadline, limit, t_fin;
+	struct raw_path path;
 	uint32_t nsock, nports;
 	unsigned threads;
 
@@ -219,6 +221,9 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 	ctl_msg_init(&u.done, 0);
 	u.o = o;
 	u.r = r;
+	if (o->raw && !(o->mode & CTL_MODE_FWD))
+		return fail(r, -EINVAL, "--raw sends from this host: use it with forward or "
+			    "bidirectional tests");
 	if (!o->host || !o->flows || o->flows > CTL_MAX_FLOWS || o->size < DGRAM_HDR_LEN ||
 	    o->size > DGRAM_MAX_PAYLOAD || (!o->count && o->duration <= 0) ||
 	    o->mode < CTL_MODE_FWD || o->mode > CTL_MODE_BIDIR)
@@ -370,6 +375,27 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 			dst[i] = sa;
 			set_port(&dst[i], ok.ports[i]);
 		}
+		if (o->raw) {
+			char err[200];
+
+			if ((rc = raw_resolve(&sa, &path, err, sizeof(err)))) {
+				ret = fail(r, rc, "--raw: %s", err);
+				goto out;
+			}
+			r->raw = true;
+			snprintf(r->raw_dev, sizeof(r->raw_dev), "%s", path.ifname);
+			inet_ntop(sa.ss_family, sa.ss_family == AF_INET ?
+				  (void *)&((struct sockaddr_in *)&path.nexthop)->sin_addr :
+				  (void *)&((struct sockaddr_in6 *)&path.nexthop)->sin6_addr,
+				  r->raw_nexthop, sizeof(r->raw_nexthop));
+			if (path.halen == 6)
+				snprintf(r->raw_lladdr, sizeof(r->raw_lladdr),
+					 "%02x:%02x:%02x:%02x:%02x:%02x", path.lladdr[0],
+					 path.lladdr[1], path.lladdr[2], path.lladdr[3],
+					 path.lladdr[4], path.lladdr[5]);
+			else
+				snprintf(r->raw_lladdr, sizeof(r->raw_lladdr), "none");
+		}
 	}
 
 	ctl_msg_init(&m, CTL_START);
@@ -383,10 +409,17 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 				    .dstlen = salen, .nflows = o->flows, .test_id = ok.test_id,
 				    .size = o->size, .rate = o->rate, .count = o->count,
 				    .duration = o->duration, .threads = threads, .cpus = o->cpus,
-				    .ncpus = o->ncpus };
+				    .ncpus = o->ncpus, .raw = o->raw };
 
+		if (o->raw) {
+			raw_dest(&path, sa.ss_family, &c.raw_to);
+			c.raw_src = path.have_src ? path.src : la;
+		}
 		if ((rc = tx_start(&u.tx, &c))) {
-			ret = fail(r, rc, "cannot start the sender: %s", strerror(-rc));
+			if (o->raw && rc == -EPERM)
+				ret = fail(r, rc, "--raw needs CAP_NET_RAW (run as root)");
+			else
+				ret = fail(r, rc, "cannot start the sender: %s", strerror(-rc));
 			goto out;
 		}
 		u.tx_on = true;

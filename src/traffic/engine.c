@@ -8,10 +8,12 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include "../core/util.h"
 #include "dgram.h"
 #include "engine.h"
+#include "raw.h"
 #include "tbucket.h"
 
 #define RCVBUF_BYTES (16 << 20)
@@ -117,6 +119,7 @@ struct tx_thread {
 	 * sendmmsg carries the whole batch), and the next batch takes the next group */
 	uint32_t *gstart, *glen, *gpos;
 	uint32_t ngroups, gcur, gvisits; /* a group gets glen batches in a row: fair per flow */
+	int raw_fd;	  /* raw mode: this thread's AF_PACKET socket */
 	bool joined;
 };
 
@@ -196,9 +199,10 @@ static void *tx_main(void *arg)
 	const struct tx_cfg *c = &e->cfg;
 	unsigned batch = c->batch ? c->batch : ENGINE_BATCH, b;
 	struct mmsghdr msg[ENGINE_BATCH];
-	struct iovec iov[ENGINE_BATCH];
+	struct iovec iov[ENGINE_BATCH], hiov[ENGINE_BATCH * 2];
 	uint32_t flow_of[ENGINE_BATCH];
 	int fd_of[ENGINE_BATCH];
+	uint8_t hdrs[ENGINE_BATCH][RAW_HDR_MAX];
 	char *bufs;
 	struct tbucket tb;
 	uint64_t now, end_ns = 0, sent = 0, early = TX_WAKE_EARLY_NS;
@@ -206,7 +210,8 @@ static void *tx_main(void *arg)
 
 	pin(c->cpus, c->ncpus, t->idx);
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake-ups on time, not 50 us late */
-	tx_connect(t);
+	if (!c->raw)
+		tx_connect(t);
 	if (batch > ENGINE_BATCH)
 		batch = ENGINE_BATCH;
 	if (c->rate > 0)
@@ -219,6 +224,15 @@ static void *tx_main(void *arg)
 		msg[i].msg_hdr.msg_iov = &iov[i];
 		msg[i].msg_hdr.msg_iovlen = 1;
 		msg[i].msg_hdr.msg_namelen = c->dstlen;
+		if (c->raw) { /* headers, then the payload; all to the next hop */
+			hiov[2 * i].iov_base = hdrs[i];
+			hiov[2 * i].iov_len = e->tmpl[0].len;
+			hiov[2 * i + 1] = iov[i];
+			msg[i].msg_hdr.msg_iov = &hiov[2 * i];
+			msg[i].msg_hdr.msg_iovlen = 2;
+			msg[i].msg_hdr.msg_name = (void *)&c->raw_to;
+			msg[i].msg_hdr.msg_namelen = sizeof(c->raw_to);
+		}
 	}
 	now = mono_ns();
 	if (c->duration > 0)
@@ -274,6 +288,12 @@ static void *tx_main(void *arg)
 			if (++t->gpos[g] >= t->glen[g])
 				t->gpos[g] = 0;
 			dgram_encode(iov[b].iov_base, &h);
+			flow_of[b] = f;
+			if (c->raw) {
+				raw_tmpl_fill(&e->tmpl[f], iov[b].iov_base, hdrs[b]);
+				fd_of[b] = t->raw_fd;
+				continue;
+			}
 			if (e->connected[f % (uint32_t)c->nsock]) {
 				msg[b].msg_hdr.msg_name = NULL;
 				msg[b].msg_hdr.msg_namelen = 0;
@@ -281,7 +301,6 @@ static void *tx_main(void *arg)
 				msg[b].msg_hdr.msg_name = (void *)&c->dst[(f / (uint32_t)c->nsock) % c->ndst];
 				msg[b].msg_hdr.msg_namelen = c->dstlen;
 			}
-			flow_of[b] = f;
 			fd_of[b] = c->fds[f % (uint32_t)c->nsock];
 		}
 		done = tx_send(t, msg, fd_of, want, end_ns);
@@ -306,6 +325,60 @@ static void *tx_main(void *arg)
 	return NULL;
 }
 
+static bool addr_is_any(const struct sockaddr_storage *a)
+{
+	static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
+
+	return a->ss_family == AF_INET ?
+	       ((const struct sockaddr_in *)a)->sin_addr.s_addr == htonl(INADDR_ANY) :
+	       !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &any6, sizeof(any6));
+}
+
+/* Raw mode: a header template per flow (from its socket's bound address and port to its
+ * destination) and an AF_PACKET socket per thread. 0 or -errno, nothing left behind. */
+static int tx_raw_setup(struct tx_engine *e, unsigned n, int *rawfd)
+{
+	const struct tx_cfg *c = &e->cfg;
+	struct sockaddr_storage *src = xcalloc((size_t)c->nsock, sizeof(*src));
+	int r = 0;
+	unsigned opened = 0;
+
+	for (int s = 0; s < c->nsock && !r; s++) {
+		socklen_t sl = sizeof(src[s]);
+
+		if (getsockname(c->fds[s], (struct sockaddr *)&src[s], &sl))
+			r = -errno;
+		else if (addr_is_any(&src[s])) { /* the route's source, the socket's port */
+			in_port_t port = src[s].ss_family == AF_INET ?
+					 ((struct sockaddr_in *)&src[s])->sin_port :
+					 ((struct sockaddr_in6 *)&src[s])->sin6_port;
+
+			src[s] = c->raw_src;
+			if (src[s].ss_family == AF_INET)
+				((struct sockaddr_in *)&src[s])->sin_port = port;
+			else
+				((struct sockaddr_in6 *)&src[s])->sin6_port = port;
+		}
+	}
+	e->tmpl = xcalloc(c->nflows, sizeof(*e->tmpl));
+	for (uint32_t f = 0; f < c->nflows && !r; f++)
+		r = raw_tmpl_init(&e->tmpl[f], &src[f % (uint32_t)c->nsock],
+				  &c->dst[(f / (uint32_t)c->nsock) % c->ndst], c->size);
+	for (; opened < n && !r; opened++) {
+		rawfd[opened] = raw_socket();
+		if (rawfd[opened] < 0)
+			r = rawfd[opened];
+	}
+	free(src);
+	if (r) {
+		for (unsigned i = 0; i + 1 < opened; i++)
+			close(rawfd[i]);
+		free(e->tmpl);
+		e->tmpl = NULL;
+	}
+	return r;
+}
+
 int tx_start(struct tx_engine *e, const struct tx_cfg *cfg)
 {
 	unsigned n;
@@ -322,8 +395,18 @@ int tx_start(struct tx_engine *e, const struct tx_cfg *cfg)
 		n = (unsigned)cfg->nsock;
 	if (n > ENGINE_MAX_THREADS)
 		n = ENGINE_MAX_THREADS;
+	int rawfd[ENGINE_MAX_THREADS];
+
+	if (cfg->raw) {
+		int r = tx_raw_setup(e, n, rawfd);
+
+		if (r)
+			return r;
+	}
 	e->nthreads = n;
 	e->th = xcalloc(n, sizeof(*e->th));
+	for (unsigned i = 0; i < n; i++)
+		e->th[i].raw_fd = cfg->raw ? rawfd[i] : -1;
 	e->seq = xcalloc(cfg->nflows, sizeof(*e->seq));
 	for (unsigned i = 0; i < n; i++) {
 		struct tx_thread *t = &e->th[i];
@@ -442,8 +525,13 @@ void tx_release(struct tx_engine *e)
 		free(e->th[i].glen);
 		free(e->th[i].gpos);
 	}
+	for (unsigned i = 0; i < e->nthreads && e->th; i++)
+		if (e->th[i].raw_fd >= 0)
+			close(e->th[i].raw_fd);
 	free(e->th);
 	free(e->seq);
+	free(e->tmpl);
+	e->tmpl = NULL;
 	free(e->connected);
 	e->connected = NULL;
 	e->th = NULL;
@@ -471,7 +559,10 @@ struct rx_thread {
 #define RX_BUF (DGRAM_MAX_PAYLOAD + 1)
 #define RX_CMSG 64
 #define RX_TICK_NS 50000   /* read interval under heavy traffic */
+#define RX_TICK_MIN_NS 20000 /* a shorter one is not worth it: wait in poll instead */
 #define RX_BUSY_PER_MS 64  /* datagrams per ms (64 kpps) that make traffic heavy */
+#define RX_TRUESIZE 1024   /* receive buffer bytes a small datagram takes, generously */
+#define RX_TIMER_LATE_NS 40000 /* how late a timer fires on a VM */
 
 static void rx_batch(struct rx_thread *t, int k, struct mmsghdr *msg, int n, uint64_t now)
 {
@@ -554,25 +645,31 @@ static void *rx_main(void *arg)
 	struct pollfd *pfd = xcalloc((size_t)t->nsocks, sizeof(*pfd));
 	uint64_t win_start = mono_ns();
 	unsigned win = 0;
-	bool busy = false;
+	uint64_t tick = 0; /* 0: wait in poll */
+	int rcvbuf = 0;
 
 	pin(e->cfg.cpus, e->cfg.ncpus, t->idx);
 	for (int k = 0; k < t->nsocks; k++) {
+		int v = 0;
+		socklen_t sl = sizeof(v);
+
 		pfd[k].fd = e->cfg.fds[t->socks[k]];
 		pfd[k].events = POLLIN;
+		if (!getsockopt(pfd[k].fd, SOL_SOCKET, SO_RCVBUF, &v, &sl) && (!rcvbuf || v < rcvbuf))
+			rcvbuf = v;
 	}
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	while (!__atomic_load_n(&e->stop, __ATOMIC_ACQUIRE)) {
 		uint64_t now;
 		int r, got = 0;
 
-		if (busy) {
-			/* Heavy traffic: read every RX_TICK_NS without waiting in the sockets'
-			 * wait queues, so a sender does not pay a wake-up per datagram (on veth
-			 * the sending CPU runs the receive path, wake-up included). */
+		if (tick) {
+			/* Heavy traffic: read every tick without waiting in the sockets' wait
+			 * queues, so a sender does not pay a wake-up per datagram (on veth the
+			 * sending CPU runs the receive path, wake-up included). */
 			for (int k = 0; k < t->nsocks; k++)
 				got += rx_drain_one(t, k, msg, iov, cbuf, bufs);
-			tx_sleep_ns(RX_TICK_NS);
+			tx_sleep_ns(tick);
 		} else {
 			r = poll(pfd, (nfds_t)t->nsocks, 20);
 			if (r > 0)
@@ -584,7 +681,20 @@ static void *rx_main(void *arg)
 		win += (unsigned)got;
 		now = mono_ns();
 		if (now - win_start >= 1000000) {
-			busy = win >= RX_BUSY_PER_MS && (now - win_start) < 2000000;
+			double per_ns = (double)win / (double)(now - win_start);
+
+			/* a tick that, with a timer's lateness, fills at most a quarter of the
+			 * smallest receive buffer */
+			tick = 0;
+			if (win >= RX_BUSY_PER_MS && now - win_start < 2000000) {
+				double t_fill = 0.25 * rcvbuf / RX_TRUESIZE / per_ns - RX_TIMER_LATE_NS;
+
+				tick = t_fill > 0 ? (uint64_t)t_fill : 0;
+				if (tick > RX_TICK_NS)
+					tick = RX_TICK_NS;
+				if (tick < RX_TICK_MIN_NS)
+					tick = 0;
+			}
 			win = 0;
 			win_start = now;
 		}

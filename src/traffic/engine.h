@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <linux/if_packet.h>
 #include "flow.h"
 #include "hist.h"
 #include "result.h"
@@ -35,15 +36,23 @@ struct tx_cfg {
 	unsigned threads, batch;	      /* batch 0 = ENGINE_BATCH */
 	const int *cpus;		      /* pin thread i to cpus[i % ncpus]; none if ncpus 0 */
 	int ncpus;
+	/* raw mode (bench --raw): every thread sends on its own AF_PACKET socket to raw_to,
+	 * headers built from each socket's bound port and address (raw_src when that is a
+	 * wildcard) and the flow's destination; the UDP sockets stay bound, unused */
+	bool raw;
+	struct sockaddr_ll raw_to;
+	struct sockaddr_storage raw_src;
 };
 
 struct tx_thread;
+struct raw_tmpl;
 struct tx_engine {
 	struct tx_cfg cfg;
 	unsigned nthreads;
 	struct tx_thread *th;
 	uint64_t *seq;	   /* per flow: next sequence = datagrams sent */
 	bool *connected;   /* per socket: connected to its flows' only destination */
+	struct raw_tmpl *tmpl; /* raw mode: per flow */
 	int stop;
 	double t0, t_end;  /* start, and when the last thread finished */
 	bool started;

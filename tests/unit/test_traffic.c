@@ -10,10 +10,13 @@
 #include <math.h>
 #include <errno.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include "traffic/ctl.h"
 #include "traffic/dgram.h"
 #include "traffic/flow.h"
 #include "traffic/hist.h"
+#include "traffic/raw.h"
 #include "traffic/tbucket.h"
 
 /* Simulate a sender that polls the bucket every `step` ns for `secs` seconds with batch b;
@@ -303,6 +306,107 @@ static void test_dgram(void **state)
 	assert_int_equal(s.ip, 112);
 }
 
+/* The Internet checksum written out the slow way, apart from raw.c's. */
+static uint16_t ref_csum(const uint8_t *p, size_t n)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += (i & 1) ? p[i] : (uint64_t)p[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Build one raw datagram and check it the way a receiver does. */
+static void raw_check(int family, const char *sa, const char *da, unsigned payload)
+{
+	struct sockaddr_storage s = { .ss_family = (sa_family_t)family }, d = s;
+	struct raw_tmpl t;
+	uint8_t pkt[RAW_HDR_MAX + 512] = { 0 }, pseudo[40 + 8 + 512] = { 0 };
+	struct dgram_hdr h = { .test_id = 7, .flow = 3, .seq = 0x0102030405060708ull,
+			       .ts_ns = 0xfedcba9876543210ull };
+	unsigned ulen = payload + 8, al = family == AF_INET ? 4 : 16, hl;
+	size_t pl;
+
+	if (family == AF_INET) {
+		struct sockaddr_in *a = (void *)&s, *b = (void *)&d;
+
+		inet_pton(AF_INET, sa, &a->sin_addr);
+		inet_pton(AF_INET, da, &b->sin_addr);
+		a->sin_port = htons(40000);
+		b->sin_port = htons(5302);
+	} else {
+		struct sockaddr_in6 *a = (void *)&s, *b = (void *)&d;
+
+		inet_pton(AF_INET6, sa, &a->sin6_addr);
+		inet_pton(AF_INET6, da, &b->sin6_addr);
+		a->sin6_port = htons(40000);
+		b->sin6_port = htons(5302);
+	}
+	assert_int_equal(raw_tmpl_init(&t, &s, &d, payload), 0);
+	hl = t.len;
+	assert_int_equal(hl, family == AF_INET ? 28 : 48);
+	dgram_encode(pkt + hl, &h);
+	raw_tmpl_fill(&t, pkt + hl, pkt);
+	if (family == AF_INET) {
+		assert_int_equal(pkt[0], 0x45);
+		assert_int_equal(pkt[2] << 8 | pkt[3], 20 + ulen);
+		assert_int_equal(pkt[9], 17);
+		assert_int_equal(ref_csum(pkt, 20), 0); /* the IP header checksum holds */
+	} else {
+		assert_int_equal(pkt[0] >> 4, 6);
+		assert_int_equal(pkt[4] << 8 | pkt[5], ulen);
+		assert_int_equal(pkt[6], 17);
+	}
+	/* ports, length, and the UDP checksum over the pseudo-header as RFC 768/8200 say */
+	assert_int_equal(pkt[hl - 8] << 8 | pkt[hl - 7], 40000);
+	assert_int_equal(pkt[hl - 6] << 8 | pkt[hl - 5], 5302);
+	assert_int_equal(pkt[hl - 4] << 8 | pkt[hl - 3], ulen);
+	assert_true((pkt[hl - 2] | pkt[hl - 1]) != 0);
+	memcpy(pseudo, pkt + (family == AF_INET ? 12 : 8), 2 * al);
+	pl = 2 * al;
+	if (family == AF_INET) {
+		pseudo[pl + 1] = 17;
+		pseudo[pl + 2] = (uint8_t)(ulen >> 8);
+		pseudo[pl + 3] = (uint8_t)ulen;
+		pl += 4;
+	} else {
+		pseudo[pl + 2] = (uint8_t)(ulen >> 8);
+		pseudo[pl + 3] = (uint8_t)ulen;
+		pseudo[pl + 7] = 17;
+		pl += 8;
+	}
+	memcpy(pseudo + pl, pkt + hl - 8, ulen);
+	assert_int_equal(ref_csum(pseudo, pl + ulen), 0);
+	/* another datagram of the flow: same headers but for the checksum */
+	h.seq++;
+	dgram_encode(pkt + hl, &h);
+	{
+		uint8_t again[RAW_HDR_MAX];
+
+		raw_tmpl_fill(&t, pkt + hl, again);
+		assert_memory_equal(again, pkt, hl - 2);
+		assert_memory_not_equal(again + hl - 2, pkt + hl - 2, 2);
+	}
+}
+
+static void test_raw_headers(void **state)
+{
+	struct sockaddr_storage a = { .ss_family = AF_INET }, b = { .ss_family = AF_INET6 };
+	struct raw_tmpl t;
+
+	raw_check(AF_INET, "10.201.7.1", "10.201.7.2", 64);
+	raw_check(AF_INET, "192.168.255.254", "172.31.0.1", 33); /* odd payload */
+	raw_check(AF_INET6, "fd00:12::1", "fd00:12::2", 64);
+	raw_check(AF_INET6, "2001:db8:ffff::ffff", "fe80::1", 200);
+	assert_int_equal(raw_tmpl_init(&t, &a, &b, 64), -EINVAL); /* families differ */
+	assert_int_equal(raw_tmpl_init(&t, &a, &a, DGRAM_MAX_PAYLOAD + 1), -EINVAL);
+	assert_int_equal(raw_fold(0xffff), 0);
+	assert_int_equal(raw_sum("\x01", 1, 0), 0x100); /* an odd byte is the high half */
+	(void)state;
+}
+
 static void test_ctl_roundtrip(void **state)
 {
 	struct ctl_msg m, o;
@@ -411,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_tbucket_rates),
 		cmocka_unit_test(test_tbucket_no_catchup),
 		cmocka_unit_test(test_tbucket_late_wakeups),
+		cmocka_unit_test(test_raw_headers),
 		cmocka_unit_test(test_flow_in_order),
 		cmocka_unit_test(test_flow_loss_bursts),
 		cmocka_unit_test(test_flow_reorder_dup),
