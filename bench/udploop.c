@@ -2,7 +2,9 @@
  * receiver (sendmmsg/recvmmsg, batches of 32, no per-packet bookkeeping) and a sniffer
  * that counts a device's UDP packets per 10 ms window to judge pacing.
  *   udploop send HOST PORT SIZE RATE(pps, 0=max) SECONDS     -> "sent N pps P"
- *   udploop recv PORT SECONDS                               -> "received N"
+ *   udploop recv PORT SECONDS [TICK_US]                     -> "received N"
+ *     (TICK_US > 0: read every TICK_US on a timer, as dptune serve does under load,
+ *     instead of sleeping in poll and being woken by each arrival)
  *   udploop sniff IFINDEX SECONDS SKIP               -> "windows W total N max M mean X drops D"
  * (sniff counts UDP/IPv4 packets per 10 ms; the first SKIP ms and the last window are left
  * out.) Standalone on purpose: no dptune code, so it is the yardstick. */
@@ -73,7 +75,7 @@ static int do_send(const char *host, int port, int size, double rate, double sec
 	return 0;
 }
 
-static int do_recv(int port, double secs)
+static int do_recv(int port, double secs, int tick_us)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
 	struct mmsghdr m[B];
@@ -94,9 +96,13 @@ static int do_recv(int port, double secs)
 	end = now() + secs;
 	while (now() < end) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct timespec tick = { .tv_nsec = tick_us * 1000L };
 		int n;
 
-		if (poll(&p, 1, 20) <= 0)
+		/* on a tick (as dptune serve under load), or woken by each arrival */
+		if (tick_us > 0)
+			nanosleep(&tick, NULL);
+		else if (poll(&p, 1, 20) <= 0)
 			continue;
 		do {
 			memset(m, 0, sizeof(m));
@@ -195,11 +201,11 @@ int main(int argc, char **argv)
 {
 	if (argc == 7 && !strcmp(argv[1], "send"))
 		return do_send(argv[2], atoi(argv[3]), atoi(argv[4]), atof(argv[5]), atof(argv[6]));
-	if (argc == 4 && !strcmp(argv[1], "recv"))
-		return do_recv(atoi(argv[2]), atof(argv[3]));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "recv"))
+		return do_recv(atoi(argv[2]), atof(argv[3]), argc == 5 ? atoi(argv[4]) : 0);
 	if (argc == 5 && !strcmp(argv[1], "sniff"))
 		return do_sniff(atoi(argv[2]), atof(argv[3]), atof(argv[4]));
-	fprintf(stderr, "usage: udploop send HOST PORT SIZE RATE SECONDS | recv PORT SECONDS | "
+	fprintf(stderr, "usage: udploop send HOST PORT SIZE RATE SECONDS | recv PORT SECONDS [TICK_US] | "
 		"sniff IFINDEX SECONDS SKIP_MS\n");
 	return 2;
 }
