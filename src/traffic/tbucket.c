@@ -7,6 +7,11 @@ void tb_init(struct tbucket *tb, double rate, unsigned batch, uint64_t now_ns)
 	tb->rate = rate > 0 ? rate : 0;
 	tb->batch = batch ? batch : 1;
 	tb->burst = tb->batch * TB_HOLD;
+	/* What of the 2 % window budget the held batches leave, the catch-up may use: at high
+	 * rates a batch (32) is a smaller part of a 10 ms window than 1 %. */
+	tb->catchup = TB_CATCHUP;
+	if (tb->rate > 0 && 1 + TB_WINDOW_EXCESS - tb->burst / (tb->rate * 0.01) > tb->catchup)
+		tb->catchup = 1 + TB_WINDOW_EXCESS - tb->burst / (tb->rate * 0.01);
 	tb->tokens = 1;
 	tb->sched = 1;
 	tb->last_ns = now_ns;
@@ -22,7 +27,7 @@ static void tb_refill(struct tbucket *tb, uint64_t now_ns)
 	tb->sched += dt * tb->rate;
 	if (tb->sched > tb->rate + tb->burst) /* at most a second behind */
 		tb->sched = tb->rate + tb->burst;
-	tb->tokens += dt * tb->rate * TB_CATCHUP;
+	tb->tokens += dt * tb->rate * tb->catchup;
 	if (tb->tokens > tb->burst)
 		tb->tokens = tb->burst;
 	tb->last_ns = now_ns;
@@ -57,7 +62,7 @@ uint64_t tb_delay_ns(struct tbucket *tb, uint64_t now_ns, unsigned want)
 	if (want > tb->batch)
 		want = tb->batch;
 	a = ((double)want - tb->sched) / tb->rate;
-	b = ((double)want - tb->tokens) / (tb->rate * TB_CATCHUP);
+	b = ((double)want - tb->tokens) / (tb->rate * tb->catchup);
 	a = fmax(a, b);
 	return a <= 0 ? 0 : (uint64_t)ceil(a * 1e9);
 }
