@@ -95,13 +95,16 @@ int nl_parse_buf(const void *buf, size_t len, uint32_t seq, nl_msg_cb cb, void *
 	return 0;
 }
 
-int nl_dump(struct nl_sock *s, struct nlmsghdr *req, nl_msg_cb cb, void *data)
+/* Send req with flags and feed the replies to cb: a dump until NLMSG_DONE, a single
+ * request its one reply. */
+static int nl_exchange(struct nl_sock *s, struct nlmsghdr *req, bool dump, nl_msg_cb cb,
+		       void *data)
 {
 	uint32_t seq = ++s->seq;
 
 	if (!seq)
 		seq = ++s->seq;
-	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req->nlmsg_flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0);
 	req->nlmsg_seq = seq;
 	req->nlmsg_pid = 0;
 	if (mnl_socket_sendto(s->mnl, req, req->nlmsg_len) < 0)
@@ -118,36 +121,19 @@ int nl_dump(struct nl_sock *s, struct nlmsghdr *req, nl_msg_cb cb, void *data)
 		if (n == 0)
 			return -ECONNRESET;
 		r = nl_parse_buf(s->buf, (size_t)n, seq, cb, data);
-		if (r)
+		if (r || !dump)
 			return r < 0 ? r : 0;
 	}
 }
 
+int nl_dump(struct nl_sock *s, struct nlmsghdr *req, nl_msg_cb cb, void *data)
+{
+	return nl_exchange(s, req, true, cb, data);
+}
+
 int nl_request(struct nl_sock *s, struct nlmsghdr *req, nl_msg_cb cb, void *data)
 {
-	uint32_t seq = ++s->seq;
-
-	if (!seq)
-		seq = ++s->seq;
-	req->nlmsg_flags = NLM_F_REQUEST;
-	req->nlmsg_seq = seq;
-	req->nlmsg_pid = 0;
-	if (mnl_socket_sendto(s->mnl, req, req->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(s->mnl, s->buf, NL_BUFSZ);
-		int r;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -ECONNRESET;
-		r = nl_parse_buf(s->buf, (size_t)n, seq, cb, data);
-		return r < 0 ? r : 0;
-	}
+	return nl_exchange(s, req, false, cb, data);
 }
 
 int nl_drain(struct nl_sock *s)
