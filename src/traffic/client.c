@@ -414,6 +414,7 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 		if (o->raw) {
 			raw_dest(&path, sa.ss_family, &c.raw_to);
 			c.raw_src = path.have_src ? path.src : la;
+			c.raw_linklen = raw_link_header(&path, sa.ss_family, c.raw_link);
 		}
 		if ((rc = tx_start(&u.tx, &c))) {
 			if (o->raw && rc == -EPERM)

@@ -199,11 +199,12 @@ static void *tx_main(void *arg)
 	const struct tx_cfg *c = &e->cfg;
 	unsigned batch = c->batch ? c->batch : ENGINE_BATCH, b;
 	struct mmsghdr msg[ENGINE_BATCH];
-	struct iovec iov[ENGINE_BATCH], hiov[ENGINE_BATCH * 2];
+	struct iovec iov[ENGINE_BATCH];
 	uint32_t flow_of[ENGINE_BATCH];
 	int fd_of[ENGINE_BATCH];
-	uint8_t hdrs[ENGINE_BATCH][RAW_HDR_MAX];
-	char *bufs;
+	/* each datagram's payload; in raw mode after room for its headers, one iovec for all */
+	size_t room = c->raw ? RAW_HDR_MAX : 0, hl = c->raw ? e->tmpl[0].len : 0;
+	char *bufs, *pay[ENGINE_BATCH];
 	struct tbucket tb;
 	uint64_t now, end_ns = 0, sent = 0, early = TX_WAKE_EARLY_NS;
 	double late_avg = TX_WAKE_EARLY_NS;
@@ -216,22 +217,21 @@ static void *tx_main(void *arg)
 		batch = ENGINE_BATCH;
 	if (c->rate > 0)
 		batch = tb_batch_for_rate(t->rate, batch);
-	bufs = xcalloc(ENGINE_BATCH, c->size);
+	bufs = xcalloc(ENGINE_BATCH, room + c->size);
 	memset(msg, 0, sizeof(msg));
 	for (unsigned i = 0; i < ENGINE_BATCH; i++) {
-		iov[i].iov_base = bufs + (size_t)i * c->size;
-		iov[i].iov_len = c->size;
+		pay[i] = bufs + (size_t)i * (room + c->size) + room;
+		iov[i].iov_base = pay[i] - hl;
+		iov[i].iov_len = hl + c->size;
 		msg[i].msg_hdr.msg_iov = &iov[i];
 		msg[i].msg_hdr.msg_iovlen = 1;
 		msg[i].msg_hdr.msg_namelen = c->dstlen;
-		if (c->raw) { /* headers, then the payload; all to the next hop */
-			hiov[2 * i].iov_base = hdrs[i];
-			hiov[2 * i].iov_len = e->tmpl[0].len;
-			hiov[2 * i + 1] = iov[i];
-			msg[i].msg_hdr.msg_iov = &hiov[2 * i];
-			msg[i].msg_hdr.msg_iovlen = 2;
+		if (c->raw && !c->raw_linklen) { /* no link header: the address says the protocol */
 			msg[i].msg_hdr.msg_name = (void *)&c->raw_to;
 			msg[i].msg_hdr.msg_namelen = sizeof(c->raw_to);
+		} else if (c->raw) { /* the bound device, the link header in the datagram */
+			msg[i].msg_hdr.msg_name = NULL;
+			msg[i].msg_hdr.msg_namelen = 0;
 		}
 	}
 	now = mono_ns();
@@ -287,10 +287,10 @@ static void *tx_main(void *arg)
 
 			if (++t->gpos[g] >= t->glen[g])
 				t->gpos[g] = 0;
-			dgram_encode(iov[b].iov_base, &h);
+			dgram_encode(pay[b], &h);
 			flow_of[b] = f;
 			if (c->raw) {
-				raw_tmpl_fill(&e->tmpl[f], iov[b].iov_base, hdrs[b]);
+				raw_tmpl_fill(&e->tmpl[f], pay[b], (uint8_t *)pay[b] - hl);
 				fd_of[b] = t->raw_fd;
 				continue;
 			}
@@ -362,10 +362,11 @@ static int tx_raw_setup(struct tx_engine *e, unsigned n, int *rawfd)
 	}
 	e->tmpl = xcalloc(c->nflows, sizeof(*e->tmpl));
 	for (uint32_t f = 0; f < c->nflows && !r; f++)
-		r = raw_tmpl_init(&e->tmpl[f], &src[f % (uint32_t)c->nsock],
+		r = raw_tmpl_init(&e->tmpl[f], c->raw_link, c->raw_linklen,
+				  &src[f % (uint32_t)c->nsock],
 				  &c->dst[(f / (uint32_t)c->nsock) % c->ndst], c->size);
 	for (; opened < n && !r; opened++) {
-		rawfd[opened] = raw_socket();
+		rawfd[opened] = raw_socket(c->raw_to.sll_ifindex);
 		if (rawfd[opened] < 0)
 			r = rawfd[opened];
 	}

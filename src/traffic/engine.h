@@ -36,12 +36,16 @@ struct tx_cfg {
 	unsigned threads, batch;	      /* batch 0 = ENGINE_BATCH */
 	const int *cpus;		      /* pin thread i to cpus[i % ncpus]; none if ncpus 0 */
 	int ncpus;
-	/* raw mode (bench --raw): every thread sends on its own AF_PACKET socket to raw_to,
-	 * headers built from each socket's bound port and address (raw_src when that is a
+	/* raw mode (bench --raw): every thread sends on its own AF_PACKET socket bound to
+	 * raw_to's device, each datagram raw_link (raw_linklen bytes: 0 on a device without
+	 * link headers, which then takes raw_to as the address of every send) and IP and UDP
+	 * headers built from its socket's bound port and address (raw_src when that is a
 	 * wildcard) and the flow's destination; the UDP sockets stay bound, unused */
 	bool raw;
 	struct sockaddr_ll raw_to;
 	struct sockaddr_storage raw_src;
+	uint8_t raw_link[16];
+	unsigned raw_linklen;
 };
 
 struct tx_thread;

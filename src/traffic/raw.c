@@ -40,19 +40,23 @@ static void put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-int raw_tmpl_init(struct raw_tmpl *t, const struct sockaddr_storage *src,
-		  const struct sockaddr_storage *dst, unsigned payload)
+int raw_tmpl_init(struct raw_tmpl *t, const uint8_t *link, unsigned linklen,
+		  const struct sockaddr_storage *src, const struct sockaddr_storage *dst,
+		  unsigned payload)
 {
 	unsigned ulen = payload + 8;
 	uint8_t *u;
 	uint32_t sum = 0;
 
 	memset(t, 0, sizeof(*t));
-	if (src->ss_family != dst->ss_family || payload > DGRAM_MAX_PAYLOAD)
+	if (src->ss_family != dst->ss_family || payload > DGRAM_MAX_PAYLOAD ||
+	    linklen > RAW_LINK_MAX)
 		return -EINVAL;
+	if (linklen)
+		memcpy(t->hdr, link, linklen);
 	if (src->ss_family == AF_INET) {
 		const struct sockaddr_in *s = (const void *)src, *d = (const void *)dst;
-		uint8_t *ip = t->hdr;
+		uint8_t *ip = t->hdr + linklen;
 
 		ip[0] = 0x45;				/* version 4, 5 words */
 		put16(ip + 2, (uint16_t)(20 + ulen));	/* total length */
@@ -66,10 +70,10 @@ int raw_tmpl_init(struct raw_tmpl *t, const struct sockaddr_storage *src,
 		memcpy(u, &s->sin_port, 2);
 		memcpy(u + 2, &d->sin_port, 2);
 		sum = raw_sum(ip + 12, 8, 0);		/* pseudo-header: addresses */
-		t->len = 28;
+		t->len = (uint8_t)(linklen + 28);
 	} else if (src->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s = (const void *)src, *d = (const void *)dst;
-		uint8_t *ip = t->hdr;
+		uint8_t *ip = t->hdr + linklen;
 
 		ip[0] = 0x60;				/* version 6, class 0, no label */
 		put16(ip + 4, (uint16_t)ulen);		/* payload length */
@@ -81,7 +85,7 @@ int raw_tmpl_init(struct raw_tmpl *t, const struct sockaddr_storage *src,
 		memcpy(u, &s->sin6_port, 2);
 		memcpy(u + 2, &d->sin6_port, 2);
 		sum = raw_sum(ip + 8, 32, 0);
-		t->len = 48;
+		t->len = (uint8_t)(linklen + 48);
 	} else {
 		return -EINVAL;
 	}
@@ -112,14 +116,36 @@ void raw_dest(const struct raw_path *p, int family, struct sockaddr_ll *to)
 	memcpy(to->sll_addr, p->lladdr, p->halen);
 }
 
-int raw_socket(void)
+unsigned raw_link_header(const struct raw_path *p, int family, uint8_t *out)
 {
-	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0), v = RAW_SNDBUF;
+	uint16_t type = family == AF_INET6 ? ETH_P_IPV6 : ETH_P_IP;
+
+	if (p->arptype == ARPHRD_LOOPBACK) {
+		memset(out, 0, ETH_HLEN);
+	} else if (p->halen == ETH_ALEN) {
+		memcpy(out, p->lladdr, ETH_ALEN);
+		memcpy(out + ETH_ALEN, p->ownaddr, ETH_ALEN);
+	} else {
+		return 0;
+	}
+	put16(out + 2 * ETH_ALEN, type);
+	return ETH_HLEN;
+}
+
+int raw_socket(int ifindex)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0), v = RAW_SNDBUF, r;
+	struct sockaddr_ll at = { .sll_family = AF_PACKET, .sll_ifindex = ifindex };
 
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)))
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+	if (bind(fd, (const struct sockaddr *)&at, sizeof(at))) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
 	return fd;
 }
 
@@ -172,6 +198,7 @@ struct link_ans {
 	int ifindex;
 	unsigned short type;
 	unsigned flags;
+	unsigned char addr[8];
 	char name[IF_NAMESIZE];
 	bool found;
 };
@@ -188,6 +215,8 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	a->type = ifi->ifi_type;
 	a->flags = ifi->ifi_flags;
 	nl_get_str(tb[IFLA_IFNAME], a->name, sizeof(a->name));
+	if (tb[IFLA_ADDRESS])
+		nl_get_struct(tb[IFLA_ADDRESS], a->addr, sizeof(a->addr));
 	a->found = true;
 	return 0;
 }
@@ -290,6 +319,16 @@ int raw_resolve(const struct sockaddr_storage *dst, struct raw_path *p, char *er
 	}
 	snprintf(p->ifname, sizeof(p->ifname), "%s", la.name);
 	p->arptype = la.type;
+	memcpy(p->ownaddr, la.addr, sizeof(p->ownaddr));
+	if (la.type == ARPHRD_LOOPBACK && family == AF_INET) {
+		/* IPv4 on lo without the route its own stack attaches is a martian (the kernel
+		 * drops it as IP_LOCALNET or as a local source): nothing would arrive */
+		snprintf(err, n, "the route to %s is over the loopback device, where the kernel "
+			 "takes IPv4 only from its own stack; measure this host's own path without "
+			 "--raw", host);
+		r = -EOPNOTSUPP;
+		goto out;
+	}
 	if (la.type == ARPHRD_LOOPBACK) {
 		p->halen = ETH_ALEN; /* the loopback device takes a zero Ethernet header */
 		goto out;

@@ -4,11 +4,12 @@
 # counted exactly (so headers and checksums are right; a bad checksum is a drop), over
 # several flows and threads, IPv4 and IPv6; loss from an nft rule is counted exactly; the
 # sender's own netfilter is bypassed (what --raw promises); without CAP_NET_RAW or in
-# reverse mode it is a clear error.
+# reverse mode it is a clear error. Frames carry the sender device's own MAC (bridges learn
+# from it); IPv6 loopback and a device without link headers (tun) work too.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd ip nft python3 timeout ss setpriv
-plan 13
+plan 18
 
 X=$(( $(echo "$P" | cksum | cut -d' ' -f1) % 200 + 20 ))
 A4=10.$X.34.1 B4=10.$X.34.2 A6=fd00:$X:34::1 B6=fd00:$X:34::2
@@ -37,6 +38,16 @@ MAC=$(nsx b cat /sys/class/net/${P}b/address)
 is "$(j "$T/c1" "(d['raw']['device'], d['raw']['nexthop'], d['raw']['lladdr'])")" \
 	"('${P}a', '$B4', '$MAC')" "raw: reports the egress device, next hop and its MAC"
 
+# the frames come from the sender device's own MAC, as a bridge or OVS must learn it
+AMAC=$(nsx a cat /sys/class/net/${P}a/address)
+nsx b nft add table netdev ${P}m
+nsx b nft add chain netdev ${P}m in "{ type filter hook ingress device ${P}b priority 0; }"
+nsx b nft add rule netdev ${P}m in ether saddr $AMAC udp dport 5302-5999 counter
+nsx a timeout 60 "$DPTUNE" bench --raw --json -n 3000 -r 10k $B4 >"$T/c0" 2>"$T/e0"
+is "$(nsx b nft list chain netdev ${P}m in | grep -o 'packets [0-9]*')" "packets 3000" \
+	"raw: all 3000 frames carry the sender device's MAC"
+nsx b nft delete table netdev ${P}m
+
 # IPv6 (odd payload size: the checksum's padding)
 nsx a timeout 60 "$DPTUNE" bench --raw -6 --json -n 5000 -r 10k -s 101 $B6 >"$T/c2" 2>"$T/e2"
 is "$(ran "$T/c2")" True "raw IPv6 run ran"
@@ -61,6 +72,32 @@ nsx a timeout 60 "$DPTUNE" bench --raw --json -n 2000 -r 10k $B4 >"$T/c5" 2>"$T/
 is "$(j "$T/c4" "d.get('forward', {}).get('packets', 0)")" 0 "socket mode: the sender's output rule drops all"
 is "$(j "$T/c5" "d['forward']['packets']")" 2000 "raw mode: past the sender's netfilter, all 2000 arrive"
 nsx a nft delete table inet ${P}o
+
+# loopback: IPv6 with a zero Ethernet header arrives; IPv4 the kernel would drop as a
+# martian, so raw mode refuses it and says why
+nsx b timeout 60 "$DPTUNE" bench --raw -6 --json -n 4000 -r 10k ::1 >"$T/c8" 2>"$T/e8"
+is "$(j "$T/c8" "(d['raw']['device'], d['forward']['packets'], d['forward']['lost_packets'])")" \
+	"('lo', 4000, 0)" "raw IPv6 on loopback: 4000 of 4000"
+nsx b timeout 60 "$DPTUNE" bench --raw -n 100 127.0.0.1 >/dev/null 2>"$T/e8"
+is "$? $(grep -c 'loopback device.*without --raw' "$T/e8")" "1 1" \
+	"raw IPv4 on loopback: refused with the reason, exit 1"
+# a device without link headers (tun, as wireguard and ipip are): the protocol goes in the
+# address of every send. Two tun devices joined by tunpair.py make the link.
+T4a=10.$X.35.1 T4b=10.$X.35.2
+python3 "$(dirname "$0")/tunpair.py" ${P}ta ${P}tb 60 >"$T/tun" 2>&1 &
+bg_pid $!
+for _ in $(seq 50); do grep -q ready "$T/tun" && break; sleep 0.1; done
+if ip link set ${P}ta netns ${P}a 2>/dev/null && ip link set ${P}tb netns ${P}b 2>/dev/null; then
+	nsx a ip addr add $T4a peer $T4b dev ${P}ta; nsx b ip addr add $T4b peer $T4a dev ${P}tb
+	nsx a ip link set ${P}ta up; nsx b ip link set ${P}tb up
+	nsx a timeout 60 "$DPTUNE" bench --raw --json -n 4000 -r 4k $T4b >"$T/c9" 2>"$T/e9"
+	is "$(j "$T/c9" "(d['raw']['device'], d['raw']['lladdr'], d['forward']['packets'])")" \
+		"('${P}ta', 'none', 4000)" "raw over tun (no link header): 4000 of 4000"
+	is "$(UDPERR)" 0 "no UDP checksum errors at the receiver after loopback and tun"
+else
+	skip "no tun devices: raw on a device without link headers"
+	skip "no tun devices"
+fi
 
 # errors: reverse mode, and no CAP_NET_RAW
 nsx a timeout 30 "$DPTUNE" bench --raw --reverse -n 100 $B4 >/dev/null 2>"$T/e6"

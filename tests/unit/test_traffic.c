@@ -318,15 +318,19 @@ static uint16_t ref_csum(const uint8_t *p, size_t n)
 	return (uint16_t)~sum;
 }
 
-/* Build one raw datagram and check it the way a receiver does. */
-static void raw_check(int family, const char *sa, const char *da, unsigned payload)
+/* Build one raw datagram after a link header of linklen bytes and check it the way a
+ * receiver does. */
+static void raw_check(int family, const char *sa, const char *da, unsigned payload,
+		      unsigned linklen)
 {
+	static const uint8_t link[RAW_LINK_MAX] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0 };
 	struct sockaddr_storage s = { .ss_family = (sa_family_t)family }, d = s;
 	struct raw_tmpl t;
-	uint8_t pkt[RAW_HDR_MAX + 512] = { 0 }, pseudo[40 + 8 + 512] = { 0 };
+	uint8_t pkt[RAW_HDR_MAX + 512] = { 0 }, pseudo[40 + 8 + 512] = { 0 }, *ip, *udp;
+	uint8_t again[RAW_HDR_MAX];
 	struct dgram_hdr h = { .test_id = 7, .flow = 3, .seq = 0x0102030405060708ull,
 			       .ts_ns = 0xfedcba9876543210ull };
-	unsigned ulen = payload + 8, al = family == AF_INET ? 4 : 16, hl;
+	unsigned ulen = payload + 8, al = family == AF_INET ? 4 : 16;
 	size_t pl;
 
 	if (family == AF_INET) {
@@ -344,27 +348,29 @@ static void raw_check(int family, const char *sa, const char *da, unsigned paylo
 		a->sin6_port = htons(40000);
 		b->sin6_port = htons(5302);
 	}
-	assert_int_equal(raw_tmpl_init(&t, &s, &d, payload), 0);
-	hl = t.len;
-	assert_int_equal(hl, family == AF_INET ? 28 : 48);
-	dgram_encode(pkt + hl, &h);
-	raw_tmpl_fill(&t, pkt + hl, pkt);
+	assert_int_equal(raw_tmpl_init(&t, link, linklen, &s, &d, payload), 0);
+	assert_int_equal(t.len, linklen + (family == AF_INET ? 28 : 48));
+	dgram_encode(pkt + t.len, &h);
+	raw_tmpl_fill(&t, pkt + t.len, pkt);
+	assert_memory_equal(pkt, link, linklen); /* the link header as given */
+	ip = pkt + linklen;
+	udp = pkt + t.len - 8;
 	if (family == AF_INET) {
-		assert_int_equal(pkt[0], 0x45);
-		assert_int_equal(pkt[2] << 8 | pkt[3], 20 + ulen);
-		assert_int_equal(pkt[9], 17);
-		assert_int_equal(ref_csum(pkt, 20), 0); /* the IP header checksum holds */
+		assert_int_equal(ip[0], 0x45);
+		assert_int_equal(ip[2] << 8 | ip[3], 20 + ulen);
+		assert_int_equal(ip[9], 17);
+		assert_int_equal(ref_csum(ip, 20), 0); /* the IP header checksum holds */
 	} else {
-		assert_int_equal(pkt[0] >> 4, 6);
-		assert_int_equal(pkt[4] << 8 | pkt[5], ulen);
-		assert_int_equal(pkt[6], 17);
+		assert_int_equal(ip[0] >> 4, 6);
+		assert_int_equal(ip[4] << 8 | ip[5], ulen);
+		assert_int_equal(ip[6], 17);
 	}
 	/* ports, length, and the UDP checksum over the pseudo-header as RFC 768/8200 say */
-	assert_int_equal(pkt[hl - 8] << 8 | pkt[hl - 7], 40000);
-	assert_int_equal(pkt[hl - 6] << 8 | pkt[hl - 5], 5302);
-	assert_int_equal(pkt[hl - 4] << 8 | pkt[hl - 3], ulen);
-	assert_true((pkt[hl - 2] | pkt[hl - 1]) != 0);
-	memcpy(pseudo, pkt + (family == AF_INET ? 12 : 8), 2 * al);
+	assert_int_equal(udp[0] << 8 | udp[1], 40000);
+	assert_int_equal(udp[2] << 8 | udp[3], 5302);
+	assert_int_equal(udp[4] << 8 | udp[5], ulen);
+	assert_true((udp[6] | udp[7]) != 0);
+	memcpy(pseudo, ip + (family == AF_INET ? 12 : 8), 2 * al);
 	pl = 2 * al;
 	if (family == AF_INET) {
 		pseudo[pl + 1] = 17;
@@ -377,31 +383,42 @@ static void raw_check(int family, const char *sa, const char *da, unsigned paylo
 		pseudo[pl + 7] = 17;
 		pl += 8;
 	}
-	memcpy(pseudo + pl, pkt + hl - 8, ulen);
+	memcpy(pseudo + pl, udp, ulen);
 	assert_int_equal(ref_csum(pseudo, pl + ulen), 0);
 	/* another datagram of the flow: same headers but for the checksum */
 	h.seq++;
-	dgram_encode(pkt + hl, &h);
-	{
-		uint8_t again[RAW_HDR_MAX];
-
-		raw_tmpl_fill(&t, pkt + hl, again);
-		assert_memory_equal(again, pkt, hl - 2);
-		assert_memory_not_equal(again + hl - 2, pkt + hl - 2, 2);
-	}
+	dgram_encode(pkt + t.len, &h);
+	raw_tmpl_fill(&t, pkt + t.len, again);
+	assert_memory_equal(again, pkt, t.len - 2u);
+	assert_memory_not_equal(again + t.len - 2, udp + 6, 2);
 }
 
 static void test_raw_headers(void **state)
 {
 	struct sockaddr_storage a = { .ss_family = AF_INET }, b = { .ss_family = AF_INET6 };
 	struct raw_tmpl t;
+	struct raw_path p = { .halen = 6, .arptype = 1, .lladdr = { 2, 0, 0, 0, 0, 2 },
+			      .ownaddr = { 2, 0, 0, 0, 0, 1 } };
+	uint8_t l[RAW_LINK_MAX];
 
-	raw_check(AF_INET, "10.201.7.1", "10.201.7.2", 64);
-	raw_check(AF_INET, "192.168.255.254", "172.31.0.1", 33); /* odd payload */
-	raw_check(AF_INET6, "fd00:12::1", "fd00:12::2", 64);
-	raw_check(AF_INET6, "2001:db8:ffff::ffff", "fe80::1", 200);
-	assert_int_equal(raw_tmpl_init(&t, &a, &b, 64), -EINVAL); /* families differ */
-	assert_int_equal(raw_tmpl_init(&t, &a, &a, DGRAM_MAX_PAYLOAD + 1), -EINVAL);
+	raw_check(AF_INET, "10.201.7.1", "10.201.7.2", 64, 14);
+	raw_check(AF_INET, "192.168.255.254", "172.31.0.1", 33, 0); /* odd payload */
+	raw_check(AF_INET6, "fd00:12::1", "fd00:12::2", 64, 14);
+	raw_check(AF_INET6, "2001:db8:ffff::ffff", "fe80::1", 200, 0);
+	assert_int_equal(raw_tmpl_init(&t, NULL, 0, &a, &b, 64), -EINVAL); /* families differ */
+	assert_int_equal(raw_tmpl_init(&t, NULL, 0, &a, &a, DGRAM_MAX_PAYLOAD + 1), -EINVAL);
+	assert_int_equal(raw_tmpl_init(&t, l, RAW_LINK_MAX + 1, &a, &a, 64), -EINVAL);
+	/* link headers: Ethernet to the next hop from the device; loopback zero; none */
+	assert_int_equal(raw_link_header(&p, AF_INET, l), 14);
+	assert_memory_equal(l, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00", 14);
+	assert_int_equal(raw_link_header(&p, AF_INET6, l), 14);
+	assert_int_equal(l[12] << 8 | l[13], 0x86dd);
+	p.arptype = 772; /* ARPHRD_LOOPBACK */
+	assert_int_equal(raw_link_header(&p, AF_INET, l), 14);
+	assert_memory_equal(l, "\0\0\0\0\0\0\0\0\0\0\0\0\x08\x00", 14);
+	p.arptype = 65534; /* ARPHRD_NONE: tun */
+	p.halen = 0;
+	assert_int_equal(raw_link_header(&p, AF_INET, l), 0);
 	assert_int_equal(raw_fold(0xffff), 0);
 	assert_int_equal(raw_sum("\x01", 1, 0), 0x100); /* an odd byte is the high half */
 	(void)state;
