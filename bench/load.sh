@@ -8,7 +8,7 @@
 #      passes when every datagram arrived and the sender kept 95 % of the rate)
 #   3. pacing accuracy: achieved vs requested rate, and the busiest 10 ms window
 # Senders run on CPU 0 (dptune --cpus 0, the others under taskset); receivers float.
-# Usage: bench/load.sh [SECONDS per trial, default 3]
+# Usage: bench/load.sh [SECONDS per trial, default 3]; ONLY=1,2 runs just those sections
 set -u
 cd "$(dirname "$0")/.."
 O=${O:-build}
@@ -41,6 +41,14 @@ sleep 0.5
 BMAC=$(xb cat /sys/class/net/${P}b/address)
 BIF=$(xb cat /sys/class/net/${P}b/ifindex)
 
+cat >/tmp/$P.cfg <<CFG
+{ eth(da=$BMAC), ipv4(saddr=$A, daddr=$Bd), udp(sp=4000, dp=9000), fill(0x41, 64) }
+CFG
+# trafgen's own figure: "S sec, U usec on CPU0 (N packets)" -> packets per second
+tg_pps() { tr -d '\r' | awk '/usec on CPU/ { t = $1 + $3 / 1e6; n = substr($7, 2); if (t > 0) print int(n / t) }'; }
+want() { [ -z "${ONLY:-}" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+
+if want 1; then
 echo "== 1. sender efficiency: 64-byte payloads, b drops UDP at ingress (netdev hook)"
 xb nft add table netdev ${P}d
 xb nft add chain netdev ${P}d in "{ type filter hook ingress device ${P}b priority 0; }"
@@ -49,11 +57,6 @@ xb nft add rule netdev ${P}d in udp length 72 counter drop
 # Three rounds, tools interleaved; the median of each (a shared VM is noisy).
 med() { python3 -c "import sys; v=sorted(float(x) for x in sys.argv[1:] if x); print(round(v[len(v)//2]) if v else 0)" "$@"; }
 I=() D1=() D2=() U1=() R1=() R2=() G1=()
-cat >/tmp/$P.cfg <<CFG
-{ eth(da=$BMAC), ipv4(saddr=$A, daddr=$Bd), udp(sp=4000, dp=9000), fill(0x41, 64) }
-CFG
-# trafgen's own figure: "S sec, U usec on CPU0 (N packets)" -> packets per second
-tg_pps() { tr -d '\r' | awk '/usec on CPU/ { t = $1 + $3 / 1e6; n = substr($7, 2); if (t > 0) print int(n / t) }'; }
 trafgen_max() { # N packets as fast as trafgen goes, one process on CPU 0
 	xa taskset -c 0 trafgen --dev ${P}a --conf /tmp/$P.cfg -P 1 -n $1 --no-sock-mem 2>&1 | tg_pps
 }
@@ -79,6 +82,7 @@ echo "dptune bench, 2 threads:     $d2 pps   = $(ratio $d2 $d1)x one thread (goa
 echo "dptune bench --raw, 1 thread: $r1 pps  = $(ratio $r1 $ip_pps)x iperf3, $(ratio $r1 $g1)x trafgen"
 echo "dptune bench --raw, 2 threads: $r2 pps = $(ratio $r2 $r1)x one thread"
 xb nft delete table netdev ${P}d
+fi
 
 echo "== 2. highest lossless rate on the veth pair (count-based trials of ${SECS}s, 64 B)"
 # try_TOOL RATE -> exit 0 when every datagram arrived and the sender kept the rate
@@ -130,6 +134,7 @@ search() {
 	echo $lo $best
 }
 HI=1200000
+if want 2; then
 read -r l_u a_u < <(search udploop 20000 $HI)
 read -r l_d a_d < <(search dptune 20000 $HI)
 read -r l_i a_i < <(search iperf3 20000 $HI)
@@ -142,6 +147,8 @@ echo "dptune bench:  $a_d pps   = $(ratio $a_d $a_u)x udploop (goal >= 0.95)"
 echo "iperf3:        $a_i pps   dptune/iperf3 = $(ratio $a_d $a_i) (goal >= 1)"
 echo "trafgen:       $a_t pps   dptune/trafgen = $(ratio $a_d $a_t) (goal >= 1)"
 echo "dptune --raw:  $a_r pps   = $(ratio $a_r $a_t)x trafgen, $(ratio $a_r $a_u)x udploop"
+fi
+want 3 || exit 0
 
 echo "== 3. pacing accuracy (achieved vs requested; busiest 10 ms window at the receiver)"
 # The sniffer that counts the windows runs its share of the receive path on the sending CPU

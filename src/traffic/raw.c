@@ -15,12 +15,25 @@
 
 #define RAW_SNDBUF (4 << 20)
 
+/* 32-bit words summed in host order, folded, then turned to network order: the one's
+ * complement sum does not depend on byte order (RFC 1071 2(B)). A fifth of the raw sender's
+ * user time went to a byte-wise loop here. */
 uint32_t raw_sum(const void *buf, size_t len, uint32_t sum)
 {
 	const uint8_t *p = buf;
+	uint64_t acc = 0;
 	size_t i;
 
-	for (i = 0; i + 1 < len; i += 2)
+	for (i = 0; i + 4 <= len; i += 4) {
+		uint32_t w;
+
+		memcpy(&w, p + i, 4);
+		acc += w;
+	}
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	sum += ntohs((uint16_t)acc);
+	for (; i + 1 < len; i += 2)
 		sum += (uint32_t)p[i] << 8 | p[i + 1];
 	if (len & 1)
 		sum += (uint32_t)p[len - 1] << 8;

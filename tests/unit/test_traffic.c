@@ -421,6 +421,18 @@ static void test_raw_headers(void **state)
 	assert_int_equal(raw_link_header(&p, AF_INET, l), 0);
 	assert_int_equal(raw_fold(0xffff), 0);
 	assert_int_equal(raw_sum("\x01", 1, 0), 0x100); /* an odd byte is the high half */
+	{ /* the word-wise sum agrees with the byte-wise reference at every length */
+		uint8_t buf[131];
+		uint32_t x = 12345;
+
+		for (size_t i = 0; i < sizeof(buf); i++) {
+			x = x * 1103515245u + 12345u;
+			buf[i] = (uint8_t)(x >> 16);
+		}
+		memset(buf + 100, 0xff, 31); /* carries */
+		for (size_t len = 0; len <= sizeof(buf); len++)
+			assert_int_equal(raw_fold(raw_sum(buf, len, 0)), ref_csum(buf, len));
+	}
 	(void)state;
 }
 
