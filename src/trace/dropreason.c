@@ -77,16 +77,16 @@ struct dr_key {
 
 struct dropreason {
 	struct dropreason_bpf *skel;
+	struct bpf_program *prog; /* the one attached */
 	const char *names[NREASONS]; /* interned reason names by value (low 16 bits + subsys) */
 	bool loaded_names;
 };
 
+/* libbpf's messages (the verifier's log among them) only with DPTUNE_BPF_DEBUG set */
 static int silent(enum libbpf_print_level l, const char *fmt, va_list ap)
 {
 	(void)l;
-	(void)fmt;
-	(void)ap;
-	return 0;
+	return getenv("DPTUNE_BPF_DEBUG") ? vfprintf(stderr, fmt, ap) : 0;
 }
 
 /* Names of enum skb_drop_reason and of subsystem enums (value has subsystem bits). */
@@ -130,6 +130,13 @@ static void load_names(struct dropreason *d, uint32_t *skip_a, uint32_t *skip_b)
 	btf__free(btf);
 }
 
+static bool getenv_true(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0");
+}
+
 int dropreason_open(struct dropreason **out, char *why, size_t whylen)
 {
 	struct dropreason *d = xcalloc(1, sizeof(*d));
@@ -144,18 +151,29 @@ int dropreason_open(struct dropreason **out, char *why, size_t whylen)
 		free(d);
 		return -EOPNOTSUPP;
 	}
-	d->skel = dropreason_bpf__open();
-	if (!d->skel) {
-		r = -errno;
-		snprintf(why, whylen, "cannot open the BPF program: %s", strerror(errno));
-		free(d);
-		return r ? r : -EINVAL;
+	/* the BTF tracepoint first (called directly, nothing missed); the perf-event one on
+	 * kernels that cannot load it */
+	/* DPTUNE_DROPREASON_TRACEPOINT=1 takes the fallback at once (its test) */
+	for (int btf = getenv_true("DPTUNE_DROPREASON_TRACEPOINT") ? 0 : 1; btf >= 0; btf--) {
+		d->skel = dropreason_bpf__open();
+		if (!d->skel) {
+			r = -errno;
+			snprintf(why, whylen, "cannot open the BPF program: %s", strerror(errno));
+			free(d);
+			return r ? r : -EINVAL;
+		}
+		d->skel->rodata->skip_a = skip_a;
+		d->skel->rodata->skip_b = skip_b;
+		bpf_program__set_autoload(d->skel->progs.dr_kfree_skb_btf, btf);
+		bpf_program__set_autoload(d->skel->progs.dr_kfree_skb, !btf);
+		d->prog = btf ? d->skel->progs.dr_kfree_skb_btf : d->skel->progs.dr_kfree_skb;
+		r = dropreason_bpf__load(d->skel);
+		if (!r)
+			r = dropreason_bpf__attach(d->skel);
+		if (!r || r == -EPERM || !btf)
+			break;
+		dropreason_bpf__destroy(d->skel);
 	}
-	d->skel->rodata->skip_a = skip_a;
-	d->skel->rodata->skip_b = skip_b;
-	r = dropreason_bpf__load(d->skel);
-	if (!r)
-		r = dropreason_bpf__attach(d->skel);
 	if (r) {
 		snprintf(why, whylen, "cannot load or attach BPF on skb:kfree_skb: %s%s",
 			 strerror(-r), r == -EPERM ? " (run as root)" : "");
@@ -240,6 +258,19 @@ int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
 	if (!bpf_map_lookup_elem(fd, &z, &v))
 		snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER, v ? MF_ABNORMAL : 0, "", -1, -1,
 			      "drop_events_unaccounted", v);
+	/* Drops the program never saw: the kernel skips a tracing program that fires while
+	 * it already runs on the same CPU and counts it in the program's recursion_misses. */
+	{
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(d->prog), &info,
+					     &len))
+			snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER,
+				      info.recursion_misses ? MF_ABNORMAL : 0, "", -1, -1,
+				      "drop_events_missed", info.recursion_misses);
+	}
 	return added;
 }
 

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # 15-dropreasons.t: kernel drop reasons (BPF on skb:kfree_skb) land in the right layer and
-# namespace with exact counts: an nftables drop rule → netfilter, a closed port → udp.
+# namespace with exact counts: an nftables drop rule → netfilter, a closed port → udp; with
+# the BTF tracepoint (tp_btf) and with its fallback, the perf-event tracepoint.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd nft python3
 [ -r /sys/kernel/btf/vmlinux ] || skip_all "kernel has no BTF (/sys/kernel/btf/vmlinux)"
-plan 4
+plan 8
 mkns a
 nsx a nft -f - <<EOF2
 table inet ${P}t {
 	chain in { type filter hook input priority 0; udp dport 7000 drop; }
 }
 EOF2
+for mode in tp_btf tracepoint; do
+export DPTUNE_DROPREASON_TRACEPOINT=$([ $mode = tracepoint ] && echo 1)
+[ $mode = tp_btf ] && unset DPTUNE_DROPREASON_TRACEPOINT
 "$DPTUNE" stat -i 2 -c 1 --drop-reasons --json --layer netfilter,udp > "/tmp/$P.json" 2>"/tmp/$P.err" & spid=$!
 sleep 0.8
 nsx a python3 -c '
@@ -19,18 +23,19 @@ import socket
 s=socket.socket(2,2)
 for i in range(77): s.sendto(b"x",("127.0.0.1",7000))
 for i in range(33): s.sendto(b"x",("127.0.0.1",7001))'
-wait $spid; ok $? "stat --drop-reasons exits 0"
+wait $spid; ok $? "stat --drop-reasons exits 0 ($mode)"
 if grep -q '"name":"dropreason","available":false' "/tmp/$P.json"; then
 	reason=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([c["reason"] for c in d["collectors"] if c["name"]=="dropreason"][0])' "/tmp/$P.json")
 	skip "BPF unavailable: $reason"; skip "BPF unavailable"; skip "BPF unavailable"
-	rm -f /tmp/$P.json /tmp/$P.err; exit 0
+	rm -f /tmp/$P.json /tmp/$P.err; continue
 fi
 get() { python3 -c '
 import json,sys
 d=json.load(open(sys.argv[1]))
 r=[r for r in d["rows"] if r["netns"]==sys.argv[2] and r["counter"]==sys.argv[3]]
 print(sum(x["delta"] for x in r), ",".join(sorted(set(x["layer"] for x in r))))' "/tmp/$P.json" "${P}a" "$1"; }
-is "$(get drop:NETFILTER_DROP)" "77 netfilter" "77 nftables drops counted in layer netfilter of ${P}a"
-is "$(get drop:NO_SOCKET)" "33 udp" "33 closed-port drops counted in layer udp of ${P}a"
-is "$(get UdpNoPorts)" "33 udp" "UdpNoPorts agrees with the drop reason count"
+is "$(get drop:NETFILTER_DROP)" "77 netfilter" "77 nftables drops counted in layer netfilter of ${P}a ($mode)"
+is "$(get drop:NO_SOCKET)" "33 udp" "33 closed-port drops counted in layer udp of ${P}a ($mode)"
+is "$(get UdpNoPorts)" "33 udp" "UdpNoPorts agrees with the drop reason count ($mode)"
 rm -f /tmp/$P.json /tmp/$P.err
+done
