@@ -1,5 +1,6 @@
 /* engine.c: paced sendmmsg sender threads and recvmmsg receiver threads (see engine.h). */
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <poll.h>
 #include <sched.h>
@@ -97,6 +98,30 @@ int engine_parse_cpus(const char *s, int *cpus, int n)
 		cpus[i] = ids[i];
 	}
 	return cnt;
+}
+
+/* Start fn on each of n thread structs (`stride` bytes apart from `base`), each with its
+ * pthread_t at tid_off and its `joined` flag at joined_off. When one cannot start: *stop
+ * is set, those started are joined, every struct is marked joined, and -errno returned. */
+static int threads_start(void *base, size_t stride, size_t tid_off, size_t joined_off,
+			 unsigned n, void *(*fn)(void *), int *stop)
+{
+#define TH_AT(i) ((char *)base + (size_t)(i) * stride)
+	for (unsigned i = 0; i < n; i++) {
+		int r = pthread_create((pthread_t *)(void *)(TH_AT(i) + tid_off), NULL, fn, TH_AT(i));
+
+		if (!r)
+			continue;
+		__atomic_store_n(stop, 1, __ATOMIC_RELEASE);
+		for (unsigned k = 0; k < n; k++) {
+			if (k < i)
+				pthread_join(*(pthread_t *)(void *)(TH_AT(k) + tid_off), NULL);
+			*(bool *)(void *)(TH_AT(k) + joined_off) = true;
+		}
+		return -r;
+	}
+	return 0;
+#undef TH_AT
 }
 
 /* ---- sender ---- */
@@ -448,23 +473,9 @@ int tx_start(struct tx_engine *e, const struct tx_cfg *cfg)
 	}
 	e->connected = xcalloc((size_t)cfg->nsock, sizeof(bool));
 	e->t0 = now_mono();
-	for (unsigned i = 0; i < n; i++) {
-		int r = pthread_create(&e->th[i].tid, NULL, tx_main, &e->th[i]);
-
-		if (r) {
-			__atomic_store_n(&e->stop, 1, __ATOMIC_RELAXED);
-			for (unsigned k = 0; k < i; k++) {
-				pthread_join(e->th[k].tid, NULL);
-				e->th[k].joined = true;
-			}
-			for (unsigned k = i; k < n; k++)
-				e->th[k].joined = true;
-			e->started = true;
-			return -r;
-		}
-	}
 	e->started = true;
-	return 0;
+	return threads_start(e->th, sizeof(*e->th), offsetof(struct tx_thread, tid),
+			     offsetof(struct tx_thread, joined), n, tx_main, &e->stop);
 }
 
 bool tx_done(struct tx_engine *e)
@@ -738,23 +749,9 @@ int rx_start(struct rx_engine *e, const struct rx_cfg *cfg)
 			t->socks[t->nsocks++] = s;
 		hist_init(&t->lat);
 	}
-	for (unsigned i = 0; i < n; i++) {
-		int r = pthread_create(&e->th[i].tid, NULL, rx_main, &e->th[i]);
-
-		if (r) {
-			__atomic_store_n(&e->stop, 1, __ATOMIC_RELEASE);
-			for (unsigned k = 0; k < i; k++) {
-				pthread_join(e->th[k].tid, NULL);
-				e->th[k].joined = true;
-			}
-			for (unsigned k = i; k < n; k++)
-				e->th[k].joined = true;
-			e->started = true;
-			return -r;
-		}
-	}
 	e->started = true;
-	return 0;
+	return threads_start(e->th, sizeof(*e->th), offsetof(struct rx_thread, tid),
+			     offsetof(struct rx_thread, joined), n, rx_main, &e->stop);
 }
 
 void rx_totals(struct rx_engine *e, uint64_t *rx, uint64_t *bytes, uint64_t *missing,

@@ -7,14 +7,8 @@ need_root
 need_cmd ip python3 timeout ss
 plan 20
 
-X=$(( $(echo "$P" | cksum | cut -d' ' -f1) % 200 + 20 ))
-A4=10.$X.30.1 B4=10.$X.30.2 A6=fd00:$X:30::1 B6=fd00:$X:30::2
 T=$(mktemp -d /tmp/$P.XXXX); on_cleanup rm -rf "$T"
-mkns a && mkns b || skip_all "cannot create namespaces"
-ip link add ${P}a netns ${P}a type veth peer name ${P}b netns ${P}b || skip_all "no veth"
-nsx a ip addr add $A4/24 dev ${P}a; nsx b ip addr add $B4/24 dev ${P}b
-nsx a ip addr add $A6/64 dev ${P}a nodad; nsx b ip addr add $B6/64 dev ${P}b nodad
-nsx a ip link set ${P}a up; nsx b ip link set ${P}b up
+veth_pair 30 v6
 
 start_server() { # port extra-args...
 	local port=$1; shift

@@ -6,13 +6,8 @@ need_root
 need_cmd ip nft python3 timeout ss
 plan 6
 
-X=$(( $(echo "$P" | cksum | cut -d' ' -f1) % 200 + 20 ))
-A4=10.$X.31.1 B4=10.$X.31.2
 T=$(mktemp -d /tmp/$P.XXXX); on_cleanup rm -rf "$T"
-mkns a && mkns b || skip_all "cannot create namespaces"
-ip link add ${P}a netns ${P}a type veth peer name ${P}b netns ${P}b || skip_all "no veth"
-nsx a ip addr add $A4/24 dev ${P}a; nsx b ip addr add $B4/24 dev ${P}b
-nsx a ip link set ${P}a up; nsx b ip link set ${P}b up
+veth_pair 31
 nsx b nft add table inet ${P}t 2>/dev/null || skip_all "nftables not usable"
 nsx b nft add chain inet ${P}t in '{ type filter hook input priority 0; }'
 nsx b nft add rule inet ${P}t in udp dport 5302-5999 numgen inc mod 10 == 0 counter drop \

@@ -7,13 +7,8 @@ need_root
 need_cmd ip python3 timeout ss
 plan 6
 
-X=$(( $(echo "$P" | cksum | cut -d' ' -f1) % 200 + 20 ))
-A4=10.$X.32.1 B4=10.$X.32.2
 T=$(mktemp -d /tmp/$P.XXXX); on_cleanup rm -rf "$T"
-mkns a && mkns b || skip_all "cannot create namespaces"
-ip link add ${P}a netns ${P}a type veth peer name ${P}b netns ${P}b || skip_all "no veth"
-nsx a ip addr add $A4/24 dev ${P}a; nsx b ip addr add $B4/24 dev ${P}b
-nsx a ip link set ${P}a up; nsx b ip link set ${P}b up
+veth_pair 32
 ip netns exec "${P}b" timeout 120 "$DPTUNE" serve --json >"$T/srv" 2>&1 &
 bg_pid $!
 for _ in $(seq 50); do nsx b ss -ltnH "sport = :5301" | grep -q . && break; sleep 0.1; done

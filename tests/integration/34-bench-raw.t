@@ -11,14 +11,8 @@ need_root
 need_cmd ip nft python3 timeout ss setpriv
 plan 18
 
-X=$(( $(echo "$P" | cksum | cut -d' ' -f1) % 200 + 20 ))
-A4=10.$X.34.1 B4=10.$X.34.2 A6=fd00:$X:34::1 B6=fd00:$X:34::2
 T=$(mktemp -d /tmp/$P.XXXX); on_cleanup rm -rf "$T"
-mkns a && mkns b || skip_all "cannot create namespaces"
-ip link add ${P}a netns ${P}a type veth peer name ${P}b netns ${P}b || skip_all "no veth"
-nsx a ip addr add $A4/24 dev ${P}a; nsx b ip addr add $B4/24 dev ${P}b
-nsx a ip addr add $A6/64 dev ${P}a nodad; nsx b ip addr add $B6/64 dev ${P}b nodad
-nsx a ip link set ${P}a up; nsx b ip link set ${P}b up
+veth_pair 34 v6
 
 ip netns exec "${P}b" timeout 120 "$DPTUNE" serve --json >"$T/srv.out" 2>&1 &
 bg_pid $!

@@ -6,15 +6,10 @@
 need_root
 need_cmd nft python3
 plan 15
-mkns a
-mkns b
-ip link add "${P}a" netns "${P}a" type veth peer name "${P}b" netns "${P}b"
-X=$((RANDOM % 200 + 20))
-nsx a ip addr add "10.$X.77.1/24" dev "${P}a"; nsx a ip link set "${P}a" up
-nsx b ip addr add "10.$X.77.2/24" dev "${P}b"; nsx b ip link set "${P}b" up
+veth_pair 77
 PORT=$((30000 + RANDOM % 20000))
-nsx_bg b timeout 300 "$DPTUNE" serve --bind "10.$X.77.2" --port $PORT
-for i in $(seq 50); do nsx a bash -c "echo > /dev/tcp/10.$X.77.2/$PORT" 2>/dev/null && break; sleep 0.1; done
+nsx_bg b timeout 300 "$DPTUNE" serve --bind "$B4" --port $PORT
+for i in $(seq 50); do nsx a bash -c "echo > /dev/tcp/$B4/$PORT" 2>/dev/null && break; sleep 0.1; done
 
 cap() { # R: replace the cap rule
 	nsx b nft delete table inet "${P}cap" 2>/dev/null
@@ -22,7 +17,7 @@ cap() { # R: replace the cap rule
 		"${P}cap" $((PORT + 1)) $((PORT + 200)) "$1" | nsx b nft -f -
 }
 sweep() { # R
-	"$DPTUNE" sweep "10.$X.77.2" --port $PORT --client-netns "${P}a" --duration 1 --warmup 0.5 \
+	"$DPTUNE" sweep "$B4" --port $PORT --client-netns "${P}a" --duration 1 --warmup 0.5 \
 		--pause 0.3 --rate-max $(( $1 * 2 )) --flows 4 --max-trials 20 --json > "/tmp/$P.sweep.json"
 }
 on_cleanup "rm -f /tmp/$P.sweep.json"
@@ -56,9 +51,9 @@ done
 # a tiny receive buffer instead of the cap: the ledger names the socket layer and the process
 nsx b nft delete table inet "${P}cap"
 PORT2=$((PORT + 300))
-nsx_bg b timeout 300 "$DPTUNE" serve --bind "10.$X.77.2" --port $PORT2 --rcvbuf 2048
-for i in $(seq 50); do nsx a bash -c "echo > /dev/tcp/10.$X.77.2/$PORT2" 2>/dev/null && break; sleep 0.1; done
-"$DPTUNE" sweep "10.$X.77.2" --port $PORT2 --client-netns "${P}a" --duration 1 --warmup 0.5 \
+nsx_bg b timeout 300 "$DPTUNE" serve --bind "$B4" --port $PORT2 --rcvbuf 2048
+for i in $(seq 50); do nsx a bash -c "echo > /dev/tcp/$B4/$PORT2" 2>/dev/null && break; sleep 0.1; done
+"$DPTUNE" sweep "$B4" --port $PORT2 --client-netns "${P}a" --duration 1 --warmup 0.5 \
 	--pause 0.3 --rate-max 300k --flows 4 --max-trials 12 --json > "/tmp/$P.sweep.json"
 ok $? "sweep against a server with a 2 KiB receive buffer exits 0"
 where=$(python3 -c '
@@ -70,7 +65,7 @@ set -- $where
 is "$1 $2" "socket ${P}b" "first loss above NDR is in layer socket of ${P}b ($where)"
 case "$4" in *comm=dptune*) ok 0 "the ledger names the process (comm=dptune)";; *) ok 1 "the ledger names the process: $where";; esac
 cap 30000
-"$DPTUNE" sweep "10.$X.77.2" --port $PORT --client-netns "${P}a" --duration 0.5 --warmup 0 \
+"$DPTUNE" sweep "$B4" --port $PORT --client-netns "${P}a" --duration 0.5 --warmup 0 \
 	--rate-max 100k --precision 0.01 --max-trials 3 --json > "/tmp/$P.sweep.json"
 stop=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["search_trials"], r["stop"])' "/tmp/$P.sweep.json")
 case $stop in "3 stopped: trial limit"*) ok 0 "a trial budget of 3 stops the search: $stop";; *) ok 1 "trial budget: $stop";; esac

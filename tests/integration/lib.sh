@@ -29,6 +29,20 @@ need_cmd() { for c; do command -v "$c" >/dev/null || skip_all "needs $c"; done; 
 # mkns NAME: create namespace ${P}NAME with lo up; remembered for cleanup.
 mkns() { ip netns add "$P$1" && ip -n "$P$1" link set lo up && T_NS+=("$P$1"); }
 nsx() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
+# veth_pair NET [v6]: namespaces ${P}a and ${P}b joined by veth ${P}a <-> ${P}b with
+# A4=10.X.NET.1 and B4=10.X.NET.2/24 (X from $P, so tests running at once differ), and with
+# v6 also A6=fd00:X:NET::1 and B6=fd00:X:NET::2/64; the whole test skips without them.
+veth_pair() {
+	X=$(( $(echo "$P" | cksum | cut -d' ' -f1) % 200 + 20 ))
+	A4=10.$X.$1.1 B4=10.$X.$1.2 A6=fd00:$X:$1::1 B6=fd00:$X:$1::2
+	mkns a && mkns b || skip_all "cannot create namespaces"
+	ip link add ${P}a netns ${P}a type veth peer name ${P}b netns ${P}b || skip_all "no veth"
+	nsx a ip addr add $A4/24 dev ${P}a; nsx b ip addr add $B4/24 dev ${P}b
+	if [ "${2:-}" = v6 ]; then
+		nsx a ip addr add $A6/64 dev ${P}a nodad; nsx b ip addr add $B6/64 dev ${P}b nodad
+	fi
+	nsx a ip link set ${P}a up; nsx b ip link set ${P}b up
+}
 # nsx_bg NAME CMD...: run in the background inside ${P}NAME; its PID (the command itself,
 # not a subshell) is killed by the cleanup trap and left in $BG.
 nsx_bg() { local n=$1; shift; ip netns exec "$P$n" "$@" & BG=$!; T_PIDS+=("$BG"); }
