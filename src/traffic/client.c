@@ -480,6 +480,11 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 	if (u.tx_on) {
 		tx_stop(&u.tx);
 		r->tx_errors = tx_errors(&u.tx);
+		if ((rc = tx_fatal(&u.tx))) {
+			ret = fail(r, -rc, "the sender stopped: sendmmsg failed: %s%s", strerror(rc),
+				   rc == EMSGSIZE ? " (datagram larger than the path's MTU?)" : "");
+			goto out;
+		}
 		m.nsent = o->flows;
 		m.sent = u.tx.seq;
 		m.tx_seconds = u.tx.t_end - u.tx.t0;

@@ -136,6 +136,7 @@ struct tx_thread {
 	uint64_t quota;	  /* 0 = unlimited */
 	uint64_t sent;	  /* atomic */
 	uint64_t errors;  /* atomic */
+	int fatal;	  /* atomic: the errno that stopped this thread, 0 if none */
 	int done;	  /* atomic */
 	double t_end;	  /* when this thread stopped sending */
 	uint32_t *flows;  /* flows this thread sends, grouped by socket */
@@ -154,6 +155,20 @@ static void tx_sleep_ns(uint64_t ns)
 			       .tv_nsec = (long)(ns % 1000000000ull) };
 
 	nanosleep(&ts, NULL);
+}
+
+/* Errors that say the datagrams themselves or the socket are wrong. The path's own
+ * refusals (EPERM from an OUTPUT drop rule, ENETUNREACH, ECONNREFUSED, ENOBUFS) are what a
+ * test measures: the sender retries those. */
+static bool tx_errno_fatal(int err)
+{
+	switch (err) {
+	case EINVAL: case EMSGSIZE: case EFAULT: case EBADF: case ENOTSOCK: case EAFNOSUPPORT:
+	case EOPNOTSUPP: case EDESTADDRREQ: case ENODEV: case ENXIO:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Send want prepared messages; runs of the same socket go out in one sendmmsg. Returns
@@ -176,6 +191,10 @@ static unsigned tx_send(struct tx_thread *t, struct mmsghdr *msg, const int *fd_
 			continue;
 		}
 		__atomic_add_fetch(&t->errors, 1, __ATOMIC_RELAXED);
+		if (tx_errno_fatal(errno)) { /* retrying cannot help: stop and say why */
+			__atomic_store_n(&t->fatal, errno, __ATOMIC_RELAXED);
+			break;
+		}
 		if (__atomic_load_n(&e->stop, __ATOMIC_RELAXED) || (end_ns && mono_ns() >= end_ns))
 			break;
 		if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR)
@@ -367,6 +386,7 @@ static int tx_raw_setup(struct tx_engine *e, unsigned n, int *rawfd)
 	struct sockaddr_storage *src = xcalloc((size_t)c->nsock, sizeof(*src));
 	int r = 0;
 	unsigned opened = 0;
+	bool partial = !getenv("DPTUNE_RAW_FULL_CSUM"); /* the other way, for its test */
 
 	for (int s = 0; s < c->nsock && !r; s++) {
 		socklen_t sl = sizeof(src[s]);
@@ -385,19 +405,32 @@ static int tx_raw_setup(struct tx_engine *e, unsigned n, int *rawfd)
 				((struct sockaddr_in6 *)&src[s])->sin6_port = port;
 		}
 	}
+	/* checksums left partial, as the kernel's UDP leaves them, where the kernel takes a
+	 * virtio-net header on packet sockets; computed here otherwise */
+	if (!r) {
+		rawfd[0] = raw_socket(c->raw_to.sll_ifindex, partial);
+		if (partial && (rawfd[0] == -ENOPROTOOPT || rawfd[0] == -EINVAL)) {
+			partial = false;
+			rawfd[0] = raw_socket(c->raw_to.sll_ifindex, false);
+		}
+		if (rawfd[0] < 0)
+			r = rawfd[0];
+		else
+			opened = 1;
+	}
+	for (; opened < n && !r; opened++) {
+		rawfd[opened] = raw_socket(c->raw_to.sll_ifindex, partial);
+		if (rawfd[opened] < 0)
+			r = rawfd[opened];
+	}
 	e->tmpl = xcalloc(c->nflows, sizeof(*e->tmpl));
 	for (uint32_t f = 0; f < c->nflows && !r; f++)
 		r = raw_tmpl_init(&e->tmpl[f], c->raw_link, c->raw_linklen,
 				  &src[f % (uint32_t)c->nsock],
-				  &c->dst[(f / (uint32_t)c->nsock) % c->ndst], c->size);
-	for (; opened < n && !r; opened++) {
-		rawfd[opened] = raw_socket(c->raw_to.sll_ifindex);
-		if (rawfd[opened] < 0)
-			r = rawfd[opened];
-	}
+				  &c->dst[(f / (uint32_t)c->nsock) % c->ndst], c->size, partial);
 	free(src);
 	if (r) {
-		for (unsigned i = 0; i + 1 < opened; i++)
+		for (unsigned i = 0; i < opened && rawfd[i] >= 0; i++)
 			close(rawfd[i]);
 		free(e->tmpl);
 		e->tmpl = NULL;
@@ -493,6 +526,17 @@ uint64_t tx_sent(struct tx_engine *e)
 	for (unsigned i = 0; i < e->nthreads; i++)
 		s += __atomic_load_n(&e->th[i].sent, __ATOMIC_RELAXED);
 	return s;
+}
+
+int tx_fatal(struct tx_engine *e)
+{
+	for (unsigned i = 0; i < e->nthreads; i++) {
+		int err = __atomic_load_n(&e->th[i].fatal, __ATOMIC_RELAXED);
+
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 uint64_t tx_errors(struct tx_engine *e)

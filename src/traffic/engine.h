@@ -70,6 +70,9 @@ uint64_t tx_sent(struct tx_engine *e); /* live total */
  * e->t_end - e->t0 the sending time. Safe to call twice. */
 void tx_stop(struct tx_engine *e);
 uint64_t tx_errors(struct tx_engine *e);
+/* The errno that stopped a sender thread (the datagrams or the socket are wrong, e.g.
+ * EINVAL, EMSGSIZE), or 0. */
+int tx_fatal(struct tx_engine *e);
 void tx_release(struct tx_engine *e);
 
 struct rx_cfg {

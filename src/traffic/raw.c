@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <net/if_arp.h>
 #include <linux/if_ether.h>
+#include <linux/virtio_net.h>
+#include <endian.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
@@ -55,18 +57,19 @@ static void put16(uint8_t *p, uint16_t v)
 
 int raw_tmpl_init(struct raw_tmpl *t, const uint8_t *link, unsigned linklen,
 		  const struct sockaddr_storage *src, const struct sockaddr_storage *dst,
-		  unsigned payload)
+		  unsigned payload, bool partial)
 {
-	unsigned ulen = payload + 8;
+	unsigned ulen = payload + 8, vl = partial ? RAW_VNET_LEN : 0;
 	uint8_t *u;
-	uint32_t sum = 0;
+	uint32_t sum = 0, pseudo;
 
 	memset(t, 0, sizeof(*t));
 	if (src->ss_family != dst->ss_family || payload > DGRAM_MAX_PAYLOAD ||
 	    linklen > RAW_LINK_MAX)
 		return -EINVAL;
 	if (linklen)
-		memcpy(t->hdr, link, linklen);
+		memcpy(t->hdr + vl, link, linklen);
+	linklen += vl; /* from here on: where the IP header starts */
 	if (src->ss_family == AF_INET) {
 		const struct sockaddr_in *s = (const void *)src, *d = (const void *)dst;
 		uint8_t *ip = t->hdr + linklen;
@@ -105,17 +108,35 @@ int raw_tmpl_init(struct raw_tmpl *t, const uint8_t *link, unsigned linklen,
 	put16(u + 4, (uint16_t)ulen);
 	/* pseudo-header: protocol and UDP length; then the UDP header (checksum 0) */
 	sum += IPPROTO_UDP + ulen;
+	pseudo = sum;
 	sum = raw_sum(u, 8, sum);
 	t->sum = sum;
 	t->csum_off = (uint8_t)(u - t->hdr + 6);
+	if (partial) {
+		/* as the kernel's UDP: the field holds the folded pseudo-header sum, and whoever
+		 * completes the checksum sums from the UDP header to the end */
+		struct virtio_net_hdr vh = {
+			.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+			.gso_type = VIRTIO_NET_HDR_GSO_NONE,
+			.csum_start = htole16((uint16_t)(u - t->hdr - vl)),
+			.csum_offset = htole16(6),
+		};
+
+		memcpy(t->hdr, &vh, RAW_VNET_LEN);
+		put16(u + 6, (uint16_t)~raw_fold(pseudo));
+		t->partial = true;
+	}
 	return 0;
 }
 
 void raw_tmpl_fill(const struct raw_tmpl *t, const void *payload_hdr, uint8_t *out)
 {
-	uint16_t c = raw_fold(raw_sum(payload_hdr, DGRAM_HDR_LEN, t->sum));
+	uint16_t c;
 
 	memcpy(out, t->hdr, t->len);
+	if (t->partial)
+		return;
+	c = raw_fold(raw_sum(payload_hdr, DGRAM_HDR_LEN, t->sum));
 	put16(out + t->csum_off, c ? c : 0xffff); /* 0 means "no checksum" in UDP */
 }
 
@@ -145,16 +166,17 @@ unsigned raw_link_header(const struct raw_path *p, int family, uint8_t *out)
 	return ETH_HLEN;
 }
 
-int raw_socket(int ifindex)
+int raw_socket(int ifindex, bool vnet)
 {
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0), v = RAW_SNDBUF, r;
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0), v = RAW_SNDBUF, r, one = 1;
 	struct sockaddr_ll at = { .sll_family = AF_PACKET, .sll_ifindex = ifindex };
 
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)))
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
-	if (bind(fd, (const struct sockaddr *)&at, sizeof(at))) {
+	if ((vnet && setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one))) ||
+	    bind(fd, (const struct sockaddr *)&at, sizeof(at))) {
 		r = -errno;
 		close(fd);
 		return r;

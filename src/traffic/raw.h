@@ -49,28 +49,40 @@ unsigned raw_link_header(const struct raw_path *p, int family, uint8_t *out);
  * large send buffer: datagrams go out as written, link header included, with no address
  * (the bound device, looked up once, not per datagram; 8 % more packets a second than
  * SOCK_DGRAM sends with an address). A device without link headers needs the address
- * (raw_dest) on every send, for its protocol. fd or -errno (-EPERM without CAP_NET_RAW). */
-int raw_socket(int ifindex);
+ * (raw_dest) on every send, for its protocol. vnet: datagrams start with a virtio-net
+ * header (partial templates). fd or -errno (-EPERM without CAP_NET_RAW; -ENOPROTOOPT or
+ * -EINVAL: the kernel takes no virtio-net header). */
+int raw_socket(int ifindex, bool vnet);
 
 /* The link, IP and UDP headers of one flow, with the checksum work that does not depend on
  * the datagram done once. The payload is the test header (DGRAM_HDR_LEN bytes, different in
- * every datagram) followed by zeros. */
-#define RAW_HDR_MAX (RAW_LINK_MAX + 48) /* Ethernet 14 + IPv6 40 + UDP 8 */
+ * every datagram) followed by zeros.
+ *
+ * A partial template starts with a virtio-net header (RAW_VNET_LEN bytes, for a socket with
+ * PACKET_VNET_HDR) that asks for the UDP checksum to be completed later, its field holding
+ * the pseudo-header sum: the kernel's own UDP sends so (CHECKSUM_PARTIAL), so a veth or
+ * tap receiver trusts it as it trusts a socket sender's, a NIC fills it in, and the sender
+ * computes nothing per datagram. Otherwise the sender computes the whole checksum. */
+#define RAW_VNET_LEN 10
+#define RAW_HDR_MAX (RAW_VNET_LEN + RAW_LINK_MAX + 48) /* vnet + Ethernet + IPv6 + UDP */
 struct raw_tmpl {
 	uint8_t hdr[RAW_HDR_MAX];
-	uint8_t len;	  /* link header + 28 (IPv4) or 48 (IPv6) */
+	uint8_t len;	  /* [vnet header +] link header + 28 (IPv4) or 48 (IPv6) */
 	uint8_t csum_off; /* the UDP checksum's offset in hdr */
+	bool partial;	  /* starts with the virtio-net header; nothing to add per datagram */
 	uint32_t sum;	  /* pseudo-header + UDP header, one's-complement partial sum */
 };
 
 /* Build the template for src -> dst (both the same family, ports included) and a payload of
- * `payload` bytes, after the link header `link` (linklen bytes, at most RAW_LINK_MAX).
- * 0, or -EINVAL (families differ or unknown, payload or link header too large). */
+ * `payload` bytes, after the link header `link` (linklen bytes, at most RAW_LINK_MAX);
+ * partial: see above. 0, or -EINVAL (families differ or unknown, payload or link header
+ * too large). */
 int raw_tmpl_init(struct raw_tmpl *t, const uint8_t *link, unsigned linklen,
 		  const struct sockaddr_storage *src, const struct sockaddr_storage *dst,
-		  unsigned payload);
-/* Write the headers of one datagram into out (t->len bytes): the template with the UDP
- * checksum of a payload that starts with the DGRAM_HDR_LEN bytes at payload_hdr. */
+		  unsigned payload, bool partial);
+/* Write the headers of one datagram into out (t->len bytes): the template, and unless it
+ * is partial the UDP checksum of a payload that starts with the DGRAM_HDR_LEN bytes at
+ * payload_hdr. */
 void raw_tmpl_fill(const struct raw_tmpl *t, const void *payload_hdr, uint8_t *out);
 
 /* The Internet checksum helpers, exposed for the tests: a partial sum over len bytes (an

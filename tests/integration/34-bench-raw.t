@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd ip nft python3 timeout ss setpriv
-plan 18
+plan 20
 
 T=$(mktemp -d /tmp/$P.XXXX); on_cleanup rm -rf "$T"
 veth_pair 34 v6
@@ -48,6 +48,12 @@ is "$(ran "$T/c2")" True "raw IPv6 run ran"
 is "$(j "$T/c2" "(d['ipv6'], d['forward']['packets'], d['forward']['lost_packets'])")" \
 	"(True, 5000, 0)" "raw IPv6: 5000 of 5000 with 101-byte payloads"
 is "$(UDPERR)" 0 "no UDP checksum errors at the receiver"
+
+# checksums computed by the sender (where the kernel takes no virtio-net header) also hold
+DPTUNE_RAW_FULL_CSUM=1 nsx a timeout 60 "$DPTUNE" bench --raw --json -n 3000 -r 10k -s 77 $B4 \
+	>"$T/c2f" 2>"$T/e2f"
+is "$(j "$T/c2f" "(d['forward']['packets'], d['forward']['lost_packets'])") $(UDPERR)" "(3000, 0) 0" \
+	"raw with checksums computed by the sender: 3000 of 3000, no checksum errors"
 
 # loss from an nft rule that drops every 10th datagram is counted exactly
 nsx b nft add table inet ${P}t
@@ -92,6 +98,15 @@ else
 	skip "no tun devices: raw on a device without link headers"
 	skip "no tun devices"
 fi
+
+# a datagram larger than the device's MTU: the kernel refuses it (EMSGSIZE) and the run
+# stops at once with the reason, where socket mode would fragment
+nsx a ip link set ${P}a mtu 600
+SECONDS=0
+nsx a timeout 60 "$DPTUNE" bench --raw -n 1000 -r 1k -s 1000 $B4 >/dev/null 2>"$T/e10"
+is "$? $(grep -c 'sender stopped.*Message too long' "$T/e10") $((SECONDS < 10))" "1 1 1" \
+	"raw datagram over the MTU: stops at once, says EMSGSIZE, exit 1"
+nsx a ip link set ${P}a mtu 1500
 
 # errors: reverse mode, and no CAP_NET_RAW
 nsx a timeout 30 "$DPTUNE" bench --raw --reverse -n 100 $B4 >/dev/null 2>"$T/e6"
