@@ -410,8 +410,10 @@ int cmd_doctor(int argc, char **argv)
 		print_text("\nno findings: nothing was dropped that a rule explains\n");
 	if (o.have_lost && o.lost > o.l.explained)
 		print_text("\n[warning] %llu packets the load lost appear in no counter dptune can "
-			   "see (closed socket queues, drops inside a VM, a hop outside this host)\n",
-			   (unsigned long long)(o.lost - o.l.explained));
+			   "see (closed socket queues, drops inside a VM, a hop outside this host%s)\n",
+			   (unsigned long long)(o.lost - o.l.explained),
+			   o.l.exact ? "; or drops the kernel did not run the BPF drop tracer for: "
+			   "a few per mille seen with RPS to an idle CPU" : "");
 	print_close_object();
 	observation_release(&o);
 	collect_engine_free(eng);
