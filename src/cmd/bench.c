@@ -402,7 +402,9 @@ int cmd_bench(int argc, char **argv)
 		print_open_object("raw");
 		print_str(PRINT_ANY, "device", "sent raw (AF_PACKET) on %s", r.raw_dev);
 		print_str(PRINT_ANY, "nexthop", " to %s", r.raw_nexthop);
-		print_str(PRINT_ANY, "lladdr", " (%s), past this host's UDP/IP stack\n", r.raw_lladdr);
+		print_str(PRINT_ANY, "lladdr", " (%s), past this host's UDP/IP stack", r.raw_lladdr);
+		print_str(PRINT_ANY, "checksum", "; UDP checksum %s\n",
+			  r.raw_csum_partial ? "partial" : "full");
 		print_close_object();
 	}
 	print_u64(PRINT_ANY, "tx_errors", "send errors (retried) %llu\n", r.tx_errors);

@@ -56,6 +56,7 @@ struct bench_result {
 	char server[128];
 	bool raw;		/* sent raw: on raw_dev to raw_nexthop (raw_lladdr) */
 	char raw_dev[16], raw_nexthop[64], raw_lladdr[24];
+	bool raw_csum_partial;	/* UDP checksum left for the device (virtio-net header) */
 	char error[256];	/* why bench_run failed */
 };
 

@@ -424,6 +424,8 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 			goto out;
 		}
 		u.tx_on = true;
+		if (o->raw)
+			r->raw_csum_partial = u.tx.tmpl[0].partial;
 	}
 
 	/* Running. */

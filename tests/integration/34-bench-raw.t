@@ -29,8 +29,8 @@ is "$(j "$T/c1" "(d['forward']['sent'], d['forward']['packets'], d['forward']['l
 is "$(j "$T/c1" "sorted(set(f['packets'] for f in d['forward']['flows']))")" "[2500]" \
 	"raw IPv4: each of 8 flows counted 2500"
 MAC=$(nsx b cat /sys/class/net/${P}b/address)
-is "$(j "$T/c1" "(d['raw']['device'], d['raw']['nexthop'], d['raw']['lladdr'])")" \
-	"('${P}a', '$B4', '$MAC')" "raw: reports the egress device, next hop and its MAC"
+is "$(j "$T/c1" "(d['raw']['device'], d['raw']['nexthop'], d['raw']['lladdr'], d['raw']['checksum'])")" \
+	"('${P}a', '$B4', '$MAC', 'partial')" "raw: reports the egress device, next hop, its MAC, a partial checksum"
 
 # the frames come from the sender device's own MAC, as a bridge or OVS must learn it
 AMAC=$(nsx a cat /sys/class/net/${P}a/address)
@@ -52,7 +52,7 @@ is "$(UDPERR)" 0 "no UDP checksum errors at the receiver"
 # checksums computed by the sender (where the kernel takes no virtio-net header) also hold
 DPTUNE_RAW_FULL_CSUM=1 nsx a timeout 60 "$DPTUNE" bench --raw --json -n 3000 -r 10k -s 77 $B4 \
 	>"$T/c2f" 2>"$T/e2f"
-is "$(j "$T/c2f" "(d['forward']['packets'], d['forward']['lost_packets'])") $(UDPERR)" "(3000, 0) 0" \
+is "$(j "$T/c2f" "(d['raw']['checksum'], d['forward']['packets'], d['forward']['lost_packets'])") $(UDPERR)" "('full', 3000, 0) 0" \
 	"raw with checksums computed by the sender: 3000 of 3000, no checksum errors"
 
 # loss from an nft rule that drops every 10th datagram is counted exactly
