@@ -282,7 +282,7 @@ static int ovs_start(struct bld *b, const char *n, const char *inst)
 	if (!rc) {
 		char *dbarg = xasprintf("--db=%s", sock);
 
-		rc = ovs_env_run(b, dir, NULL, LAB_ARGV("ovs-vsctl", dbarg, "--no-wait", "init"));
+		rc = ovs_env_run(b, dir, NULL, LAB_ARGV("ovs-vsctl", dbarg, "--timeout=10", "--no-wait", "init"));
 		free(dbarg);
 	}
 	if (!rc)

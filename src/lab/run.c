@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,6 +75,8 @@ int lab_run(const char *ns, enum lab_nsmode mode, char *const *env, const char *
 	pid_t pid;
 	struct timespec t0, t1;
 
+	pid_t parent = getpid();
+
 	if (pipe2(p, O_CLOEXEC))
 		return -errno;
 	pid = fork();
@@ -86,6 +89,12 @@ int lab_run(const char *ns, enum lab_nsmode mode, char *const *env, const char *
 	if (pid == 0) {
 		int nul = open("/dev/null", O_RDWR);
 
+		/* A helper dies with the `lab up` that ran it (killed mid-build, its ovs-vsctl
+		 * would wait forever for a database that `lab down` removes); daemons that
+		 * detach fork away from this and stay, recorded for down. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(125);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		dup2(nul, 0);
