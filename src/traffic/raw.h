@@ -47,8 +47,8 @@ unsigned raw_link_header(const struct raw_path *p, int family, uint8_t *out);
 
 /* An AF_PACKET SOCK_RAW socket bound to ifindex with protocol 0 (it sees no traffic), with a
  * large send buffer: datagrams go out as written, link header included, with no address
- * (the bound device, looked up once, not per datagram; 8 % more packets a second than
- * SOCK_DGRAM sends with an address). A device without link headers needs the address
+ * (the bound device, looked up once, not per datagram, and no link header built per
+ * datagram as a SOCK_DGRAM send with an address has). A device without link headers needs the address
  * (raw_dest) on every send, for its protocol. vnet: datagrams start with a virtio-net
  * header (partial templates). fd or -errno (-EPERM without CAP_NET_RAW; -ENOPROTOOPT or
  * -EINVAL: the kernel takes no virtio-net header). */
