@@ -482,3 +482,10 @@ const char *buf_tok(const char **p, const char *end, size_t *tlen)
 	*p = t;
 	return s;
 }
+
+bool env_on(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0");
+}

@@ -61,6 +61,9 @@ int read_small(const char *path, char *buf, size_t n) MUST_CHECK;
 /* Write a string to a file (e.g. a sysfs knob); 0 or -errno. */
 int write_small(const char *path, const char *val) MUST_CHECK;
 
+/* An environment switch is on: set, not empty and not "0". */
+bool env_on(const char *name);
+
 /* Next token of [*p, end) separated by spaces, tabs or CRs (not newlines): returns its
  * start, sets *tlen and advances *p; NULL when none is left. Never reads past end. */
 const char *buf_tok(const char **p, const char *end, size_t *tlen);

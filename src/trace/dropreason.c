@@ -86,7 +86,7 @@ struct dropreason {
 static int silent(enum libbpf_print_level l, const char *fmt, va_list ap)
 {
 	(void)l;
-	return getenv("DPTUNE_BPF_DEBUG") ? vfprintf(stderr, fmt, ap) : 0;
+	return env_on("DPTUNE_BPF_DEBUG") ? vfprintf(stderr, fmt, ap) : 0;
 }
 
 /* Names of enum skb_drop_reason and of subsystem enums (value has subsystem bits). */
@@ -130,13 +130,6 @@ static void load_names(struct dropreason *d, uint32_t *skip_a, uint32_t *skip_b)
 	btf__free(btf);
 }
 
-static bool getenv_true(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v && strcmp(v, "0");
-}
-
 int dropreason_open(struct dropreason **out, char *why, size_t whylen)
 {
 	struct dropreason *d = xcalloc(1, sizeof(*d));
@@ -154,7 +147,7 @@ int dropreason_open(struct dropreason **out, char *why, size_t whylen)
 	/* the BTF tracepoint first (called directly, nothing missed); the perf-event one on
 	 * kernels that cannot load it */
 	/* DPTUNE_DROPREASON_TRACEPOINT=1 takes the fallback at once (its test) */
-	for (int btf = getenv_true("DPTUNE_DROPREASON_TRACEPOINT") ? 0 : 1; btf >= 0; btf--) {
+	for (int btf = env_on("DPTUNE_DROPREASON_TRACEPOINT") ? 0 : 1; btf >= 0; btf--) {
 		d->skel = dropreason_bpf__open();
 		if (!d->skel) {
 			r = -errno;
@@ -265,11 +258,16 @@ int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
 		__u32 len = sizeof(info);
 
 		memset(&info, 0, sizeof(info));
-		if (!bpf_obj_get_info_by_fd(bpf_program__fd(d->prog), &info,
-					     &len))
-			snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER,
-				      info.recursion_misses ? MF_ABNORMAL : 0, "", -1, -1,
-				      "drop_events_missed", info.recursion_misses);
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(d->prog), &info, &len)) {
+			struct metric *m;
+
+			m = snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER,
+					  info.recursion_misses ? MF_ABNORMAL : 0, "", -1, -1,
+					  "drop_events_missed", info.recursion_misses);
+			/* how the program is attached: tp_btf, or the tracepoint fallback */
+			m->labels = intern(d->prog == d->skel->progs.dr_kfree_skb_btf ?
+					   "attach=tp_btf" : "attach=tracepoint");
+		}
 	}
 	return added;
 }

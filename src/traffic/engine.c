@@ -386,7 +386,7 @@ static int tx_raw_setup(struct tx_engine *e, unsigned n, int *rawfd)
 	struct sockaddr_storage *src = xcalloc((size_t)c->nsock, sizeof(*src));
 	int r = 0;
 	unsigned opened = 0;
-	bool partial = !getenv("DPTUNE_RAW_FULL_CSUM"); /* the other way, for its test */
+	bool partial = !env_on("DPTUNE_RAW_FULL_CSUM"); /* the other way, for its test */
 
 	for (int s = 0; s < c->nsock && !r; s++) {
 		socklen_t sl = sizeof(src[s]);

@@ -6,7 +6,7 @@
 need_root
 need_cmd nft python3
 [ -r /sys/kernel/btf/vmlinux ] || skip_all "kernel has no BTF (/sys/kernel/btf/vmlinux)"
-plan 8
+plan 10
 mkns a
 nsx a nft -f - <<EOF2
 table inet ${P}t {
@@ -26,7 +26,7 @@ for i in range(33): s.sendto(b"x",("127.0.0.1",7001))'
 wait $spid; ok $? "stat --drop-reasons exits 0 ($mode)"
 if grep -q '"name":"dropreason","available":false' "/tmp/$P.json"; then
 	reason=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([c["reason"] for c in d["collectors"] if c["name"]=="dropreason"][0])' "/tmp/$P.json")
-	skip "BPF unavailable: $reason"; skip "BPF unavailable"; skip "BPF unavailable"
+	skip "BPF unavailable: $reason"; skip "BPF unavailable"; skip "BPF unavailable"; skip "BPF unavailable"
 	rm -f /tmp/$P.json /tmp/$P.err; continue
 fi
 get() { python3 -c '
@@ -37,5 +37,11 @@ print(sum(x["delta"] for x in r), ",".join(sorted(set(x["layer"] for x in r))))'
 is "$(get drop:NETFILTER_DROP)" "77 netfilter" "77 nftables drops counted in layer netfilter of ${P}a ($mode)"
 is "$(get drop:NO_SOCKET)" "33 udp" "33 closed-port drops counted in layer udp of ${P}a ($mode)"
 is "$(get UdpNoPorts)" "33 udp" "UdpNoPorts agrees with the drop reason count ($mode)"
-rm -f /tmp/$P.json /tmp/$P.err
+"$DPTUNE" stat -i 0.2 -c 1 --drop-reasons --all --json --no-netns --layer ip >"/tmp/$P.att" 2>/dev/null
+is "$(python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+print([r.get("labels") for r in d["rows"] if r["counter"]=="drop_events_missed"])' "/tmp/$P.att")" \
+	"[{'attach': '$mode'}]" "the program is attached as $mode"
+rm -f /tmp/$P.json /tmp/$P.err /tmp/$P.att
 done

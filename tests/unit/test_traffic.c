@@ -19,6 +19,21 @@
 #include "traffic/raw.h"
 #include "traffic/tbucket.h"
 
+/* The most sent in any `win` consecutive slots. */
+static uint64_t max_window(const uint32_t *sent, size_t nslots, size_t win)
+{
+	uint64_t cur = 0, best = 0;
+
+	for (size_t i = 0; i < nslots; i++) {
+		cur += sent[i];
+		if (i >= win)
+			cur -= sent[i - win];
+		if (cur > best)
+			best = cur;
+	}
+	return best;
+}
+
 /* Simulate a sender that polls the bucket every `step` ns for `secs` seconds with batch b;
  * return the total sent and the most sent in any 10 ms window (sliding by step). */
 static uint64_t simulate(double rate, unsigned b, uint64_t step, double secs, uint64_t stall,
@@ -28,8 +43,7 @@ static uint64_t simulate(double rate, unsigned b, uint64_t step, double secs, ui
 	uint64_t end = (uint64_t)(secs * 1e9), total = 0;
 	size_t nslots = (size_t)(end / step) + 1;
 	uint32_t *sent = calloc(nslots, sizeof(*sent));
-	size_t win = (size_t)(10000000 / step), i;
-	uint64_t cur = 0;
+	size_t win = (size_t)(10000000 / step);
 
 	tb_init(&tb, rate, b, 0);
 	for (uint64_t t = 0; t < end; t += step) {
@@ -42,14 +56,7 @@ static uint64_t simulate(double rate, unsigned b, uint64_t step, double secs, ui
 		sent[t / step] = n;
 		total += n;
 	}
-	*maxwin = 0;
-	for (i = 0; i < nslots; i++) {
-		cur += sent[i];
-		if (i >= win)
-			cur -= sent[i - win];
-		if (cur > *maxwin)
-			*maxwin = cur;
-	}
+	*maxwin = max_window(sent, nslots, win);
 	free(sent);
 	return total;
 }
@@ -80,7 +87,7 @@ static uint64_t simulate_late(double rate, unsigned b, uint64_t late, double sec
 			      uint64_t *maxwin)
 {
 	struct tbucket tb;
-	uint64_t end = (uint64_t)(secs * 1e9), total = 0, t = 0, cur = 0;
+	uint64_t end = (uint64_t)(secs * 1e9), total = 0, t = 0;
 	size_t nslots = (size_t)(end / 1000) + 2, win = 10000;
 	uint32_t *sent = calloc(nslots, sizeof(*sent));
 	uint32_t rnd = 12345;
@@ -102,14 +109,7 @@ static uint64_t simulate_late(double rate, unsigned b, uint64_t late, double sec
 		total += n;
 		t += 1000;
 	}
-	*maxwin = 0;
-	for (size_t i = 0; i < nslots; i++) {
-		cur += sent[i];
-		if (i >= win)
-			cur -= sent[i - win];
-		if (cur > *maxwin)
-			*maxwin = cur;
-	}
+	*maxwin = max_window(sent, nslots, win);
 	free(sent);
 	return total;
 }
