@@ -18,7 +18,13 @@ int cmd_doctor(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int lab_matrix(int argc, char **argv); /* `dptune lab matrix` (matrix.c) */
 
-/* Shared option helpers: print "dptune CMD: invalid --opt 'x': why" and return 2. */
+/* Shared option helpers: print "dptune CMD: invalid --opt 'x': why" and return 2
+ * (under --json also the error object, as cmd_fail). New code: core/opt.h and vocab.h. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A command that fails: drops any JSON document half built, prints "dptune CMD: msg" on
+ * stderr and, under --json, {"error":{"command","message","exit"}} on stdout; returns
+ * code (1 failure, 3 missing feature). The one way every command reports failure. */
+int cmd_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

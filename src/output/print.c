@@ -193,3 +193,9 @@ void print_flush(void)
 {
 	fflush(print_fp());
 }
+
+void print_abort(void)
+{
+	while (depth > 0)
+		json_object_put(stack[--depth]);
+}

@@ -35,5 +35,8 @@ void print_text(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* Text-only newline. */
 void print_nl(void);
 void print_flush(void);
+/* Drop a document still being built (a command failing half-way under --json), so
+ * that what follows on stdout is the error object alone. */
+void print_abort(void);
 
 #endif
