@@ -236,6 +236,11 @@ int opt_parse(const struct opt_spec *spec, int argc, char **argv, int *first_arg
 	lo[nl] = (struct option){ NULL, 0, NULL, 0 };
 	shorts[ns] = 0;
 
+	/* hidden, for the completion script and the man-page test: the options, one a line */
+	if (argc == 2 && !strcmp(argv[1], "--list-options")) {
+		opt_list(spec, stdout);
+		return EXIT_OK;
+	}
 	optind = 1;
 	opterr = 0;
 	for (;;) {

@@ -68,7 +68,8 @@ struct opt_spec {
  * code to return at once (0 after --help, 2 after a usage error already printed). */
 #define OPT_CONTINUE (-1)
 
-/* Parse argv[1..] (argv[0] is the command's name) against spec. On OPT_CONTINUE,
+/* Parse argv[1..] (argv[0] is the command's name) against spec. `CMD --list-options`
+ * alone prints opt_list() and returns 0 (completion, man-page test). On OPT_CONTINUE,
  * *first_arg is the index of the first positional argument (or of the word after "--"
  * when spec->stop_at_dashdash, with *dashdash set to that index, else -1). */
 int opt_parse(const struct opt_spec *spec, int argc, char **argv, int *first_arg,
