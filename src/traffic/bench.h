@@ -61,6 +61,11 @@ struct bench_result {
 };
 
 void bench_opts_init(struct bench_opts *o);
+/* HOST as a user writes it: a name, an IPv4 or IPv6 address, or a bracketed IPv6 address
+ * ([fd00::2]). 0 with the bare name or address in host, or -EINVAL with *why saying what
+ * is wrong (a port in HOST, unclosed bracket). bench_run() applies it to o->host. */
+int bench_host_parse(const char *arg, char *host, size_t n, const char **why)
+	__attribute__((warn_unused_result));
 /* Run one trial. 0 when the test ran (loss is a result, not an error); -errno when it could
  * not (r->error says why: unreachable server, refused by its limits, protocol error). */
 int bench_run(const struct bench_opts *o, struct bench_result *r) __attribute__((warn_unused_result));

@@ -52,6 +52,51 @@ static int fail(struct bench_result *r, int err, const char *fmt, ...)
 	return err;
 }
 
+int bench_host_parse(const char *arg, char *host, size_t n, const char **why)
+{
+	const char *close_br;
+	size_t len;
+
+	*why = NULL;
+	if (!arg || !arg[0]) {
+		*why = "empty HOST";
+		return -EINVAL;
+	}
+	if (arg[0] != '[') {
+		const char *colon = strchr(arg, ':');
+
+		/* one colon: "host:port", which is not an IPv6 address */
+		if (colon && !strchr(colon + 1, ':')) {
+			*why = "a port does not go in HOST: give it with --port";
+			return -EINVAL;
+		}
+		if (strlen(arg) >= n) {
+			*why = "HOST too long";
+			return -EINVAL;
+		}
+		snprintf(host, n, "%s", arg);
+		return 0;
+	}
+	close_br = strchr(arg, ']');
+	if (!close_br) {
+		*why = "unclosed '[': write an IPv6 address as [fd00::2] or fd00::2";
+		return -EINVAL;
+	}
+	if (close_br[1]) {
+		*why = close_br[1] == ':' ? "a port does not go in HOST: give it with --port" :
+			"unexpected text after ']'";
+		return -EINVAL;
+	}
+	len = (size_t)(close_br - arg - 1);
+	if (!len || len >= n || !memchr(arg + 1, ':', len)) {
+		*why = "brackets hold an IPv6 address: [fd00::2]";
+		return -EINVAL;
+	}
+	memcpy(host, arg + 1, len);
+	host[len] = 0;
+	return 0;
+}
+
 static void set_port(struct sockaddr_storage *a, uint16_t port)
 {
 	if (a->ss_family == AF_INET)
@@ -65,11 +110,14 @@ static int connect_ctl(const struct bench_opts *o, struct bench_result *r,
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = o->family,
 				  .ai_flags = AI_NUMERICSERV }, *ai, *p;
-	char port[8];
+	char port[8], host[256];
+	const char *why;
 	int fd = -1, e = 0, g;
 
+	if (bench_host_parse(o->host, host, sizeof(host), &why))
+		return fail(r, -EINVAL, "invalid HOST '%s': %s", o->host ? o->host : "", why);
 	snprintf(port, sizeof(port), "%u", o->port ? o->port : BENCH_DEFAULT_PORT);
-	g = getaddrinfo(o->host, port, &hints, &ai);
+	g = getaddrinfo(host, port, &hints, &ai);
 	if (g)
 		return fail(r, -EHOSTUNREACH, "cannot resolve '%s': %s", o->host, gai_strerror(g));
 	for (p = ai; p; p = p->ai_next) {
