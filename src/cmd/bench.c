@@ -1,7 +1,8 @@
 /* bench.c: `dptune bench HOST`: run one load test against a `dptune serve` (traffic/bench.h)
  * and print per-second intervals, a summary per direction and per-flow figures, as text or
  * JSON. Exit 0 when the test ran as asked, 1 when it did not (or the sender could not keep
- * the rate: then the figures are not a datapath measurement), 2 usage, 3 missing feature. */
+ * the rate: then the figures are not a datapath measurement), 2 usage, 3 missing feature,
+ * 130 when interrupted (SIGINT: the summary of what ran so far is printed first). */
 #include <errno.h>
 #include <math.h>
 #include <sched.h>
@@ -18,6 +19,16 @@
 #include "../traffic/bench.h"
 #include "../traffic/dgram.h"
 #include "../traffic/engine.h"
+
+#define EXIT_INTERRUPTED 130 /* as a shell reports a command ended by SIGINT */
+
+static volatile sig_atomic_t bench_stop;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	bench_stop = 1;
+}
 
 struct ui {
 	bool json, tty;
@@ -315,6 +326,14 @@ int cmd_bench(int argc, char **argv)
 	o.on_interval = on_interval;
 	o.arg = &ui;
 	signal(SIGPIPE, SIG_IGN);
+	{
+		/* The first Ctrl-C ends the test with its figures so far; a second kills. */
+		struct sigaction sa = { .sa_handler = on_sigint, .sa_flags = SA_RESETHAND };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		o.cancel = &bench_stop;
+	}
 	print_init(ui.json ? PRINT_JSON : PRINT_TEXT, stdout);
 
 	print_open_object(NULL);
@@ -341,9 +360,14 @@ int cmd_bench(int argc, char **argv)
 	if (ui.tty && !ui.json)
 		fprintf(stderr, "\r%40s\r", "");
 	if (rc) {
-		ex = cmd_fail(rc == -EAFNOSUPPORT ? EXIT_NOFEATURE : EXIT_FAIL, "%s", r.error);
+		ex = cmd_fail(rc == -EINTR ? EXIT_INTERRUPTED : rc == -EAFNOSUPPORT ?
+			      EXIT_NOFEATURE : EXIT_FAIL, "%s", r.error);
 		goto out;
 	}
+	print_bool(PRINT_JSONONLY, "interrupted", NULL, r.interrupted);
+	if (r.interrupted)
+		print_text("interrupted after %.1f s: the figures cover the datagrams sent so far\n",
+			   r.fwd_tx_seconds > 0 ? r.fwd_tx_seconds : r.rev_tx_seconds);
 	dgram_sizes(o.size, r.ipv6, &sz);
 	print_open_object("size");
 	print_u64(PRINT_ANY, "payload", "%llu B payload", sz.payload);
@@ -375,7 +399,9 @@ int cmd_bench(int argc, char **argv)
 	print_bool(PRINT_JSONONLY, "sender_limited", NULL,
 		   r.fwd_sender_limited || r.rev_sender_limited);
 	print_close_object();
-	if (r.fwd_sender_limited || r.rev_sender_limited) {
+	if (r.interrupted)
+		ex = EXIT_INTERRUPTED;
+	else if (r.fwd_sender_limited || r.rev_sender_limited) {
 		err_msg("the sender could not keep the rate asked: the result is not a datapath "
 			"measurement (lower --rate, add --threads, or use --rate max)");
 		ex = EXIT_FAIL;

@@ -4,6 +4,7 @@
 #ifndef DPTUNE_TRAFFIC_BENCH_H
 #define DPTUNE_TRAFFIC_BENCH_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include "ctl.h"
@@ -41,6 +42,10 @@ struct bench_opts {
 	bool raw;		/* send on AF_PACKET past this host's stack (see raw.h) */
 	void (*on_interval)(const struct bench_interval *iv, void *arg);
 	void *arg;
+	/* When set and it becomes non-zero (a signal handler), the test ends early: during
+	 * the run, the sending stops and the figures so far are collected as usual (then
+	 * r->interrupted); before it, bench_run fails with -EINTR. */
+	volatile sig_atomic_t *cancel;
 };
 
 struct bench_result {
@@ -57,6 +62,7 @@ struct bench_result {
 	bool raw;		/* sent raw: on raw_dev to raw_nexthop (raw_lladdr) */
 	char raw_dev[16], raw_nexthop[64], raw_lladdr[24];
 	bool raw_csum_partial;	/* UDP checksum left for the device (virtio-net header) */
+	bool interrupted;	/* o->cancel ended the run early: partial figures */
 	char error[256];	/* why bench_run failed */
 };
 

@@ -168,15 +168,42 @@ static int connect_ctl(const struct bench_opts *o, struct bench_result *r,
 	return fd;
 }
 
-/* Wait for a message (skipping INTERVAL unless iv is given, which receives it). */
-static int recv_msg(struct ctl_conn *cc, int timeout_ms, struct ctl_msg *m)
+static bool cancelled(const struct bench_opts *o)
+{
+	return o->cancel && *o->cancel;
+}
+
+/* Wait up to timeout_ms for a frame, in slices so that a cancel is seen within 100 ms
+ * (-EINTR) when `cancellable`. Else as ctl_recv_frame(), with -ETIMEDOUT for a timeout. */
+static int recv_frame(const struct bench_opts *o, struct ctl_conn *cc, int timeout_ms,
+		      bool cancellable, const char **body, size_t *len)
+{
+	int waited = 0, r;
+
+	for (;;) {
+		int slice = timeout_ms - waited < 100 ? timeout_ms - waited : 100;
+
+		if (cancellable && cancelled(o))
+			return -EINTR;
+		r = ctl_recv_frame(cc, slice, body, len);
+		if (r)
+			return r;
+		waited += slice;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+	}
+}
+
+/* Wait for a message: 1, or -errno as recv_frame(), or the parser's error. */
+static int recv_msg(const struct bench_opts *o, struct ctl_conn *cc, int timeout_ms,
+		    bool cancellable, struct ctl_msg *m)
 {
 	const char *body;
 	size_t len;
-	int r = ctl_recv_frame(cc, timeout_ms, &body, &len);
+	int r = recv_frame(o, cc, timeout_ms, cancellable, &body, &len);
 
 	if (r <= 0)
-		return r ? r : -ETIMEDOUT;
+		return r;
 	r = ctl_msg_parse(body, len, m);
 	return r ? r : 1;
 }
@@ -309,7 +336,11 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 		ret = fail(r, -EPIPE, "lost the control connection to %s", o->host);
 		goto out;
 	}
-	rc = recv_msg(&u.cc, REPLY_MS, &m);
+	rc = recv_msg(o, &u.cc, REPLY_MS, true, &m);
+	if (rc == -EINTR) {
+		ret = fail(r, -EINTR, "interrupted before the test started");
+		goto out;
+	}
 	if (rc != 1 || m.type != CTL_HELLO) {
 		ret = fail(r, -EPROTO, "%s did not answer as a dptune server (%s)", o->host,
 			   rc == 1 && m.type == CTL_ERROR ? m.error : rc < 0 ? strerror(-rc) : "bad reply");
@@ -361,7 +392,11 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 		ret = fail(r, -EPIPE, "lost the control connection to %s", o->host);
 		goto out;
 	}
-	rc = recv_msg(&u.cc, REPLY_MS, &ok);
+	rc = recv_msg(o, &u.cc, REPLY_MS, true, &ok);
+	if (rc == -EINTR) {
+		ret = fail(r, -EINTR, "interrupted before the test started");
+		goto out;
+	}
 	if (rc != 1 || ok.type != CTL_OK) {
 		ret = fail(r, -EPERM, "the server refused the test: %s",
 			   rc == 1 && ok.type == CTL_ERROR ? ok.error :
@@ -490,6 +525,10 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 
 		if (tx_fin && rev_fin)
 			break;
+		if (cancelled(o)) {
+			r->interrupted = true;
+			break;
+		}
 		if (now > deadline) {
 			ret = fail(r, -ETIMEDOUT, "the test did not finish in time");
 			goto out;
@@ -498,7 +537,7 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 		 * the same second; the timer is a fallback when reports stop coming. */
 		if (now - u.last_iv >= (u.tx_on ? 1.5 : 1.0))
 			emit_intervals(&u, now);
-		rc = recv_msg(&u.cc, 50, &m);
+		rc = recv_msg(o, &u.cc, 50, false, &m);
 		if (rc == -ETIMEDOUT)
 			continue;
 		if (rc != 1) {
@@ -545,6 +584,21 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 		ret = fail(r, -EPIPE, "lost the control connection to %s", o->host);
 		goto out;
 	}
+	/* Interrupted: the server stops sending on STOP and says how much it sent. */
+	while (u.rx_on && !u.done_seen) {
+		rc = recv_msg(o, &u.cc, REPLY_MS, false, &m);
+		if (rc != 1) {
+			ret = fail(r, -EPROTO, "the server did not say what it sent: %s",
+				   strerror(-rc));
+			goto out;
+		}
+		if (m.type == CTL_DONE) {
+			u.done = m;
+			u.done_seen = true;
+			break;
+		}
+		ctl_msg_release(&m);
+	}
 	if (u.rx_on) {
 		uint64_t expected = 0;
 
@@ -559,10 +613,9 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 		const char *body;
 		size_t len;
 
-		rc = ctl_recv_frame(&u.cc, REPLY_MS, &body, &len);
+		rc = recv_frame(o, &u.cc, REPLY_MS, false, &body, &len);
 		if (rc != 1) {
-			ret = fail(r, -EPROTO, "no results from the server: %s",
-				   rc ? strerror(-rc) : "timeout");
+			ret = fail(r, -EPROTO, "no results from the server: %s", strerror(-rc));
 			goto out;
 		}
 		if (ctl_results_parse(body, len, &r->fwd) == 0)
@@ -607,9 +660,12 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 				double want = o->count ? (double)(d->sent - 1) / o->rate : o->duration;
 
 				d->sent_pps = secs > 0 ? (double)(d->sent - (o->count ? 1 : 0)) / secs : 0;
-				*lim[i] = secs > want / 0.95 + 0.002 ||
-					  (o->count && d->sent < o->count) ||
-					  (!o->count && d->sent_pps < 0.95 * o->rate);
+				if (r->interrupted) /* cut short: only the pace counts */
+					*lim[i] = d->sent_pps < 0.95 * o->rate;
+				else
+					*lim[i] = secs > want / 0.95 + 0.002 ||
+						  (o->count && d->sent < o->count) ||
+						  (!o->count && d->sent_pps < 0.95 * o->rate);
 			} else {
 				d->sent_pps = secs > 0 ? (double)d->sent / secs : 0;
 			}
