@@ -208,6 +208,93 @@ static int recv_msg(const struct bench_opts *o, struct ctl_conn *cc, int timeout
 	return r ? r : 1;
 }
 
+/* The bytes a peer sent, printable: "HTTP/1.0 200 OK\r\n". */
+static void escape_bytes(const unsigned char *b, size_t n, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 5 < outlen; i++) {
+		unsigned char c = b[i];
+
+		if (c == '\r' || c == '\n' || c == '\t')
+			o += (size_t)snprintf(out + o, outlen - o, "\\%c",
+					      c == '\r' ? 'r' : c == '\n' ? 'n' : 't');
+		else if (c == '"' || c == '\\')
+			o += (size_t)snprintf(out + o, outlen - o, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+	}
+	out[o < outlen ? o : outlen - 1] = 0;
+}
+
+/* Whether the first n bytes a server sent can begin the protocol's greeting: a frame
+ * (4-byte big-endian length, at most CTL_MAX_RESULTS) whose body is a JSON object. */
+static bool greeting_prefix_ok(const unsigned char *b, size_t n)
+{
+	uint32_t len;
+
+	if (n >= 1 && b[0] != 0) /* 16 MiB or more: no frame of ours */
+		return false;
+	if (n < 4)
+		return true;
+	len = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	if (!len || len > CTL_MAX_RESULTS)
+		return false;
+	return n < 5 || b[4] == '{';
+}
+
+/* Wait until the server's first bytes arrive and check that they can begin a greeting,
+ * without consuming them: a server of another protocol (HTTP, SSH) is named at once rather
+ * than after the reply timeout. 0, -EPROTO (r->error quotes what was received),
+ * -ECONNRESET, -EINTR (cancelled) or -ETIMEDOUT. */
+static int await_greeting(const struct bench_opts *o, int fd, const char *port,
+			  struct bench_result *r)
+{
+	double deadline = now_mono() + REPLY_MS / 1000.0;
+	unsigned char b[48];
+	char shown[200];
+	ssize_t n = 0;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int p;
+
+		if (cancelled(o))
+			return fail(r, -EINTR, "interrupted before the test started");
+		if (now_mono() > deadline)
+			return fail(r, -ETIMEDOUT, "no greeting from %s port %s within %d s: is "
+				    "it a 'dptune serve' (and not overloaded)?", o->host, port,
+				    REPLY_MS / 1000);
+		p = poll(&pfd, 1, 100);
+		if (p < 0 && errno != EINTR)
+			return fail(r, -errno, "control connection to %s port %s: %s", o->host,
+				    port, strerror(errno));
+		if (p <= 0)
+			continue;
+		n = recv(fd, b, sizeof(b), MSG_PEEK | MSG_DONTWAIT);
+		if (n == 0)
+			return fail(r, -ECONNRESET, "%s port %s closed the connection without a "
+				    "greeting: is it a 'dptune serve'?", o->host, port);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return fail(r, -errno, "control connection to %s port %s: %s", o->host,
+				    port, strerror(errno));
+		}
+		if (!greeting_prefix_ok(b, (size_t)n))
+			break;
+		if (n >= 5)
+			return 0;
+		usleep(10000); /* a valid beginning: wait for the rest */
+	}
+	escape_bytes(b, (size_t)n, shown, sizeof(shown));
+	return fail(r, -EPROTO, "%s port %s is not a dptune server: it sent \"%s%s\" where "
+		    "'dptune serve' sends its greeting (a length-prefixed JSON hello)", o->host,
+		    port, shown, n == (ssize_t)sizeof(b) ? "..." : "");
+}
+
 /* Raise the open-file limit for thousands of flows; best effort. */
 static void raise_nofile(unsigned need)
 {
@@ -335,6 +422,13 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 	if (ctl_send_msg(u.fd, &m)) {
 		ret = fail(r, -EPIPE, "lost the control connection to %s", o->host);
 		goto out;
+	}
+	{
+		char port[8];
+
+		snprintf(port, sizeof(port), "%u", o->port ? o->port : BENCH_DEFAULT_PORT);
+		if ((ret = await_greeting(o, u.fd, port, r)))
+			goto out;
 	}
 	rc = recv_msg(o, &u.cc, REPLY_MS, true, &m);
 	if (rc == -EINTR) {
