@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include "cmd.h"
 #include "vocab.h"
 #include "../core/log.h"
@@ -47,6 +48,45 @@ static void on_test(const char *peer, uint32_t id, int mode, const struct dir_re
 	print_nl();
 	print_close_object();
 	fflush(print_fp());
+}
+
+/* The first line, as soon as the control port listens: where (so that --port 0 is usable)
+ * and the receive buffer the tests' sockets will get (a clamped one is said). */
+static void print_listening(const struct server *srv)
+{
+	struct serve_rcvbuf rb;
+	char addr[INET6_ADDRSTRLEN];
+	bool have_rb = serve_rcvbuf_probe(&rb) == 0;
+
+	serve_addr(srv, addr, sizeof(addr));
+	print_open_object(NULL);
+	print_str(PRINT_JSONONLY, "event", NULL, "listening");
+	print_str(PRINT_ANY, "address", "listening on %s", addr);
+	print_u64(PRINT_ANY, "port", " port %llu", serve_port(srv));
+	print_u64(PRINT_ANY, "data_port_first", " (data ports from %llu)", serve_port(srv) + 1u);
+	if (have_rb) {
+		print_open_object("rcvbuf");
+		print_u64(PRINT_ANY, "asked", ", receive buffer %llu B asked", (uint64_t)rb.asked);
+		print_u64(PRINT_ANY, "obtained", ", %llu B obtained", (uint64_t)rb.obtained);
+		print_bool(PRINT_JSONONLY, "forced", NULL, rb.forced);
+		print_bool(PRINT_JSONONLY, "clamped", NULL, rb.clamped);
+		if (rb.rmem_max >= 0)
+			print_u64(PRINT_JSONONLY, "rmem_max", NULL, (uint64_t)rb.rmem_max);
+		else
+			print_null(PRINT_JSONONLY, "rmem_max", NULL);
+		print_close_object();
+	}
+	print_nl();
+	print_close_object();
+	fflush(stdout);
+	if (have_rb && rb.clamped)
+		warn_msg("the data sockets' receive buffer is %ld bytes, not the %ld asked: "
+			 "net.core.rmem_max is %ld%s; socket-layer drops come sooner (%s)",
+			 rb.obtained, rb.asked, rb.rmem_max,
+			 rb.forced || engine_rcvbuf_bytes > 0 ? "" :
+			 " and SO_RCVBUFFORCE needs CAP_NET_ADMIN",
+			 engine_rcvbuf_bytes > 0 ? "raise net.core.rmem_max, or ask less with --rcvbuf" :
+			 "run as root, or raise net.core.rmem_max");
 }
 
 int cmd_serve(int argc, char **argv)
@@ -112,11 +152,7 @@ int cmd_serve(int argc, char **argv)
 	r = serve_start(&o, &srv, err, sizeof(err));
 	if (r)
 		return cmd_fail(r == -EAFNOSUPPORT ? EXIT_NOFEATURE : EXIT_FAIL, "%s", err);
-	if (!json) {
-		printf("listening on %s port %u (data ports from %u)\n", o.bind ? o.bind : "*",
-		       serve_port(srv), serve_port(srv) + 1);
-		fflush(stdout);
-	}
+	print_listening(srv);
 	sigwait(&set, &sig);
 	serve_get_stats(srv, &st);
 	serve_stop(srv);

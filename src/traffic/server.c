@@ -36,6 +36,7 @@ struct server {
 	struct serve_opts o;
 	int lfd;
 	uint16_t port;
+	struct sockaddr_storage addr; /* the control socket's */
 	pthread_t tid;
 	int stop; /* atomic */
 	pthread_mutex_t lock;
@@ -72,6 +73,55 @@ void serve_get_stats(struct server *s, struct serve_stats *st)
 uint16_t serve_port(const struct server *s)
 {
 	return s->port;
+}
+
+void serve_addr(const struct server *s, char *buf, size_t n)
+{
+	const void *a = s->addr.ss_family == AF_INET ?
+		(const void *)&((const struct sockaddr_in *)&s->addr)->sin_addr :
+		(const void *)&((const struct sockaddr_in6 *)&s->addr)->sin6_addr;
+
+	if (!inet_ntop(s->addr.ss_family, a, buf, (socklen_t)n))
+		snprintf(buf, n, "?");
+}
+
+int serve_rcvbuf_probe(struct serve_rcvbuf *rb)
+{
+	int fd, v = 0;
+	socklen_t sl = sizeof(v);
+	FILE *f;
+
+	memset(rb, 0, sizeof(*rb));
+	rb->asked = engine_rcvbuf_bytes > 0 ? engine_rcvbuf_bytes : ENGINE_RCVBUF_DEFAULT;
+	rb->rmem_max = -1;
+	f = fopen("/proc/sys/net/core/rmem_max", "re");
+	if (f) {
+		if (fscanf(f, "%ld", &rb->rmem_max) != 1)
+			rb->rmem_max = -1;
+		fclose(f);
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 && errno == EAFNOSUPPORT)
+		fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* as engine_udp_socket() does for receive sockets */
+	v = (int)rb->asked;
+	if (engine_rcvbuf_bytes <= 0 && !setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)))
+		rb->forced = true;
+	else
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	v = 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &sl)) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	close(fd);
+	rb->obtained = v / 2;
+	rb->clamped = rb->obtained < rb->asked;
+	return 0;
 }
 
 static bool stopping(struct server *s)
@@ -634,6 +684,7 @@ int serve_start(const struct serve_opts *o, struct server **out, char *err, size
 		s->o.max_clients = 16;
 	s->lfd = fd;
 	getsockname(fd, (struct sockaddr *)&a, &alen);
+	s->addr = a;
 	s->port = get_port(&a);
 	s->next_port = (uint16_t)(s->port + 1);
 	pthread_mutex_init(&s->lock, NULL);
