@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include "cmd.h"
 #include "vocab.h"
+#include "../collect/netns.h"
 #include "../core/log.h"
 #include "../output/print.h"
 #include "../traffic/bench.h"
@@ -31,10 +32,82 @@ static void on_sigint(int sig)
 }
 
 struct ui {
-	bool json, tty;
+	bool json, tty, rtp, opened;
 	double duration;
 	uint64_t count;
+	const struct bench_opts *o;
+	char netns[128];
 };
+
+/* The name of the namespace this process is in: "host", its /run/netns name, or
+ * "unnamed (net:[INODE])". */
+static void self_netns(char *buf, size_t n)
+{
+	struct netns_found *f;
+	int cnt = netns_discover("/proc", "/run", &f);
+
+	snprintf(buf, n, "?");
+	if (cnt < 0)
+		return;
+	for (int i = 0; i < cnt; i++) {
+		if (!f[i].self)
+			continue;
+		if (f[i].source == NS_PROC)
+			snprintf(buf, n, "unnamed (net:[%llu])", (unsigned long long)f[i].inode);
+		else
+			snprintf(buf, n, "%s", f[i].name);
+		break;
+	}
+	netns_found_free(f, cnt);
+}
+
+/* The first lines, once connected: where the test leaves from and what it asks. */
+static void on_connected(const struct bench_result *r, void *arg)
+{
+	struct ui *u = arg;
+	const struct bench_opts *o = u->o;
+	const struct bench_path *p = &r->path;
+
+	print_open_object(NULL);
+	u->opened = true;
+	print_open_object("path");
+	print_str(PRINT_ANY, "netns", "bench: from netns %s", u->netns);
+	if (p->known) {
+		print_str(PRINT_ANY, "dev", " via %s", p->dev);
+		print_str(PRINT_ANY, "src", " src %s", p->src);
+		print_str(PRINT_ANY, "dst", " (route to %s", p->dst);
+		if (p->gateway[0])
+			print_str(PRINT_ANY, "gateway", " via gateway %s)\n", p->gateway);
+		else
+			print_null(PRINT_ANY, "gateway", ", on the link)\n");
+	} else {
+		print_null(PRINT_JSONONLY, "dev", NULL);
+		print_str(PRINT_ANY, "src", " src %s", p->src);
+		print_null(PRINT_JSONONLY, "gateway", NULL);
+		print_str(PRINT_ANY, "dst", " to %s", p->dst);
+		print_str(PRINT_ANY, "error", " (route not read: %s)\n", p->error);
+	}
+	print_close_object();
+	print_str(PRINT_ANY, "server", "dptune bench to %s", o->host);
+	print_u64(PRINT_ANY, "port", " port %llu", o->port);
+	print_str(PRINT_ANY, "mode", ", %s", o->mode == CTL_MODE_REV ? "reverse" :
+		  o->mode == CTL_MODE_BIDIR ? "bidir" : "forward");
+	if (u->rtp)
+		print_str(PRINT_ANY, "profile", ", profile %s", "rtp");
+	print_u64(PRINT_ANY, "flows", ", %llu flows", o->flows);
+	print_u64(PRINT_ANY, "threads", ", %llu threads", o->threads);
+	if (o->rate > 0)
+		print_double(PRINT_ANY, "rate_requested", ", rate %.0f pps", o->rate);
+	else
+		print_null(PRINT_ANY, "rate_requested", ", rate max");
+	if (o->duration > 0)
+		print_double(PRINT_ANY, "duration", ", %.3g s", o->duration);
+	if (o->count)
+		print_u64(PRINT_ANY, "count", ", %llu datagrams", o->count);
+	print_nl();
+	print_open_array("intervals");
+	fflush(stdout);
+}
 
 static void on_interval(const struct bench_interval *iv, void *arg)
 {
@@ -336,27 +409,15 @@ int cmd_bench(int argc, char **argv)
 	}
 	print_init(ui.json ? PRINT_JSON : PRINT_TEXT, stdout);
 
-	print_open_object(NULL);
-	print_str(PRINT_ANY, "server", "dptune bench to %s", o.host);
-	print_u64(PRINT_ANY, "port", " port %llu", o.port);
-	print_str(PRINT_ANY, "mode", ", %s", o.mode == CTL_MODE_REV ? "reverse" :
-		  o.mode == CTL_MODE_BIDIR ? "bidir" : "forward");
-	if (rtp)
-		print_str(PRINT_ANY, "profile", ", profile %s", "rtp");
-	print_u64(PRINT_ANY, "flows", ", %llu flows", o.flows);
-	print_u64(PRINT_ANY, "threads", ", %llu threads", o.threads);
-	if (o.rate > 0)
-		print_double(PRINT_ANY, "rate_requested", ", rate %.0f pps", o.rate);
-	else
-		print_null(PRINT_ANY, "rate_requested", ", rate max");
-	if (o.duration > 0)
-		print_double(PRINT_ANY, "duration", ", %.3g s", o.duration);
-	if (o.count)
-		print_u64(PRINT_ANY, "count", ", %llu datagrams", o.count);
-	print_nl();
-	print_open_array("intervals");
+	ui.o = &o;
+	ui.rtp = rtp;
+	self_netns(ui.netns, sizeof(ui.netns));
+	o.on_connected = on_connected;
 	rc = bench_run(&o, &r);
-	print_close_array();
+	if (!rc && !ui.opened) /* cannot happen: bench_run calls on_connected first */
+		rc = -EPROTO;
+	if (ui.opened)
+		print_close_array();
 	if (ui.tty && !ui.json)
 		fprintf(stderr, "\r%40s\r", "");
 	if (rc) {

@@ -295,6 +295,31 @@ static int await_greeting(const struct bench_opts *o, int fd, const char *port,
 		    port, shown, n == (ssize_t)sizeof(b) ? "..." : "");
 }
 
+static void addr_text(const struct sockaddr_storage *a, char *buf, size_t n)
+{
+	if (!inet_ntop(a->ss_family, a->ss_family == AF_INET ?
+		       (const void *)&((const struct sockaddr_in *)a)->sin_addr :
+		       (const void *)&((const struct sockaddr_in6 *)a)->sin6_addr, buf, (socklen_t)n))
+		snprintf(buf, n, "?");
+}
+
+/* The route to the server (dst) and the connection's own address (src). */
+static void bench_path_read(const struct sockaddr_storage *dst, const struct sockaddr_storage *src,
+			    struct bench_path *p)
+{
+	struct raw_path rp;
+
+	memset(p, 0, sizeof(*p));
+	addr_text(dst, p->dst, sizeof(p->dst));
+	addr_text(src, p->src, sizeof(p->src));
+	if (raw_route(dst, &rp, p->error, sizeof(p->error)))
+		return;
+	snprintf(p->dev, sizeof(p->dev), "%s", rp.ifname);
+	if (rp.have_gw)
+		addr_text(&rp.nexthop, p->gateway, sizeof(p->gateway));
+	p->known = true;
+}
+
 /* Raise the open-file limit for thousands of flows; best effort. */
 static void raise_nofile(unsigned need)
 {
@@ -414,6 +439,9 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 		snprintf(r->server, sizeof(r->server), "%s", h);
 	}
 	getsockname(u.fd, (struct sockaddr *)&la, &lalen);
+	bench_path_read(&sa, &la, &r->path);
+	if (o->on_connected)
+		o->on_connected(r, o->arg);
 
 	/* HELLO */
 	ctl_msg_init(&m, CTL_HELLO);
