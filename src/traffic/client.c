@@ -1,5 +1,7 @@
-/* client.c: bench_run(), the client side of one trial (see bench.h): control handshake,
- * sockets and engines for the directions asked, per-second intervals, results. */
+/* client.c: bench_run(), the client side of one trial (see bench.h), in phases: plan,
+ * handshake (connect, route, HELLO), open (sockets, TEST/OK), start (START, senders), wait
+ * (intervals until done or interrupted), collect (STOP, DONE, RESULTS), report (rates and
+ * the sender-limited verdict). */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
