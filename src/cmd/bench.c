@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include "cmd.h"
 #include "vocab.h"
-#include "../collect/netns.h"
+#include "../core/netns.h"
 #include "../core/log.h"
 #include "../output/print.h"
 #include "../traffic/bench.h"
