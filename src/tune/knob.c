@@ -291,8 +291,8 @@ int knob_check(const struct knob_ref *k, const char *value, bool host_limits, ch
 	char name[300];
 
 	if (!s) {
-		snprintf(why, whylen, "dptune knows no type or range for %s (see 'dptune tune "
-			 "--list-knobs'; --unchecked leaves the check to the kernel)",
+		snprintf(why, whylen, "dptune knows no type or range for %s (the known ones: 'dptune "
+			 "tune knobs'; --unchecked leaves the check to the kernel)",
 			 knob_name(k, name, sizeof(name)));
 		return -ENOKEY;
 	}
