@@ -197,9 +197,18 @@ static int do_io(const struct knob_ref *k, char *out, size_t n, const char *valu
 	r = path_of(k, path, sizeof(path));
 	if (r)
 		return r;
-	if (value)
-		return write_small(path, value);
-	return read_small(path, out, n);
+	if (!value)
+		return read_small(path, out, n);
+	r = write_small(path, value);
+	/* Every mount of a namespace's sysfs shares one superblock, and when a reader (a
+	 * collector, an 'ip netns exec' from a read-only /sys) created it read-only, it stays
+	 * read-only for all. Inside the private mount namespace of the child that entered
+	 * another namespace (never in the host), make the superblock writable again and
+	 * retry; the reader's own mount stays read-only. */
+	if (r == -EROFS && strcmp(k->netns, "host") && strcmp(k->kind, "sysctl") &&
+	    !mount(NULL, "/sys", NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		r = write_small(path, value);
+	return r;
 }
 
 /* Run do_io in a child that entered netns (with its own sysfs); result over a pipe. */
