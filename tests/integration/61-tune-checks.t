@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd ip python3
-plan 32
+plan 39
 mkns a
 ip -n "${P}a" link add "${P}v0" type veth peer name "${P}v1"
 SD=$(mktemp -d /tmp/$P-state.XXXXXX)
@@ -114,6 +114,39 @@ done
 is "$i $(ls "$SD" | grep -c '^journal-.*\.reverted$')" "12 10" "12 apply+revert cycles leave 10 reverted journals"
 is "$(rd $Q0)" 1000 "and the value is back"
 
-# 7. subcommands for completion
+# 7. --verify keeps a change only when the loss fell by half or more. The load is a fake
+# bench that reports a given loss on its first run (before) and another on its second.
+cat >"$ROOT/fake.sh" <<'EOF'
+#!/bin/sh
+# fake.sh COUNTFILE BEFORE AFTER: print a bench result with BEFORE lost, then AFTER lost
+n=$(cat "$1" 2>/dev/null || echo 0); echo $((n + 1)) >"$1"
+[ "$n" = 0 ] && lost=$2 || lost=$3
+echo "{\"sent\":1000,\"lost_packets\":$lost}"
+EOF
+chmod +x "$ROOT/fake.sh"
+verify() { rm -f "$ROOT/count"; "$DPTUNE" tune apply --json --verify --state-dir "$SD" \
+	"txqlen:${P}a/${P}v0=4321" -- "$ROOT/fake.sh" "$ROOT/count" "$1" "$2"; }
+out=$(verify 10 5); rc=$?
+echo "$out" | json1 'v=o["verify"]; assert v["verdict"]=="helped" and v["kept"] and v["before"]==10 and v["after"]==5, o'
+is "$?:$rc:$(rd $Q0)" "0:0:4321" "--verify keeps a change that halved the loss (exactly half)"
+"$DPTUNE" tune revert --state-dir "$SD" >/dev/null
+out=$(verify 10 6); rc=$?
+echo "$out" | json1 'v=o["verify"]; assert v["verdict"]=="not-enough" and not v["kept"] and o["reverted"], o'
+is "$?:$rc:$(rd $Q0)" "0:1:1000" "--verify reverts a change that cut less than half (exit 1)"
+out=$(verify 0 0); rc=$?
+echo "$out" | json1 'assert o["verify"]["verdict"]=="no-loss-before", o'
+is "$?:$rc:$(rd $Q0)" "0:1:1000" "--verify reverts when there was no loss to cut"
+out=$(verify 10 20); rc=$?
+echo "$out" | json1 'assert o["verify"]["verdict"]=="worse", o'
+is "$?:$rc:$(rd $Q0)" "0:1:1000" "--verify reverts a change after which the loss rose"
+"$DPTUNE" tune apply --state-dir "$SD" "txqlen:${P}a/${P}v0=4321" -- true 2>/dev/null
+is "$?:$(rd $Q0)" "2:1000" "a COMMAND without --verify is a usage error, not ignored"
+out=$("$DPTUNE" tune apply --help); rc=$?
+case $out in *--verify*--unchecked*) is $rc 0 "apply --help lists its options on stdout";;
+	*) ok 1 "apply --help lists its options"; diag "$out";; esac
+"$DPTUNE" tune revert --state-dir "$SD" >/dev/null
+is "$(rd $Q0)" 1000 "the verify runs left nothing behind"
+
+# 8. subcommands for completion
 is "$("$DPTUNE" tune --list-commands | tr '\n' ' ')" "plan apply revert show persist knobs " \
 	"tune --list-commands prints the subcommands"
