@@ -291,7 +291,7 @@ static int tune_plan(int argc, char **argv)
 	char err[256], spec[512], path[600], what[700];
 	json_object *arr;
 	char **cmdv = NULL;
-	size_t nitems = 0, nbare = 0;
+	size_t nitems = 0, nbare = 0, *idx = NULL;
 	int first, dd, r, rc;
 
 	rc = opt_parse(&plan_spec, argc, argv, &first, &dd);
@@ -315,8 +315,9 @@ static int tune_plan(int argc, char **argv)
 			      o.cmd_rc);
 		goto out;
 	}
-	/* the plan's items: the knobs of the findings, once each */
+	/* the plan's items: the knobs of the findings (warnings and worse), once each */
 	arr = json_object_new_array();
+	idx = xcalloc(o.rep.n + 1, sizeof(*idx));
 	for (size_t i = 0; i < o.rep.n; i++) {
 		const struct finding *f = &o.rep.f[i];
 		bool dup = false;
@@ -328,10 +329,11 @@ static int tune_plan(int argc, char **argv)
 		spec_of(&f->change, spec, sizeof(spec));
 		for (size_t j = 0; j < json_object_array_length(arr); j++)
 			dup |= !strcmp(json_object_get_string(json_object_array_get_idx(arr, j)), spec);
-		if (!dup)
+		if (!dup) {
 			json_object_array_add(arr, json_object_new_string(spec));
+			idx[nitems++] = i;
+		}
 	}
-	nitems = json_object_array_length(arr);
 	r = save_plan(state_dir(), arr, path, sizeof(path), what, sizeof(what));
 	json_object_put(arr);
 	if (r) {
@@ -345,21 +347,11 @@ static int tune_plan(int argc, char **argv)
 	if (cmdv)
 		print_i64(PRINT_JSONONLY, "command_exit", NULL, o.cmd_rc);
 	print_open_array("changes");
-	arr = json_object_new_array();
-	for (size_t i = 0; i < o.rep.n; i++) {
-		const struct finding *f = &o.rep.f[i];
-		bool dup = false;
+	for (size_t k = 0; k < nitems; k++) {
+		const struct finding *f = &o.rep.f[idx[k]];
 
-		if (!strcmp(f->change.kind, "none") || f->sev < SEV_WARN)
-			continue;
-		spec_of(&f->change, spec, sizeof(spec));
-		for (size_t j = 0; j < json_object_array_length(arr); j++)
-			dup |= !strcmp(json_object_get_string(json_object_array_get_idx(arr, j)), spec);
-		if (dup)
-			continue;
-		json_object_array_add(arr, json_object_new_string(spec));
 		print_open_object(NULL);
-		print_str(PRINT_ANY, "item", "  %-60s", spec);
+		print_str(PRINT_ANY, "item", "  %-60s", spec_of(&f->change, spec, sizeof(spec)));
 		print_str(PRINT_ANY, "current", " (now %s)", f->change.current);
 		print_str(PRINT_ANY, "rule", " %s", f->rule);
 		print_str(PRINT_ANY, "confidence", ", %s confidence", confidence_name(f->conf));
@@ -367,7 +359,6 @@ static int tune_plan(int argc, char **argv)
 		print_close_object();
 		print_nl();
 	}
-	json_object_put(arr);
 	print_close_array();
 	if (nbare)
 		print_text("finding(s) no knob of tune fixes ('dptune doctor' shows their evidence "
@@ -402,6 +393,7 @@ static int tune_plan(int argc, char **argv)
 	print_close_object();
 	rc = EXIT_OK;
 out:
+	free(idx);
 	observation_release(&o);
 	collect_engine_free(eng);
 	return rc;
@@ -531,6 +523,29 @@ static int revert_entries(const char *dir, const char *only_id, char *err, size_
 	return failed ? -1 : restored;
 }
 
+/* One --verify window. 0, or -1 with err[] set when the window is no measurement: the
+ * counters could not be read, the watched command failed, or the run was interrupted. */
+static int measure(struct collect_engine *eng, char **cmdv, struct observation *o,
+		   const char *when, char *err, size_t errlen)
+{
+	char why[512];
+
+	if (doctor_observe(eng, A.duration, cmdv, false, &stop, o, why, sizeof(why))) {
+		snprintf(err, errlen, "measuring %s: %s", when, why);
+		return -1;
+	}
+	if (cmdv && o->cmd_rc) {
+		snprintf(err, errlen, "measuring %s: the watched command '%s' exited %d", when,
+			 cmdv[0], o->cmd_rc);
+		return -1;
+	}
+	if (stop) {
+		snprintf(err, errlen, "measuring %s: interrupted", when);
+		return -1;
+	}
+	return 0;
+}
+
 static int apply_verify(const char *dir, struct item *items, int n, char **cmdv)
 {
 	struct collect_opts co = { .drop_reasons = true };
@@ -542,8 +557,8 @@ static int apply_verify(const char *dir, struct item *items, int n, char **cmdv)
 	int rc = EXIT_OK;
 
 	memset(&after, 0, sizeof(after));
-	if (doctor_observe(eng, A.duration, cmdv, false, &stop, &before, err, sizeof(err))) {
-		rc = cmd_fail(EXIT_FAIL, "measuring before: %s; nothing was changed", err);
+	if (measure(eng, cmdv, &before, "before", err, sizeof(err))) {
+		rc = cmd_fail(EXIT_FAIL, "%s; nothing was changed", err);
 		goto out;
 	}
 	print_init(A.json ? PRINT_JSON : PRINT_TEXT, stdout);
@@ -557,16 +572,23 @@ static int apply_verify(const char *dir, struct item *items, int n, char **cmdv)
 		goto out;
 	}
 	print_str(PRINT_JSONONLY, "run", NULL, id);
-	if (doctor_observe(eng, A.duration, cmdv, false, &stop, &after, err, sizeof(err))) {
+	err[0] = '\0';
+	if (!measure(eng, cmdv, &after, "after", err, sizeof(err)) &&
+	    before.have_lost != after.have_lost)
+		snprintf(err, sizeof(err), "measuring after: the watched command %s a bench loss "
+			 "this time: the two windows cannot be compared",
+			 before.have_lost ? "did not report" : "reported");
+	if (err[0]) {
 		char err2[1024];
 
+		/* no verdict without two comparable windows: undo the change */
 		print_abort();
 		print_init(PRINT_TEXT, stderr);
 		if (revert_entries(dir, id, err2, sizeof(err2)) < 0)
-			rc = cmd_fail(EXIT_FAIL, "measuring after: %s; and the revert failed: %s "
-				      "(run 'dptune tune revert')", err, err2);
+			rc = cmd_fail(EXIT_FAIL, "%s; and the revert failed: %s (run 'dptune tune "
+				      "revert')", err, err2);
 		else
-			rc = cmd_fail(EXIT_FAIL, "measuring after: %s; the change was reverted", err);
+			rc = cmd_fail(EXIT_FAIL, "%s; the change was reverted", err);
 		goto out;
 	}
 	b = before.have_lost ? before.lost : before.l.explained;

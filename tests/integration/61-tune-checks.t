@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd ip python3
-plan 39
+plan 41
 mkns a
 ip -n "${P}a" link add "${P}v0" type veth peer name "${P}v1"
 SD=$(mktemp -d /tmp/$P-state.XXXXXX)
@@ -139,6 +139,17 @@ is "$?:$rc:$(rd $Q0)" "0:1:1000" "--verify reverts when there was no loss to cut
 out=$(verify 10 20); rc=$?
 echo "$out" | json1 'assert o["verify"]["verdict"]=="worse", o'
 is "$?:$rc:$(rd $Q0)" "0:1:1000" "--verify reverts a change after which the loss rose"
+out=$("$DPTUNE" tune apply --verify --state-dir "$SD" "txqlen:${P}a/${P}v0=4321" -- false 2>/dev/null)
+is "$?:$out:$(rd $Q0)" "1::1000" "--verify of a command that fails: exit 1, nothing changed, no success line"
+cat >"$ROOT/fail2.sh" <<EOF
+#!/bin/sh
+n=\$(cat "$ROOT/count2" 2>/dev/null || echo 0); echo \$((n + 1)) >"$ROOT/count2"
+echo '{"sent":1000,"lost_packets":10}'; [ "\$n" = 0 ]
+EOF
+chmod +x "$ROOT/fail2.sh"
+"$DPTUNE" tune apply --json --verify --state-dir "$SD" "txqlen:${P}a/${P}v0=4321" -- "$ROOT/fail2.sh" |
+	json1 'assert "exited 1" in o["error"]["message"] and "reverted" in o["error"]["message"], o'
+is "$?:$(rd $Q0)" "0:1000" "--verify whose command fails after the change reverts it, one error object"
 "$DPTUNE" tune apply --state-dir "$SD" "txqlen:${P}a/${P}v0=4321" -- true 2>/dev/null
 is "$?:$(rd $Q0)" "2:1000" "a COMMAND without --verify is a usage error, not ignored"
 out=$("$DPTUNE" tune apply --help); rc=$?
