@@ -108,14 +108,14 @@ static const struct opt knobs_opts[] = {
 	"  sysfs:class/net/eth0/queues/rx-0/rps_cpus=f\n"                                   \
 	"  ring:eth0=4096\n"                                                                \
 	"Every value is checked against the knob's type and range ('dptune tune knobs') before\n" \
-	"anything is written; out of range is a usage error (exit 2). Options come before ITEMs.\n"
+	"anything is written; out of range is a usage error (exit 2).\n"
 
 static const struct opt_spec plan_spec = {
 	.cmd = "tune plan", .synopsis = "[OPTIONS] [-- COMMAND...]",
 	.about = "Watch the datapath (as 'dptune doctor' does: for --duration, or while COMMAND\n"
 		 "runs), save the changes its findings call for to the plan file, print them, and\n"
 		 "list the findings no knob fixes.",
-	.opts = plan_opts, .max_args = 0, .stop_at_dashdash = true,
+	.opts = plan_opts, .max_args = 0,
 };
 static const struct opt_spec apply_spec = {
 	.cmd = "tune apply", .synopsis = "[OPTIONS] [ITEM...] [-- COMMAND...]",
@@ -123,7 +123,7 @@ static const struct opt_spec apply_spec = {
 		 "to the journal (fsync) before anything changes. --verify measures (for --duration,\n"
 		 "or while COMMAND runs) before and after, and reverts by itself unless the loss\n"
 		 "fell by half or more (exit 1 then).",
-	.opts = apply_opts, .max_args = -1, .stop_at_dashdash = true, .footer = ITEM_HELP,
+	.opts = apply_opts, .max_args = -1, .footer = ITEM_HELP,
 };
 static const struct opt_spec revert_spec = {
 	.cmd = "tune revert", .synopsis = "[OPTIONS]",
@@ -149,6 +149,21 @@ static const struct opt_spec knobs_spec = {
 		 "comes from.",
 	.opts = knobs_opts, .max_args = 0,
 };
+
+/* Split argv at the first "--": what comes before it (options and ITEMs, in any order) is
+ * parsed, what follows is the watched COMMAND (*cmdv; NULL without "--"). Returns the
+ * number of words to parse. */
+static int split_command(int argc, char **argv, char ***cmdv)
+{
+	*cmdv = NULL;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			argv[i] = NULL;
+			*cmdv = argv + i + 1;
+			return i;
+		}
+	return argc;
+}
 
 static const char *state_dir(void)
 {
@@ -292,14 +307,12 @@ static int tune_plan(int argc, char **argv)
 	json_object *arr;
 	char **cmdv = NULL;
 	size_t nitems = 0, nbare = 0, *idx = NULL;
-	int first, dd, r, rc;
+	int first, r, rc;
 
-	rc = opt_parse(&plan_spec, argc, argv, &first, &dd);
+	rc = opt_parse(&plan_spec, split_command(argc, argv, &cmdv), argv, &first, NULL);
 	if (rc != OPT_CONTINUE)
 		return rc;
-	if (dd >= 0)
-		cmdv = argv + dd;
-	if (dd >= 0 && !*cmdv)
+	if (cmdv && !*cmdv)
 		return usage_error("'--' must be followed by a command");
 	if (!A.json)
 		fprintf(stderr, "dptune tune plan: watching %s\n", cmdv ? cmdv[0] : "the datapath");
@@ -627,22 +640,13 @@ static int tune_apply(int argc, char **argv)
 {
 	struct item *items = xcalloc(MAX_ITEMS, sizeof(*items));
 	char **cmdv = NULL, err[1024], id[64];
-	int first, dd, nargs, n = 0, rc;
+	int first, nargs, n = 0, rc;
 
-	rc = opt_parse(&apply_spec, argc, argv, &first, &dd);
+	nargs = split_command(argc, argv, &cmdv);
+	rc = opt_parse(&apply_spec, nargs, argv, &first, NULL);
 	if (rc != OPT_CONTINUE)
 		goto out;
-	/* ITEMs until "--", then the command (opt_parse has eaten a "--" that came first) */
-	nargs = argc - first;
-	if (dd >= 0) {
-		nargs = 0;
-		cmdv = argv + dd;
-	}
-	for (int i = first; !cmdv && i < argc; i++)
-		if (!strcmp(argv[i], "--")) {
-			nargs = i - first;
-			cmdv = argv + i + 1;
-		}
+	nargs -= first;
 	rc = EXIT_USAGE;
 	if (cmdv && !*cmdv) {
 		usage_error("'--' must be followed by a command");

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd ip python3
-plan 41
+plan 43
 mkns a
 ip -n "${P}a" link add "${P}v0" type veth peer name "${P}v1"
 SD=$(mktemp -d /tmp/$P-state.XXXXXX)
@@ -62,17 +62,24 @@ ok $? "--unchecked applies it"
 "$DPTUNE" tune knobs --json | json1 'k=[x["target"] for x in o["knobs"]]; assert "net.core.netdev_max_backlog" in k and all(x["range"] for x in o["knobs"]), o'
 ok $? "tune knobs --json lists the table"
 
+# options after the items are options, not items
+"$DPTUNE" tune apply "sysctl:${P}a/net.ipv4.ip_forward=2" --state-dir "$SD" 2>/dev/null
+is $? 2 "ip_forward=2 is refused (0 or 1), with the option after the item"
+"$DPTUNE" tune apply "sysctl:${P}a/net.ipv4.ip_forward=1" --state-dir "$SD" --json |
+	json1 'assert o["changes"][0]["to"]=="1", o'
+is "$?:$(rd /proc/sys/net/ipv4/ip_forward)" "0:1" "an option after the items is honoured"
+
 # 3. every subcommand under --json: one document
 "$DPTUNE" tune apply --json --state-dir "$SD" "txqlen:${P}a/${P}v0=5000" |
 	json1 'c=o["changes"]; assert c[0]["to"]=="5000" and c[0]["from"]=="1000", o'
 ok $? "apply --json"
-"$DPTUNE" tune show --json --state-dir "$SD" | json1 'assert o["changes"]==2, o'
+"$DPTUNE" tune show --json --state-dir "$SD" | json1 'assert o["changes"]==3, o'
 ok $? "show --json"
 "$DPTUNE" tune persist --json --state-dir "$SD" --root "$ROOT" | json1 'assert o["skipped"] and o["persisted"]==0, o'
 ok $? "persist --json (namespace knobs are skipped)"
 "$DPTUNE" tune persist --json --state-dir "$SD" --root "$ROOT" txqlen:eth9=5000 | json1 'assert o["persisted"]==1 and o["files"], o'
 ok $? "persist --json of an item"
-"$DPTUNE" tune revert --json --state-dir "$SD" | json1 'assert o["restored"]==2 and len(o["reverted"])==2, o'
+"$DPTUNE" tune revert --json --state-dir "$SD" | json1 'assert o["restored"]==3 and len(o["reverted"])==3, o'
 ok $? "revert --json"
 is "$(rd $SOM) $(rd $PR) $(rd $Q0) $(rd $RPS)" "$before" "every value is back"
 "$DPTUNE" tune revert --json --state-dir "$SD" | json1 'assert o["restored"]==0, o'
