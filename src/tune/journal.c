@@ -1,4 +1,5 @@
 /* journal.c: JSON-lines journal of knob changes, written with json-c and fsync. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -184,11 +185,88 @@ int journal_done(int fd, const char *id, const struct knob_ref *k)
 	return append(fd, base("done", id, k));
 }
 
+struct retired {
+	long t;
+	unsigned seq;
+	char name[256];
+};
+
+/* "journal-T.reverted" or "journal-T-N.reverted" (T the time it was retired, N a count
+ * within that second); false for any other name. */
+static bool retired_name(const char *name, struct retired *r)
+{
+	char *end;
+	size_t len = strlen(name);
+
+	if (strncmp(name, "journal-", 8) || len < 18 || len >= sizeof(r->name) ||
+	    strcmp(name + len - 9, ".reverted"))
+		return false;
+	r->t = strtol(name + 8, &end, 10);
+	r->seq = 0;
+	if (end == name + 8)
+		return false;
+	if (*end == '-')
+		r->seq = (unsigned)strtoul(end + 1, &end, 10);
+	if (strcmp(end, ".reverted"))
+		return false;
+	memcpy(r->name, name, len + 1);
+	return true;
+}
+
+static int retired_cmp(const void *a, const void *b)
+{
+	const struct retired *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int journal_prune(const char *dir, unsigned keep)
+{
+	struct retired *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int r = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		struct retired x;
+
+		if (!retired_name(de->d_name, &x))
+			continue;
+		grow_array((void **)&v, &cap, n + 1, sizeof(*v));
+		v[n++] = x;
+	}
+	closedir(d);
+	if (n > keep) {
+		qsort(v, n, sizeof(*v), retired_cmp);
+		for (size_t i = 0; i < n - keep; i++) {
+			char path[600];
+
+			snprintf(path, sizeof(path), "%s/%s", dir, v[i].name);
+			if (unlink(path) && errno != ENOENT && !r)
+				r = -errno;
+		}
+	}
+	free(v);
+	return r;
+}
+
 int journal_retire(const char *dir)
 {
-	char from[512], to[560];
+	char from[512], to[600];
+	long t = (long)time(NULL);
+	struct stat st;
 
 	snprintf(from, sizeof(from), "%s/journal.jsonl", dir);
-	snprintf(to, sizeof(to), "%s/journal-%ld.reverted", dir, (long)time(NULL));
-	return rename(from, to) ? -errno : 0;
+	snprintf(to, sizeof(to), "%s/journal-%ld.reverted", dir, t);
+	/* never replace a journal retired in the same second */
+	for (unsigned seq = 1; !stat(to, &st) && seq < 1000; seq++)
+		snprintf(to, sizeof(to), "%s/journal-%ld-%u.reverted", dir, t, seq);
+	if (rename(from, to))
+		return -errno;
+	return journal_prune(dir, JOURNAL_KEEP_REVERTED);
 }

@@ -33,7 +33,15 @@ int journal_intent(int fd, const char *id, const struct knob_ref *k, const char 
 		   const char *value) MUST_CHECK;
 /* Append that the change of k completed, and fsync. */
 int journal_done(int fd, const char *id, const struct knob_ref *k) MUST_CHECK;
-/* Move the journal aside once everything in it was reverted. */
+/* How many reverted journals a state directory keeps (the newest). */
+#define JOURNAL_KEEP_REVERTED 10
+
+/* Move the journal aside once everything in it was reverted, as journal-TIME.reverted
+ * (journal-TIME-N.reverted for the N-th within one second), then keep only the newest
+ * JOURNAL_KEEP_REVERTED of them. 0 or -errno. */
 int journal_retire(const char *dir) MUST_CHECK;
+/* Remove all but the newest `keep` reverted journals of dir (by their time, then N).
+ * 0 or the first -errno. */
+int journal_prune(const char *dir, unsigned keep) MUST_CHECK;
 
 #endif

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "knob.h"
+#include "range.h"
 #include "../core/netns.h"
 
 static bool valid_kind(const char *k)
@@ -161,6 +162,29 @@ static int ring_io(const struct knob_ref *k, char *out, size_t n, const char *va
 	return r;
 }
 
+/* The device's rx ring maximum as text (the internal kind "ringmax", read only). */
+static int ring_max_io(const struct knob_ref *k, char *out, size_t n)
+{
+	struct ethtool_ringparam rp = { .cmd = ETHTOOL_GRINGPARAM };
+	struct ifreq ifr;
+	int fd, r = 0;
+
+	if (!out || strlen(k->target) >= sizeof(ifr.ifr_name))
+		return -EINVAL;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, k->target, strlen(k->target));
+	ifr.ifr_data = (void *)&rp;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		r = -errno;
+	else
+		snprintf(out, n, "%u", rp.rx_max_pending);
+	close(fd);
+	return r;
+}
+
 /* Read or write in the current namespaces. */
 static int do_io(const struct knob_ref *k, char *out, size_t n, const char *value)
 {
@@ -169,12 +193,23 @@ static int do_io(const struct knob_ref *k, char *out, size_t n, const char *valu
 
 	if (!strcmp(k->kind, "ring"))
 		return ring_io(k, out, n, value);
+	if (!strcmp(k->kind, "ringmax"))
+		return value ? -EPERM : ring_max_io(k, out, n);
 	r = path_of(k, path, sizeof(path));
 	if (r)
 		return r;
-	if (value)
-		return write_small(path, value);
-	return read_small(path, out, n);
+	if (!value)
+		return read_small(path, out, n);
+	r = write_small(path, value);
+	/* Every mount of a namespace's sysfs shares one superblock, and when a reader (a
+	 * collector, an 'ip netns exec' from a read-only /sys) created it read-only, it stays
+	 * read-only for all. Inside the private mount namespace of the child that entered
+	 * another namespace (never in the host), make the superblock writable again and
+	 * retry; the reader's own mount stays read-only. */
+	if (r == -EROFS && strcmp(k->netns, "host") && strcmp(k->kind, "sysctl") &&
+	    !mount(NULL, "/sys", NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		r = write_small(path, value);
+	return r;
 }
 
 struct io_args {
@@ -218,4 +253,58 @@ int knob_write(const struct knob_ref *k, const char *value)
 	if (strcmp(k->netns, "host"))
 		return io_in_netns(k, NULL, 0, value);
 	return do_io(k, NULL, 0, value);
+}
+
+/* Highest possible CPU + 1, from the kernel's list ("0-3", "0,2-5"); 0 when unknown. */
+static unsigned possible_cpus(void)
+{
+	char buf[256], *p;
+	unsigned long hi;
+
+	if (read_small("/sys/devices/system/cpu/possible", buf, sizeof(buf)))
+		return 0;
+	p = buf + strlen(buf);
+	while (p > buf && p[-1] != '-' && p[-1] != ',')
+		p--;
+	hi = strtoul(p, NULL, 10);
+	return hi < 1u << 20 ? (unsigned)hi + 1 : 0;
+}
+
+int knob_check(const struct knob_ref *k, const char *value, bool host_limits, char *why,
+	       size_t whylen)
+{
+	const struct knob_spec *s = knob_spec_find(k);
+	struct knob_host h = { 0 };
+	char name[300];
+
+	if (!s) {
+		snprintf(why, whylen, "dptune knows no type or range for %s (the known ones: 'dptune "
+			 "tune knobs'; --unchecked leaves the check to the kernel)",
+			 knob_name(k, name, sizeof(name)));
+		return -ENOKEY;
+	}
+	if (s->dyn == KD_CPUS)
+		h.ncpus = possible_cpus();
+	if (s->dyn == KD_RING_MAX && host_limits) {
+		struct knob_ref m = *k;
+		char buf[32];
+		uint32_t max;
+		int r;
+
+		snprintf(m.kind, sizeof(m.kind), "ringmax");
+		r = knob_read(&m, buf, sizeof(buf));
+		if (r) {
+			snprintf(why, whylen, "cannot read the ring maximum of %s: %s", k->target,
+				 strerror(-r));
+			return r;
+		}
+		if (parse_u32(buf, &max))
+			return -EIO;
+		h.ring_max = max;
+		if (!max) {
+			snprintf(why, whylen, "%s reports no rx ring to size (maximum 0)", k->target);
+			return -ERANGE;
+		}
+	}
+	return knob_check_value(s, &h, value, why, whylen);
 }

@@ -30,4 +30,12 @@ int knob_read(const struct knob_ref *k, char *out, size_t n) MUST_CHECK;
 /* Write value. 0 or -errno. */
 int knob_write(const struct knob_ref *k, const char *value) MUST_CHECK;
 
+/* Check value for k against the range table (range.h) and, with host_limits, the limits
+ * of the host (a ring's maximum read from the device, in its namespace); the possible
+ * CPUs are always read. 0; -ENOKEY when dptune knows no range for k; -ERANGE when value
+ * is out of range; another -errno when a limit could not be read. why[] says which,
+ * with the valid range. */
+int knob_check(const struct knob_ref *k, const char *value, bool host_limits, char *why,
+	       size_t whylen) MUST_CHECK;
+
 #endif
