@@ -290,7 +290,18 @@ int lab_fault(const char *name, const char *kind, uint64_t rate, char *err, size
 				  errn);
 	} else if (!strcmp(kind, "ratecap")) {
 		struct lab_rec r;
-		char *c1, *c2, *c3;
+		char *c1, *c2, *c3, sa[48];
+
+		/* The server node's own address: behind the router's DNAT the packets reach
+		 * the server's namespace addressed to it, not to the floating IP. */
+		snprintf(sa, sizeof(sa), "%s", srv->addr[0] ? srv->addr : l.server_addr);
+		sa[strcspn(sa, "/")] = 0;
+		if (!sa[0]) {
+			snprintf(err, errn, "lab %s: the server node has no address in the state file",
+				 name);
+			rc = -EINVAL;
+			goto out;
+		}
 
 		memset(&r, 0, sizeof(r));
 		r.type = LREC_NFT;
@@ -305,8 +316,11 @@ int lab_fault(const char *name, const char *kind, uint64_t rate, char *err, size
 		}
 		c1 = xasprintf("add table inet %s", r.a);
 		c2 = xasprintf("add chain inet %s in { type filter hook prerouting priority -150; }", r.a);
-		c3 = xasprintf("add rule inet %s in udp dport %u-%u limit rate over %llu/second counter drop",
-			       r.a, l.port_lo, l.port_hi, (unsigned long long)(rate ? rate : 1000));
+		/* All UDP to the server's own address, whatever data ports serve hands out
+		 * (a new one per test, counting upward); its TCP control port is not UDP. */
+		c3 = xasprintf("add rule inet %s in %s daddr %s meta l4proto udp limit rate over "
+			       "%llu/second counter drop", r.a, strchr(sa, ':') ? "ip6" : "ip", sa,
+			       (unsigned long long)(rate ? rate : 1000));
 		rc = lab_run(srv->ns, LAB_NS_NET, NULL, LAB_ARGV("nft", c1), 10, err, errn);
 		if (!rc)
 			rc = lab_run(srv->ns, LAB_NS_NET, NULL, LAB_ARGV("nft", c2), 10, err, errn);
