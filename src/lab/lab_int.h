@@ -49,8 +49,9 @@ int lab_state_drop_faults(const char *name) MUST_CHECK;
 /* Add a record to l->recs. */
 void lab_rec_push(struct lab *l, const struct lab_rec *r);
 
-/* Undo one record (ignoring what is already gone); 0 or -errno. */
-int lab_rec_undo(const struct lab *l, const struct lab_rec *r, FILE *log);
+/* Undo one record (ignoring what is already gone); 0 or -errno, with what failed
+ * appended to errs ("; "-separated) when errs is not NULL. */
+int lab_rec_undo(const struct lab *l, const struct lab_rec *r, struct strbuf *errs);
 
 /* Exclusive lock on the state directory (flock); returns fd or -errno. */
 int lab_lock(void) MUST_CHECK;

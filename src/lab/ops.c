@@ -1,5 +1,6 @@
 /* ops.c: tearing a lab down (walking its state file in reverse), faults and their
- * clearing, and entering a lab's namespace for `lab exec`. */
+ * clearing, and entering a lab's namespace for `lab exec`. Nothing here prints: what
+ * went wrong is returned (-errno, and the messages in the caller's buffer). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "lab_int.h"
-#include "../core/log.h"
 
 const char *const lab_fault_kinds[] = { "rcvbuf", "backlog", "conntrack", "ratecap",
 					"slowguest", NULL };
@@ -41,7 +41,7 @@ out:
 	free(pf);
 }
 
-int lab_rec_undo(const struct lab *l, const struct lab_rec *r, FILE *log)
+int lab_rec_undo(const struct lab *l, const struct lab_rec *r, struct strbuf *errs)
 {
 	char err[512] = "";
 	int rc = 0;
@@ -105,8 +105,8 @@ int lab_rec_undo(const struct lab *l, const struct lab_rec *r, FILE *log)
 	default:
 		break;
 	}
-	if (rc && log)
-		fprintf(log, "%s: %s\n", log_prog, err[0] ? err : strerror(-rc));
+	if (rc && errs)
+		sb_addf(errs, "%s%s", errs->len ? "; " : "", err[0] ? err : strerror(-rc));
 	return rc;
 }
 
@@ -129,7 +129,7 @@ static void sweep_ns(const char *name)
 	closedir(d);
 }
 
-int lab_down(const char *name, FILE *log)
+int lab_down(const char *name, struct strbuf *errs)
 {
 	struct lab l;
 	int rc, first = 0;
@@ -143,7 +143,7 @@ int lab_down(const char *name, FILE *log)
 		return rc;
 	}
 	for (int i = l.n_recs - 1; i >= 0; i--) {
-		int r = lab_rec_undo(&l, &l.recs[i], log);
+		int r = lab_rec_undo(&l, &l.recs[i], errs);
 
 		if (r && !first)
 			first = r;
@@ -357,7 +357,7 @@ out:
 	return rc;
 }
 
-int lab_fault_clear(const char *name, FILE *log)
+int lab_fault_clear(const char *name, struct strbuf *errs)
 {
 	struct lab l;
 	int rc, first = 0;
@@ -368,7 +368,7 @@ int lab_fault_clear(const char *name, FILE *log)
 	for (int i = l.n_recs - 1; i >= 0; i--) {
 		if (!l.recs[i].fault[0])
 			continue;
-		rc = lab_rec_undo(&l, &l.recs[i], log);
+		rc = lab_rec_undo(&l, &l.recs[i], errs);
 		if (rc && !first)
 			first = rc;
 	}
