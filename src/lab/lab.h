@@ -106,10 +106,12 @@ bool lab_name_valid(const char *name);
 /* The node named node (or whose namespace is node), or NULL. */
 const struct lab_node *lab_node_find(const struct lab *l, const char *node);
 
-/* Scenarios. */
+/* Scenarios: a table of data (scenarios.c) that one builder interprets. */
+struct lab_sc;
 struct lab_scenario {
 	const char *name;
 	const char *summary;
+	const struct lab_sc *def; /* nodes, addresses, path, build steps (lab_int.h) */
 };
 extern const struct lab_scenario lab_scenarios[];
 const struct lab_scenario *lab_scenario_find(const char *name);

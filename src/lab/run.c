@@ -190,6 +190,12 @@ static int ns_file_op(const char *ns, const char *path, const char *val, char *b
 		close(p[0]);
 		if (!rc && val)
 			rc = write_small(path, val);
+		/* A namespace's sysfs superblock made read-only by another process's
+		 * read-only mount of it (MS_RDONLY on the first mount sets the superblock's
+		 * flag): remount our private mount read-write, which is what we asked for. */
+		if (rc == -EROFS && val && !strncmp(path, "/sys/", 5) &&
+		    !mount(NULL, "/sys", NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+			rc = write_small(path, val);
 		if (!rc && !val)
 			rc = read_small(path, tmp, sizeof(tmp));
 		if (!rc && !val && write(p[1], tmp, strlen(tmp)) < 0)
