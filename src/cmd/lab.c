@@ -339,7 +339,7 @@ static int ratecap_cb(const struct opt *o, const char *arg, void *data, char *er
 
 #define LAB_NAME_OPT(D_, W_)                                                            \
 	{ .name = "name", .shrt = 'n', .type = OPT_CALLBACK, .cb = name_cb, .data = (D_),  \
-	  .arg = "N", .help = (W_) }
+	  .arg = "N", .def = "the scenario", .help = (W_) }
 
 /* ---- subcommands ---- */
 
@@ -351,20 +351,18 @@ static int sub_up(int argc, char **argv)
 	struct lab l;
 	int first, rc;
 	const struct opt opts[] = {
-		LAB_NAME_OPT(&o.name, "lab name, [A-Za-z0-9_], 1..12 characters (default: the "
-				      "scenario)"),
+		LAB_NAME_OPT(&o.name, "lab name, [A-Za-z0-9_], 1..12 characters"),
 		{ .name = "no-rps", .type = OPT_FLAG, .dst = &o.no_rps,
 		  .help = "leave RPS off on the server's receiving device" },
 		{ .name = "rps-cpus", .type = OPT_CALLBACK, .cb = mask_cb, .data = &o.rps_mask,
-		  .arg = "MASK", .help = "RPS mask for it, hex (default: the last CPU; pin senders "
-					 "elsewhere)" },
+		  .arg = "MASK", .help = "RPS mask for it, hex (default: the last CPU)" },
 		VOCAB_JSON(&json),
 		OPT_HELP_ENTRY,
 		OPT_END_ENTRY,
 	};
 	const struct opt_spec spec = {
 		.cmd = "lab up", .synopsis = "[OPTIONS] SCENARIO", .opts = opts,
-		.about = "Build a lab (see 'dptune lab --help' for the scenarios), print it and the "
+		.about = "Build a lab (see 'dptune lab --help' for the scenarios), print it and the\n"
 			 "commands to try next.",
 		.min_args = 1, .max_args = 1,
 	};
@@ -415,7 +413,7 @@ static int sub_down(int argc, char **argv)
 	};
 	const struct opt_spec spec = {
 		.cmd = "lab down", .synopsis = "[OPTIONS] [LAB | --all]", .opts = opts,
-		.about = "Tear a lab down (everything its state file records, also after a crash). "
+		.about = "Tear a lab down: everything its state file records, also after a crash.\n"
 			 "Without LAB: the one lab that is up.",
 		.min_args = 0, .max_args = 1,
 	};
@@ -515,7 +513,7 @@ static int list_status(int argc, char **argv, bool status)
 	};
 	const struct opt_spec spec_status = {
 		.cmd = "lab status", .synopsis = "[OPTIONS] [LAB]", .opts = opts,
-		.about = "Each lab (or LAB: a name, or a scenario with one lab up): its nodes, the "
+		.about = "Each lab (or LAB: a name, or a scenario with one lab up): its nodes, the\n"
 			 "client and server, the path from one to the other, RPS, faults.",
 		.min_args = 0, .max_args = 1,
 	};
@@ -579,7 +577,7 @@ static int sub_exec(int argc, char **argv)
 	};
 	const struct opt_spec spec = {
 		.cmd = "lab exec", .synopsis = "[OPTIONS] [LAB:]NODE -- CMD [ARGS...]", .opts = opts,
-		.about = "Run CMD in a node's network namespace, with that namespace's /sys. NODE is "
+		.about = "Run CMD in a node's network namespace, with that namespace's /sys. NODE is\n"
 			 "a node name (cli, srv, ...), LAB:NODE, or the namespace dl-LAB-NODE.",
 		.min_args = 2, .max_args = -1, .stop_at_dashdash = true,
 	};
@@ -589,8 +587,19 @@ static int sub_exec(int argc, char **argv)
 		return rc;
 	nodearg = argv[first];
 	cmd = first + 1;
-	if (!strcmp(argv[cmd], "--"))
-		cmd++;
+	/* "NODE --json -- CMD": options between NODE and "--" are ours (only --json is
+	 * allowed there); without a "--", CMD starts right after NODE. */
+	for (int i = first + 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			for (int k = first + 1; k < i; k++) {
+				if (strcmp(argv[k], "--json") && strcmp(argv[k], "-j"))
+					return opt_usage_error(&spec, "unexpected '%s' between %s and --",
+							       argv[k], nodearg);
+				json = true;
+			}
+			cmd = i + 1;
+			break;
+		}
 	if (cmd >= argc)
 		return opt_usage_error(&spec, "no command after %s --", nodearg);
 	if (strlen(nodearg) >= sizeof(nodebuf))
@@ -699,7 +708,7 @@ static int sub_fault(int argc, char **argv)
 	const struct opt opts[] = {
 		{ .name = "rate", .shrt = 'r', .type = OPT_CALLBACK, .cb = ratecap_cb, .data = &rate,
 		  .arg = "PPS", .def = "1000",
-		  .help = "ratecap: packets per second let through to the server, 1..1G" },
+		  .help = "ratecap: packets/s let through, 1..1G" },
 		{ .name = "clear", .type = OPT_FLAG, .dst = &clear,
 		  .help = "undo the faults of LAB (or of every lab)" },
 		VOCAB_JSON(&json),
@@ -708,9 +717,9 @@ static int sub_fault(int argc, char **argv)
 	};
 	const struct opt_spec spec = {
 		.cmd = "lab fault", .synopsis = "[OPTIONS] LAB KIND | --clear [LAB]", .opts = opts,
-		.about = "Put a known bottleneck into a running lab; KIND is rcvbuf, backlog, "
-			 "conntrack, ratecap or slowguest (see 'dptune lab --help'). Faults apply "
-			 "to all the UDP traffic to the lab's server address, whatever its port.",
+		.about = "Put a known bottleneck into a running lab; KIND is rcvbuf, backlog,\n"
+			 "conntrack, ratecap or slowguest (see 'dptune lab --help'). Faults apply to\n"
+			 "all the UDP traffic to the lab's server address, whatever its port.",
 		.min_args = 0, .max_args = 2,
 	};
 
@@ -760,7 +769,7 @@ static int sub_scenarios(int argc, char **argv)
 	};
 	const struct opt_spec spec = {
 		.cmd = "lab scenarios", .synopsis = "[OPTIONS]", .opts = opts,
-		.about = "Each scenario and whether it can run on this machine (probed in a scratch "
+		.about = "Each scenario and whether it can run on this machine (probed in a scratch\n"
 			 "namespace), with the optional parts it lacks.",
 		.min_args = 0, .max_args = 0,
 	};
@@ -834,6 +843,10 @@ int cmd_lab(int argc, char **argv)
 	if (!strcmp(sub, "--list-commands")) {
 		for (int i = 0; lab_subs[i].name; i++)
 			printf("%s\n", lab_subs[i].name);
+		return 0;
+	}
+	if (!strcmp(sub, "--list-options")) {
+		printf("--help\n");
 		return 0;
 	}
 	if (!strcmp(sub, "--list-scenarios")) {
