@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "sweep.h"
 #include "../core/log.h"
+#include "../core/netns.h"
 #include "../collect/collect.h"
 #include "../lab/lab.h"
 #include "../traffic/serve.h"
@@ -59,31 +60,24 @@ static void matrix_usage(FILE *fp)
 "  --json               one JSON document\n");
 }
 
-/* Enter the namespace ns (or come back with ns NULL and back >= 0). */
+/* Enter the namespace ns, saving ours in *back (leave() returns there). 0 or -errno. */
 static int enter(const char *ns, int *back)
 {
-	char path[128];
-	int fd, r = 0;
+	int fd = netns_open_name(NULL, ns), r;
 
-	if (*back < 0)
-		*back = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET))
-		r = -errno;
-	if (fd >= 0)
-		close(fd);
+	if (fd < 0)
+		return fd;
+	r = netns_switch(fd, back);
+	close(fd);
 	return r;
 }
 
 static void leave(int *back)
 {
-	if (*back >= 0) {
-		if (setns(*back, CLONE_NEWNET))
-			warn_msg("cannot return to our namespace: %s", strerror(errno));
-		close(*back);
-		*back = -1;
-	}
+	int r = netns_restore(back);
+
+	if (r)
+		warn_msg("cannot return to our namespace: %s", strerror(-r));
 }
 
 static void run_one(const struct sweep_cli *base, struct collect_engine *eng, const char *scen,
@@ -147,8 +141,9 @@ static void run_one(const struct sweep_cli *base, struct collect_engine *eng, co
 	serve_opts_init(&so);
 	so.bind = bind;
 	so.port = (uint16_t)l.port_lo;
-	if (enter(sn->ns, &back)) {
-		snprintf(row->why, sizeof(row->why), "cannot enter %s: %s", sn->ns, strerror(errno));
+	r = enter(sn->ns, &back);
+	if (r) {
+		snprintf(row->why, sizeof(row->why), "cannot enter %s: %s", sn->ns, strerror(-r));
 		leave(&back);
 		goto free_lab;
 	}

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "sweep.h"
+#include "../core/netns.h"
 #include "../traffic/bench.h"
 
 int sweep_load_trial(const struct trial_spec *t, struct trial_out *o, char *err, size_t errlen)
@@ -32,31 +33,26 @@ int sweep_load_trial(const struct trial_spec *t, struct trial_out *o, char *err,
 		bo.nsrc = 1;
 	}
 	if (t->client_netns) {
-		char path[160];
-
-		snprintf(path, sizeof(path), "/run/netns/%s", t->client_netns);
-		nsfd = open(path, O_RDONLY | O_CLOEXEC);
-		selffd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (nsfd < 0 || selffd < 0 || setns(nsfd, CLONE_NEWNET)) {
-			r = -errno;
+		nsfd = netns_open_name(NULL, t->client_netns);
+		r = nsfd < 0 ? nsfd : netns_switch(nsfd, &selffd);
+		if (r) {
 			snprintf(err, errlen, "cannot enter namespace %s: %s (see 'ip netns list'; "
-				 "run as root)", t->client_netns, strerror(errno));
+				 "run as root)", t->client_netns, strerror(-r));
 			if (nsfd >= 0)
 				close(nsfd);
-			if (selffd >= 0)
-				close(selffd);
 			return r;
 		}
 	}
 	memset(&br, 0, sizeof(br));
 	r = bench_run(&bo, &br);
 	if (selffd >= 0) {
-		if (setns(selffd, CLONE_NEWNET) && !r) {
-			r = -errno;
+		int back = netns_restore(&selffd);
+
+		if (back && !r) {
+			r = back;
 			snprintf(br.error, sizeof(br.error), "cannot return to our namespace: %s",
-				 strerror(errno));
+				 strerror(-back));
 		}
-		close(selffd);
 		close(nsfd);
 	}
 	if (r) {
