@@ -10,9 +10,18 @@ plan 17
 SYS=/proc/sys/net
 RMEM=$(cat $SYS/core/rmem_default) BL=$(cat $SYS/core/netdev_max_backlog)
 CTMAX=$(cat $SYS/netfilter/nf_conntrack_max 2>/dev/null || echo none)
-# Whatever happens, the host's values come back.
-on_cleanup "echo $RMEM > $SYS/core/rmem_default; echo $BL > $SYS/core/netdev_max_backlog"
-[ "$CTMAX" != none ] && on_cleanup "echo $CTMAX > $SYS/netfilter/nf_conntrack_max"
+# Whatever happens, the host's values come back: but only a value still at this test's
+# fault setting, and only to an original that is not itself a fault setting. Writing back
+# blindly what was read at the start would leak another test's fault (read while it was
+# on, written back after that test restored the host) and break every test after it.
+restore() { # file fault-value original
+	[ "$(cat "$1")" = "$2" ] && [ "$3" != "$2" ] && echo "$3" > "$1"
+}
+on_cleanup "restore $SYS/core/rmem_default 4096 $RMEM; restore $SYS/core/netdev_max_backlog 4 $BL"
+[ "$CTMAX" != none ] && on_cleanup "restore $SYS/netfilter/nf_conntrack_max 16 $CTMAX"
+for v in "rmem_default $RMEM 4096" "netdev_max_backlog $BL 4"; do
+	set -- $v; [ "$2" = "$3" ] && diag "net.core.$1 is $2 (a fault's value) before this test: another test's fault is on, or one leaked"
+done
 
 A=${P}b R=${P}r T=${P}t
 for l in $A $R $T; do on_cleanup "$DPTUNE" lab down "$l"; done
