@@ -224,6 +224,14 @@ static int fault_sysctl(const struct lab *l, const char *kind, const char *ns, c
 			 strerror(-rc));
 		return rc;
 	}
+	if (!ns[0] && !strcmp(orig, val)) {
+		/* Recording the fault's own value as the original would make it stick for
+		 * good: another fault (of a lab in another state directory) is on, or leaked. */
+		snprintf(err, errn, "%s is host-wide and already %s, the fault's value: another "
+				    "lab's fault has it (or one leaked: write the host's value back)",
+			 path, val);
+		return -EBUSY;
+	}
 	memset(&r, 0, sizeof(r));
 	r.type = LREC_SYSCTL;
 	snprintf(r.ns, sizeof(r.ns), "%s", ns);
