@@ -523,9 +523,8 @@ static int set_rps(struct bld *b, const char *n, const char *dev)
 	snprintf(path, sizeof(path), "/sys/class/net/%.15s/queues/rx-0/rps_cpus", dev);
 	int rc = lab_ns_write(nsname(b, n), path, mask);
 
-	/* The sysfs of a network namespace is one superblock: while another process (a
-	 * `dptune stat` reading every namespace) holds it mounted read-only, writes to it
-	 * fail with EROFS. Those mounts last milliseconds: retry for up to 3 s. */
+	/* EROFS seen now and then on a busy test host (see ns_file_op in run.c): retry
+	 * for up to 3 s before giving up with what to do. */
 	for (int i = 0; rc == -EROFS && i < 60 && !lab_interrupted; i++) {
 		usleep(50000);
 		rc = lab_ns_write(nsname(b, n), path, mask);
