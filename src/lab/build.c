@@ -653,14 +653,7 @@ static int step(struct bld *b, const struct lab_step *st)
 		TRY(rec(b, LREC_LINK, ns, a[0], a[1], 0, 0));
 		return run(b, NULL, mkargv(argv, "ip", "-n", ns, a, 2, n));
 	case LOP_RUN:
-		/* Idempotent commands (ethtool -K): ethtool exits 92 when its netlink socket
-		 * overflows (ENOBUFS) on a busy host; try again before giving up. */
-		rc = run(b, ns, mkargv(argv, NULL, NULL, NULL, a, 0, n));
-		for (int i = 0; rc == -EIO && i < 4 && !lab_interrupted; i++) {
-			usleep(200000 * (i + 1));
-			rc = run(b, ns, mkargv(argv, NULL, NULL, NULL, a, 0, n));
-		}
-		return rc;
+		return run(b, ns, mkargv(argv, NULL, NULL, NULL, a, 0, n));
 	case LOP_SYSCTL:
 		rc = lab_ns_write(ns, a[0], a[1]);
 		if (rc)

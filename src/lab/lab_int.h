@@ -73,8 +73,7 @@ enum lab_op {
 	LOP_ADDR,      /* node, a: dev addr */
 	LOP_IP,        /* node, a: ip -n NS ARGS... */
 	LOP_LINK,      /* node, a: dev kind ARGS...: record the link, then ip -n NS ARGS... */
-	LOP_RUN,       /* node, a: an idempotent command run inside the node's namespace
-			* (tried again when it fails: ethtool on a busy host) */
+	LOP_RUN,       /* node, a: a command run inside the node's namespace */
 	LOP_SYSCTL,    /* node, a: path value (written in the node's namespace) */
 	LOP_NFT_TABLE, /* node, a: table family: record the table (it goes with the ns) */
 	LOP_NFT,       /* node, a: one nft command */
