@@ -32,12 +32,15 @@ addr=$("$DPTUNE" lab status dtdemo --json | python3 -c 'import json,sys; t=json.
 set -- $addr
 ip netns exec dl-dtdemo-srv "$DPTUNE" serve --bind "$1" --port "$2" >/dev/null 2>&1 & SRV=$!
 sleep 0.5
-echo "   dptune doctor -- dptune bench $1 --rate 50k --duration 3 (from the client namespace)"
+echo "   dptune doctor -- ip netns exec dl-dtdemo-cli dptune bench $1 --port $2 --rate 50k --duration 3 --json"
 "$DPTUNE" doctor -- ip netns exec dl-dtdemo-cli "$DPTUNE" bench "$1" --port "$2" --rate 50k \
 	--duration 3 --json 2>/dev/null || true
 echo
+# Every hint that sends traffic names the namespace it sends from: pasted on the host, a
+# bench would leave by the default route towards an address that exists only in the lab.
 echo "== where to look next"
-echo "   dptune lab up router; dptune lab status --json     build one and look inside"
-echo "   dptune sweep <server> --client-netns <ns>           NDR/PDR with a drop ledger per trial"
-echo "   dptune stat -i 1 --drop-reasons                     every counter of every layer, live"
-echo "   dptune tune plan && dptune tune apply --plan         fix what doctor found; revert undoes it"
+echo "   dptune lab up veth --name try                build your own lab: it prints what to run next,"
+echo "                                                each command that sends inside the lab"
+echo "   dptune stat -i 1 --drop-reasons               every counter of every layer, live"
+echo "   dptune tune plan && dptune tune apply --plan  fix what doctor found; revert undoes it"
+echo "   dptune lab down try                           remove it"

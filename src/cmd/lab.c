@@ -1,71 +1,213 @@
 /* lab.c: `dptune lab`: build, list, enter, fault and tear down emulated datapaths in
- * namespaces (src/lab/). Parses options, calls the lab module, prints. */
+ * namespaces (src/lab/). One option table per subcommand (core/opt.h), calls the lab
+ * module, prints through the print layer (text and --json from the same calls); every
+ * failure through cmd_fail() or a usage error, so that --json gets one error object. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
+#include "vocab.h"
 #include "../core/log.h"
 #include "../lab/lab.h"
 #include "../lab/lab_int.h"
 #include "../output/print.h"
 
-static void lab_usage(FILE *fp)
+#define LAB_HELP_WIDTH 88
+#define LAB_HELP_COL 14
+#define LAB_RATECAP_MAX 1e9
+
+struct lab_sub {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *synopsis;
+	const char *summary;
+};
+
+static const struct lab_sub lab_subs[];
+
+/* "  label       text", the text wrapped at LAB_HELP_WIDTH under its first column. */
+static void help_item(FILE *fp, const char *label, const char *text)
 {
-	fprintf(fp,
-		"usage: dptune lab up SCENARIO [--name N] [--no-rps] [--rps-cpus MASK]\n"
-		"       dptune lab down [N | --all]\n"
-		"       dptune lab list [--json]\n"
-		"       dptune lab status [N] [--json]\n"
-		"       dptune lab exec [--name N] NODE -- CMD [ARGS...]\n"
-		"       dptune lab fault N KIND [--rate R]\n"
-		"       dptune lab fault --clear [N]\n"
-		"       dptune lab scenarios [--json]\n\n"
-		"Emulated OpenStack and container datapaths in network namespaces, built from real\n"
-		"kernel devices in seconds and torn down without a trace (also after a SIGKILL).\n\n"
-		"scenarios:");
-	for (int i = 0; lab_scenarios[i].name; i++)
-		fprintf(fp, "  %-8s %s\n", lab_scenarios[i].name, lab_scenarios[i].summary);
-	fprintf(fp,
-		"\nfault kinds: rcvbuf (rmem_default 4096 at the server), backlog (netdev_max_backlog 4,\n"
-		"host-wide), conntrack (nf_conntrack_max 16, host-wide, router lab), ratecap (nft limit\n"
-		"over --rate R/s drop at the server), slowguest (tap lab: the guest reads slowly).\n"
-		"Host-wide values are recorded before they change and restored by --clear and down.\n\n"
-		"  --name N         lab name, [A-Za-z0-9_] up to 12 (default: the scenario)\n"
-		"  --no-rps         leave RPS off on the server's receiving device\n"
-		"  --rps-cpus MASK  RPS mask for it (default: the last CPU; pin senders elsewhere)\n"
-		"  --json           JSON output (status: nodes, target, path)\n"
-		"  -h, --help       this help");
+	int pos = LAB_HELP_COL;
+	const char *p = text;
+
+	if ((int)strlen(label) > LAB_HELP_COL - 3)
+		fprintf(fp, "  %s\n%*s", label, LAB_HELP_COL, "");
+	else
+		fprintf(fp, "  %-*s", LAB_HELP_COL - 2, label);
+	while (*p) {
+		size_t w;
+
+		p += strspn(p, " ");
+		w = strcspn(p, " ");
+		if (!w)
+			break;
+		if (pos > LAB_HELP_COL && pos + 1 + (int)w > LAB_HELP_WIDTH) {
+			fprintf(fp, "\n%*s", LAB_HELP_COL, "");
+			pos = LAB_HELP_COL;
+		}
+		fprintf(fp, "%s%.*s", pos > LAB_HELP_COL ? " " : "", (int)w, p);
+		pos += (pos > LAB_HELP_COL ? 1 : 0) + (int)w;
+		p += w;
+	}
+	fputc('\n', fp);
 }
 
-/* Resolve a lab argument: a lab name, or a scenario with exactly one lab of it. */
-static int resolve(const char *arg, char *out, size_t n)
+static const struct {
+	const char *kind, *what;
+} fault_help[] = {
+	{ "rcvbuf", "net.core.rmem_default 4096 in the server's namespace (host-wide where the "
+		    "kernel keeps it so): UDP RcvbufErrors" },
+	{ "backlog", "net.core.netdev_max_backlog 4, host-wide: softnet dropped on the RPS CPU" },
+	{ "conntrack", "net.netfilter.nf_conntrack_max 16, host-wide, router lab only: conntrack "
+		       "drops" },
+	{ "ratecap", "an nft rule in the server's namespace drops the server's UDP over --rate "
+		     "PPS (default 1000)" },
+	{ "slowguest", "tap lab only: the guest process reads slowly; the host tap's tx_dropped "
+		       "rises" },
+};
+
+static void lab_usage(FILE *fp)
+{
+	fprintf(fp, "usage: dptune lab COMMAND [OPTIONS] [ARGS]\n\n"
+		    "Emulated OpenStack and container datapaths in network namespaces, built from "
+		    "real\nkernel devices in seconds and torn down without a trace (also after a "
+		    "SIGKILL).\n\ncommands:\n");
+	for (int i = 0; lab_subs[i].name; i++) {
+		fprintf(fp, "  %s %s\n", lab_subs[i].name, lab_subs[i].synopsis);
+		help_item(fp, "", lab_subs[i].summary);
+	}
+	fprintf(fp, "\nscenarios:\n");
+	for (int i = 0; lab_scenarios[i].name; i++)
+		help_item(fp, lab_scenarios[i].name, lab_scenarios[i].summary);
+	fprintf(fp, "\nfault kinds:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(fault_help); i++)
+		help_item(fp, fault_help[i].kind, fault_help[i].what);
+	fprintf(fp,
+		"\nFaults apply to all the UDP traffic to the lab's server address, whatever its port\n"
+		"(serve gives each test a new data port); the TCP control port (the target's port,\n"
+		"5500) is left alone. Host-wide values are recorded before they change and restored\n"
+		"by 'fault --clear' and 'down'.\n\n"
+		"'dptune lab COMMAND --help' shows a command's options ('dptune lab matrix --help'\n"
+		"the matrix's); man dptune-lab has the rest.\n");
+}
+
+/* ---- finding a lab ---- */
+
+/* "a, b, c" of the labs up (xmalloc'd; "none" when there is none). */
+static char *names_list(char **names, int n)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	for (int i = 0; i < n; i++)
+		sb_addf(&sb, "%s%s", i ? ", " : "", names[i]);
+	if (!n)
+		sb_addstr(&sb, "none");
+	return sb.buf;
+}
+
+/* The lab meant by arg: a lab name, or a scenario of which exactly one lab is up; with
+ * arg NULL, the one lab that is up. 0 with the name in out, or -ENOENT/-EBUSY (several
+ * match) with why, naming the labs that are up. out may not alias arg. */
+static int resolve(const char *arg, char *out, size_t n, char *why, size_t wn)
 {
 	struct lab l;
-	char **names;
-	int cnt, found = 0;
+	char **names, *list, found[LAB_NAME_MAX + 1] = "";
+	int cnt, hits = 0, rc;
 
-	if (lab_name_valid(arg) && !lab_load(arg, &l)) {
+	if (arg && lab_name_valid(arg) && !lab_load(arg, &l)) {
 		lab_free(&l);
 		snprintf(out, n, "%s", arg);
 		return 0;
 	}
-	if (lab_names(&names, &cnt))
-		return -ENOENT;
-	for (int i = 0; i < cnt; i++)
-		if (!lab_load(names[i], &l)) {
-			if (!strcmp(l.scenario, arg)) {
-				found++;
-				snprintf(out, n, "%s", names[i]);
-			}
-			lab_free(&l);
+	rc = lab_names(&names, &cnt);
+	if (rc) {
+		snprintf(why, wn, "cannot read %s: %s", lab_dir(), strerror(-rc));
+		return rc;
+	}
+	for (int i = 0; i < cnt; i++) {
+		if (lab_load(names[i], &l))
+			continue;
+		if (!arg || !strcmp(l.scenario, arg)) {
+			hits++;
+			snprintf(found, sizeof(found), "%s", names[i]);
 		}
+		lab_free(&l);
+	}
+	list = names_list(names, cnt);
+	if (hits == 1) {
+		snprintf(out, n, "%s", found);
+		rc = 0;
+	} else if (!arg && !cnt) {
+		snprintf(why, wn, "no lab is up (start one with 'dptune lab up SCENARIO')");
+		rc = -ENOENT;
+	} else if (!arg) {
+		snprintf(why, wn, "%d labs are up (%s): name one", cnt, list);
+		rc = -EBUSY;
+	} else if (hits > 1) {
+		snprintf(why, wn, "%d %s labs are up (%s): name one", hits, arg, list);
+		rc = -EBUSY;
+	} else {
+		snprintf(why, wn, "no lab named %s (labs up: %s; see 'dptune lab list')", arg, list);
+		rc = -ENOENT;
+	}
+	free(list);
 	lab_names_free(names, cnt);
-	return found == 1 ? 0 : -ENOENT;
+	return rc;
 }
 
-static void print_lab(const struct lab *l)
+/* ---- printing a lab ---- */
+
+/* The commands to try next, each naming the namespace it sends from (pasted on the host,
+ * a bench without one would leave by the default route). */
+static void print_hints(const struct lab *l)
+{
+	const struct lab_node *cli = lab_node_find(l, l->client);
+	char *h[5];
+	int n = 0;
+
+	if (!cli)
+		return;
+	h[n++] = xasprintf("dptune lab exec %s:%s -- dptune serve --port %u &", l->name, l->server,
+			   l->port_lo);
+	h[n++] = xasprintf("dptune lab exec %s:%s -- dptune bench %s --port %u --rate 50k "
+			   "--duration 3", l->name, l->client, l->server_addr, l->port_lo);
+	h[n++] = xasprintf("dptune doctor -- dptune lab exec %s:%s -- dptune bench %s --port %u "
+			   "--rate 50k --duration 3 --json", l->name, l->client, l->server_addr,
+			   l->port_lo);
+	h[n++] = xasprintf("dptune sweep %s --port %u --client-netns %s", l->server_addr,
+			   l->port_lo, cli->ns);
+	h[n++] = xasprintf("dptune lab down %s", l->name);
+	print_text("  next (traffic leaves from the lab's client namespace %s):\n", cli->ns);
+	print_open_array("next");
+	for (int i = 0; i < n; i++) {
+		print_str(PRINT_ANY, NULL, "    %s\n", h[i]);
+		free(h[i]);
+	}
+	print_close_array();
+}
+
+/* "a; b; c" (the probe's list of missing parts) as a JSON array; text as it is. */
+static void print_missing(const char *key, const char *fmt, const char *missing)
+{
+	print_str(PRINT_FP, NULL, fmt, missing[0] ? missing : "none");
+	print_open_array(key);
+	for (const char *p = missing; *p;) {
+		size_t w = strcspn(p, ";");
+		char *item = strndup(p, w);
+
+		if (item && item[0])
+			print_str(PRINT_JSONONLY, NULL, NULL, item);
+		free(item);
+		p += w;
+		p += strspn(p, "; ");
+	}
+	print_close_array();
+}
+
+static void print_lab(const struct lab *l, bool hints)
 {
 	int present = 0;
 	struct strbuf sb;
@@ -96,8 +238,9 @@ static void print_lab(const struct lab *l)
 	print_str(PRINT_ANY, "client", "  target: %s", l->client);
 	print_str(PRINT_ANY, "server", " -> %s", l->server);
 	print_str(PRINT_ANY, "addr", " %s", l->server_addr);
-	print_u64(PRINT_ANY, "port_lo", " udp %llu", l->port_lo);
-	print_u64(PRINT_ANY, "port_hi", "-%llu\n", l->port_hi);
+	print_u64(PRINT_ANY, "port_lo", " (serve --port %llu", l->port_lo);
+	print_u64(PRINT_JSONONLY, "port_hi", NULL, l->port_hi);
+	print_text("; faults: all UDP to the server)\n");
 	print_close_object();
 	print_text("  path:\n");
 	print_open_array("path");
@@ -108,9 +251,8 @@ static void print_lab(const struct lab *l)
 		print_str(PRINT_ANY, "netns", "    %s", h->ns);
 		print_str(PRINT_ANY, "dev", "/%s", h->dev);
 		print_str(PRINT_ANY, "kind", " (%s", h->kind);
-		print_str(PRINT_ANY, "note", "%s", h->note[0] ? ", " : "");
 		if (h->note[0])
-			print_text("%s", h->note);
+			print_str(PRINT_ANY, "note", ", %s", h->note);
 		print_text(")\n");
 		print_close_object();
 	}
@@ -124,7 +266,7 @@ static void print_lab(const struct lab *l)
 	} else {
 		print_null(PRINT_ANY, "rps", "  rps: off\n");
 	}
-	print_str(PRINT_ANY, "missing", "  missing: %s\n", l->missing[0] ? l->missing : "none");
+	print_missing("missing", "  missing: %s\n", l->missing);
 	sb_init(&sb);
 	print_open_array("faults");
 	for (int i = 0; i < l->n_recs; i++) {
@@ -152,354 +294,489 @@ static void print_lab(const struct lab *l)
 		}
 		free(p);
 	}
+	if (hints && l->complete)
+		print_hints(l);
 	print_close_object();
-	if (print_is_json())
-		print_text("\n");
 }
 
-static int cmd_up(int argc, char **argv)
+/* ---- option callbacks ---- */
+
+static int name_cb(const struct opt *o, const char *arg, void *data, char *err, size_t n)
 {
-	static const struct option lo[] = { { "name", required_argument, NULL, 'n' },
-					    { "no-rps", no_argument, NULL, 'R' },
-					    { "rps-cpus", required_argument, NULL, 'm' },
-					    { "json", no_argument, NULL, 'j' },
-					    { "help", no_argument, NULL, 'h' },
-					    { NULL, 0, NULL, 0 } };
-	struct lab_up_opts o = { .log = stderr };
+	(void)o;
+	if (!lab_name_valid(arg)) {
+		snprintf(err, n, "need [A-Za-z0-9_], 1..%d characters", LAB_NAME_MAX);
+		return -1;
+	}
+	*(const char **)data = arg;
+	return 0;
+}
+
+static int mask_cb(const struct opt *o, const char *arg, void *data, char *err, size_t n)
+{
+	(void)o;
+	if (!*arg || strspn(arg, "0123456789abcdefABCDEF,") != strlen(arg) || strlen(arg) > 15) {
+		snprintf(err, n, "need a hex CPU mask like 8 or ff (1..15 characters)");
+		return -1;
+	}
+	*(const char **)data = arg;
+	return 0;
+}
+
+static int ratecap_cb(const struct opt *o, const char *arg, void *data, char *err, size_t n)
+{
+	double pps;
+	bool is_max = false;
+
+	(void)o;
+	if (parse_rate(arg, &pps, &is_max) || is_max || pps < 1 || pps > LAB_RATECAP_MAX) {
+		snprintf(err, n, "need 1..1G packets per second (500, 5k, 1.2M)");
+		return -1;
+	}
+	*(double *)data = pps;
+	return 0;
+}
+
+#define LAB_NAME_OPT(D_, W_)                                                            \
+	{ .name = "name", .shrt = 'n', .type = OPT_CALLBACK, .cb = name_cb, .data = (D_),  \
+	  .arg = "N", .def = "the scenario", .help = (W_) }
+
+/* ---- subcommands ---- */
+
+static int sub_up(int argc, char **argv)
+{
+	struct lab_up_opts o = { 0 };
 	bool json = false;
 	char err[1024];
 	struct lab l;
-	int c, rc;
+	int first, rc;
+	const struct opt opts[] = {
+		LAB_NAME_OPT(&o.name, "lab name, [A-Za-z0-9_], 1..12 characters"),
+		{ .name = "no-rps", .type = OPT_FLAG, .dst = &o.no_rps,
+		  .help = "leave RPS off on the server's receiving device" },
+		{ .name = "rps-cpus", .type = OPT_CALLBACK, .cb = mask_cb, .data = &o.rps_mask,
+		  .arg = "MASK", .help = "RPS mask for it, hex (default: the last CPU)" },
+		VOCAB_JSON(&json),
+		OPT_HELP_ENTRY,
+		OPT_END_ENTRY,
+	};
+	const struct opt_spec spec = {
+		.cmd = "lab up", .synopsis = "[OPTIONS] SCENARIO", .opts = opts,
+		.about = "Build a lab (see 'dptune lab --help' for the scenarios), print it and the\n"
+			 "commands to try next.",
+		.min_args = 1, .max_args = 1,
+	};
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:hj", lo, NULL)) != -1) {
-		switch (c) {
-		case 'n': o.name = optarg; break;
-		case 'R': o.no_rps = true; break;
-		case 'm': {
-			uint64_t v;
-
-			if (!*optarg || strspn(optarg, "0123456789abcdefABCDEF,") != strlen(optarg) ||
-			    strlen(optarg) > 15)
-				return usage_error("invalid --rps-cpus '%s': a hex CPU mask", optarg);
-			(void)v;
-			o.rps_mask = optarg;
-			break;
-		}
-		case 'j': json = true; break;
-		case 'h': lab_usage(stdout); return 0;
-		default: return usage_error("bad option for 'lab up'");
-		}
-	}
-	if (optind != argc - 1)
-		return usage_error("lab up needs one SCENARIO");
-	o.scenario = argv[optind];
+	rc = opt_parse(&spec, argc, argv, &first, NULL);
+	if (rc != OPT_CONTINUE)
+		return rc;
+	o.scenario = argv[first];
 	if (!lab_scenario_find(o.scenario))
-		return usage_error("unknown scenario '%s'", o.scenario);
+		return opt_usage_error(&spec, "unknown scenario '%s' (see 'dptune lab scenarios')",
+				       o.scenario);
 	if (!o.name)
 		o.name = o.scenario;
 	if (!lab_name_valid(o.name))
-		return usage_error("invalid --name '%s': [A-Za-z0-9_], at most %d characters", o.name,
-				   LAB_NAME_MAX);
-	rc = lab_up(&o, err, sizeof(err));
-	if (rc == -EOPNOTSUPP) {
-		err_msg("%s", err);
-		return EXIT_NOFEATURE;
-	}
-	if (rc && rc != -EEXIST) {
-		err_msg("%s", err[0] ? err : strerror(-rc));
-		return rc == -EINTR ? 130 : EXIT_FAIL;
-	}
-	if (lab_load(o.name, &l)) {
-		err_msg("lab %s: cannot read its state file", o.name);
-		return EXIT_FAIL;
-	}
+		return opt_usage_error(&spec, "scenario name '%s' is not a valid lab name: give "
+				       "--name", o.name);
 	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
-	if (rc == -EEXIST && !json)
-		printf("lab %s is already up\n", o.name);
-	print_lab(&l);
+	rc = lab_up(&o, err, sizeof(err));
+	if (rc == -EOPNOTSUPP)
+		return cmd_fail(EXIT_NOFEATURE, "%s", err);
+	if (rc && rc != -EEXIST)
+		return cmd_fail(rc == -EINTR ? 130 : EXIT_FAIL, "lab %s: %s", o.name,
+				err[0] ? err : strerror(-rc));
+	if (lab_load(o.name, &l))
+		return cmd_fail(EXIT_FAIL, "lab %s: cannot read its state file in %s", o.name,
+				lab_dir());
+	if (rc == -EEXIST)
+		print_text("lab %s is already up\n", o.name);
+	print_lab(&l, true);
 	print_flush();
 	lab_free(&l);
 	return 0;
 }
 
-static int cmd_down(int argc, char **argv)
+static int sub_down(int argc, char **argv)
 {
-	char **names;
-	int n, rc = 0;
+	bool json = false, all = false;
+	char why[512], one[LAB_NAME_MAX + 1];
+	struct strbuf fails;
+	char **names = NULL;
+	int n = 0, first, rc, nfail = 0;
+	const struct opt opts[] = {
+		{ .name = "all", .shrt = 'a', .type = OPT_FLAG, .dst = &all,
+		  .help = "every lab that is up" },
+		VOCAB_JSON(&json),
+		OPT_HELP_ENTRY,
+		OPT_END_ENTRY,
+	};
+	const struct opt_spec spec = {
+		.cmd = "lab down", .synopsis = "[OPTIONS] [LAB | --all]", .opts = opts,
+		.about = "Tear a lab down: everything its state file records, also after a crash.\n"
+			 "Without LAB: the one lab that is up.",
+		.min_args = 0, .max_args = 1,
+	};
 
-	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		lab_usage(stdout);
-		return 0;
-	}
-	if (argc == 2 && strcmp(argv[1], "--all")) {
-		char name[LAB_NAME_MAX + 1];
+	rc = opt_parse(&spec, argc, argv, &first, NULL);
+	if (rc != OPT_CONTINUE)
+		return rc;
+	if (all && first < argc)
+		return opt_usage_error(&spec, "give a LAB or --all, not both");
+	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
+	if (all || first == argc) {
+		rc = lab_names(&names, &n);
+		if (rc)
+			return cmd_fail(EXIT_FAIL, "cannot read %s: %s", lab_dir(), strerror(-rc));
+		if (!all && n > 1) {
+			char *list = names_list(names, n);
 
-		if (resolve(argv[1], name, sizeof(name))) {
-			if (!lab_name_valid(argv[1]))
-				return usage_error("invalid lab name '%s'", argv[1]);
-			snprintf(name, sizeof(name), "%s", argv[1]);
+			lab_names_free(names, n);
+			rc = opt_usage_error(&spec, "%d labs are up (%s): name one, or use --all", n,
+					     list);
+			free(list);
+			return rc;
 		}
-		rc = lab_down(name, stderr);
-		if (rc == -ENOENT) {
-			printf("lab %s: not up (nothing to remove)\n", name);
-			return 0;
+	} else {
+		/* a lab name, or a scenario with one lab; a name not up is harmless */
+		if (resolve(argv[first], one, sizeof(one), why, sizeof(why))) {
+			if (!lab_name_valid(argv[first]))
+				return opt_usage_error(&spec, "invalid lab name '%s' ([A-Za-z0-9_], "
+						       "1..%d characters)", argv[first], LAB_NAME_MAX);
+			snprintf(one, sizeof(one), "%s", argv[first]);
 		}
-		if (rc) {
-			err_msg("lab %s: teardown incomplete: %s (run 'dptune lab down %s' again)", name,
-				strerror(-rc), name);
-			return EXIT_FAIL;
-		}
-		printf("lab %s: down\n", name);
-		return 0;
+		names = xmalloc(sizeof(*names));
+		names[0] = xstrdup(one);
+		n = 1;
 	}
-	if (argc > 2)
-		return usage_error("lab down takes one lab name or --all");
-	if (lab_names(&names, &n)) {
-		err_msg("cannot read %s", lab_dir());
-		return EXIT_FAIL;
-	}
-	if (argc == 1 && n > 1) {
-		lab_names_free(names, n);
-		return usage_error("several labs are up: name one, or use --all");
-	}
+	sb_init(&fails);
+	print_open_object(NULL);
+	print_open_array("labs");
 	for (int i = 0; i < n; i++) {
-		int r = lab_down(names[i], stderr);
+		struct strbuf errs;
+		int r;
 
+		sb_init(&errs);
+		r = lab_down(names[i], &errs);
 		if (r && r != -ENOENT) {
-			err_msg("lab %s: teardown incomplete: %s", names[i], strerror(-r));
-			rc = EXIT_FAIL;
+			sb_addf(&fails, "%slab %s: teardown incomplete: %s (run 'dptune lab down %s' "
+				"again)", nfail ? "; " : "", names[i], errs.len ? errs.buf : strerror(-r),
+				names[i]);
+			nfail++;
 		} else {
-			printf("lab %s: down\n", names[i]);
+			print_open_object(NULL);
+			print_str(PRINT_ANY, "name", "lab %s: ", names[i]);
+			print_str(PRINT_ANY, "state", "%s\n", r == -ENOENT ? "not up" : "down");
+			print_close_object();
 		}
+		sb_release(&errs);
 	}
+	print_close_array();
+	print_close_object();
 	lab_names_free(names, n);
-	return rc;
+	if (nfail) {
+		rc = cmd_fail(EXIT_FAIL, "%s", fails.buf);
+		sb_release(&fails);
+		return rc;
+	}
+	sb_release(&fails);
+	if (!n)
+		print_text("no lab is up\n");
+	print_flush();
+	return 0;
 }
 
-static int cmd_list_status(int argc, char **argv, bool status)
+static void print_row(const struct lab *l)
 {
-	static const struct option lo[] = { { "json", no_argument, NULL, 'j' },
-					    { "help", no_argument, NULL, 'h' },
-					    { NULL, 0, NULL, 0 } };
-	bool json = false;
-	char **names;
-	int c, n, shown = 0;
-	const char *only = NULL;
+	print_open_object(NULL);
+	print_str(PRINT_ANY, "name", "%-12s", l->name);
+	print_str(PRINT_ANY, "scenario", " %-8s", l->scenario);
+	print_str(PRINT_ANY, "state", " %-8s", l->complete ? "up" : "partial");
+	print_i64(PRINT_ANY, "index", " index %lld", l->idx);
+	print_str(PRINT_ANY, "server_addr", " server %s\n", l->server_addr);
+	print_close_object();
+}
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", lo, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else if (c == 'h') {
-			lab_usage(stdout);
-			return 0;
-		} else
-			return usage_error("bad option");
-	}
-	if (optind < argc - 1 || (!status && optind < argc))
-		return usage_error("too many arguments");
-	if (optind < argc)
-		only = argv[optind];
-	if (lab_names(&names, &n)) {
-		err_msg("cannot read %s", lab_dir());
-		return EXIT_FAIL;
-	}
+static int list_status(int argc, char **argv, bool status)
+{
+	bool json = false;
+	char **names, only[LAB_NAME_MAX + 1] = "", why[512];
+	int first, n, rc, shown = 0;
+	const struct opt opts[] = {
+		VOCAB_JSON(&json),
+		OPT_HELP_ENTRY,
+		OPT_END_ENTRY,
+	};
+	const struct opt_spec spec_list = {
+		.cmd = "lab list", .synopsis = "[OPTIONS]", .opts = opts,
+		.about = "The labs that are up, one a line.", .min_args = 0, .max_args = 0,
+	};
+	const struct opt_spec spec_status = {
+		.cmd = "lab status", .synopsis = "[OPTIONS] [LAB]", .opts = opts,
+		.about = "Each lab (or LAB: a name, or a scenario with one lab up): its nodes, the\n"
+			 "client and server, the path from one to the other, RPS, faults.",
+		.min_args = 0, .max_args = 1,
+	};
+
+	rc = opt_parse(status ? &spec_status : &spec_list, argc, argv, &first, NULL);
+	if (rc != OPT_CONTINUE)
+		return rc;
 	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
+	if (first < argc && resolve(argv[first], only, sizeof(only), why, sizeof(why)))
+		return cmd_fail(EXIT_FAIL, "%s", why);
+	rc = lab_names(&names, &n);
+	if (rc)
+		return cmd_fail(EXIT_FAIL, "cannot read %s: %s", lab_dir(), strerror(-rc));
 	print_open_object(NULL);
 	print_open_array("labs");
 	for (int i = 0; i < n; i++) {
 		struct lab l;
 
-		if (only && strcmp(only, names[i]))
-			continue;
-		if (lab_load(names[i], &l))
+		if ((only[0] && strcmp(only, names[i])) || lab_load(names[i], &l))
 			continue;
 		shown++;
-		if (status) {
-			print_lab(&l);
-		} else {
-			print_open_object(NULL);
-			print_str(PRINT_ANY, "name", "%-12s", l.name);
-			print_str(PRINT_ANY, "scenario", " %-8s", l.scenario);
-			print_str(PRINT_ANY, "state", " %-8s", l.complete ? "up" : "partial");
-			print_i64(PRINT_ANY, "index", " index %lld", l.idx);
-			print_str(PRINT_ANY, "server_addr", " server %s\n", l.server_addr);
-			print_close_object();
-		}
+		if (status)
+			print_lab(&l, false);
+		else
+			print_row(&l);
 		lab_free(&l);
 	}
 	print_close_array();
 	print_close_object();
-	print_flush();
 	lab_names_free(names, n);
-	if (!shown && !json)
-		printf(only ? "" : "no lab is up\n");
-	if (only && !shown) {
-		err_msg("no lab named %s", only);
-		return EXIT_FAIL;
-	}
+	if (!shown)
+		print_text("no lab is up\n");
+	print_flush();
 	return 0;
 }
 
-static int cmd_exec(int argc, char **argv)
+static int sub_list(int argc, char **argv)
 {
-	const char *labname = NULL, *nodearg;
-	char name[LAB_NAME_MAX + 1], nodebuf[64];
-	const struct lab_node *nd;
-	struct lab l;
-	int i = 1, rc;
+	return list_status(argc, argv, false);
+}
 
-	if (i < argc && (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))) {
-		lab_usage(stdout);
-		return 0;
-	}
-	if (i + 1 < argc && !strcmp(argv[i], "--name")) {
-		labname = argv[i + 1];
-		i += 2;
-	}
-	if (i >= argc)
-		return usage_error("lab exec needs NODE -- CMD");
-	nodearg = argv[i++];
-	if (i < argc && !strcmp(argv[i], "--"))
-		i++;
-	if (i >= argc)
-		return usage_error("lab exec needs a command after NODE --");
+static int sub_status(int argc, char **argv)
+{
+	return list_status(argc, argv, true);
+}
+
+static int sub_exec(int argc, char **argv)
+{
+	const char *labarg = NULL, *nodearg;
+	char name[LAB_NAME_MAX + 1], nodebuf[64], labbuf[64], why[512];
+	const struct lab_node *nd;
+	bool json = false;
+	struct lab l;
+	int first, cmd, rc;
+	const struct opt opts[] = {
+		{ .name = "name", .shrt = 'n', .type = OPT_STR, .dst = &labarg, .arg = "LAB",
+		  .help = "the lab (default: the one that is up; or write LAB:NODE)" },
+		VOCAB_JSON(&json),
+		OPT_HELP_ENTRY,
+		OPT_END_ENTRY,
+	};
+	const struct opt_spec spec = {
+		.cmd = "lab exec", .synopsis = "[OPTIONS] [LAB:]NODE -- CMD [ARGS...]", .opts = opts,
+		.about = "Run CMD in a node's network namespace, with that namespace's /sys. NODE is\n"
+			 "a node name (cli, srv, ...), LAB:NODE, or the namespace dl-LAB-NODE.",
+		.min_args = 2, .max_args = -1, .stop_at_dashdash = true,
+	};
+
+	rc = opt_parse(&spec, argc, argv, &first, NULL);
+	if (rc != OPT_CONTINUE)
+		return rc;
+	nodearg = argv[first];
+	cmd = first + 1;
+	/* "NODE --json -- CMD": options between NODE and "--" are ours (only --json is
+	 * allowed there); without a "--", CMD starts right after NODE. */
+	for (int i = first + 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			for (int k = first + 1; k < i; k++) {
+				if (strcmp(argv[k], "--json") && strcmp(argv[k], "-j"))
+					return opt_usage_error(&spec, "unexpected '%s' between %s and --",
+							       argv[k], nodearg);
+				json = true;
+			}
+			cmd = i + 1;
+			break;
+		}
+	if (cmd >= argc)
+		return opt_usage_error(&spec, "no command after %s --", nodearg);
+	if (strlen(nodearg) >= sizeof(nodebuf))
+		return opt_usage_error(&spec, "node '%.40s...' is too long", nodearg);
 	snprintf(nodebuf, sizeof(nodebuf), "%s", nodearg);
+	nodearg = nodebuf;
 	char *colon = strchr(nodebuf, ':');
 
 	if (colon) {
 		*colon = 0;
-		labname = nodebuf;
+		snprintf(labbuf, sizeof(labbuf), "%s", nodebuf);
+		labarg = labbuf;
 		nodearg = colon + 1;
-	}
-	if (!labname && !strncmp(nodearg, "dl-", 3)) {
+	} else if (!labarg && !strncmp(nodearg, "dl-", 3)) {
 		/* a full namespace name: dl-<lab>-<node> */
 		const char *s = nodearg + 3, *d = strchr(s, '-');
 
 		if (d && (size_t)(d - s) <= LAB_NAME_MAX) {
-			snprintf(name, sizeof(name), "%.*s", (int)(d - s), s);
-			labname = name;
+			snprintf(labbuf, sizeof(labbuf), "%.*s", (int)(d - s), s);
+			labarg = labbuf;
 		}
 	}
-	if (!labname) {
-		char **names;
-		int n;
-
-		if (lab_names(&names, &n) || n != 1) {
-			lab_names_free(names, n);
-			return usage_error("name the lab: --name N or LAB:NODE (%d labs are up)", n);
-		}
-		snprintf(name, sizeof(name), "%s", names[0]);
-		lab_names_free(names, n);
-		labname = name;
-	}
-	if (strlen(labname) > LAB_NAME_MAX || resolve(labname, name, sizeof(name)) ||
-	    lab_load(name, &l)) {
-		err_msg("no lab named %s (see 'dptune lab list')", labname);
-		return EXIT_FAIL;
-	}
+	if (resolve(labarg, name, sizeof(name), why, sizeof(why)))
+		return cmd_fail(EXIT_FAIL, "%s", why);
+	if (lab_load(name, &l))
+		return cmd_fail(EXIT_FAIL, "lab %s: cannot read its state file in %s", name, lab_dir());
 	nd = lab_node_find(&l, nodearg);
 	if (!nd) {
-		err_msg("lab %s has no node %s (see 'dptune lab status %s')", name, nodearg, name);
+		struct strbuf sb;
+
+		sb_init(&sb);
+		for (int i = 0; i < l.n_nodes; i++)
+			sb_addf(&sb, "%s%s", i ? ", " : "", l.nodes[i].name);
+		rc = cmd_fail(EXIT_FAIL, "lab %s has no node %s (its nodes: %s)", name, nodearg,
+			      sb.len ? sb.buf : "none");
+		sb_release(&sb);
 		lab_free(&l);
-		return EXIT_FAIL;
+		return rc;
 	}
-	rc = lab_exec(nd->ns, argv + i);
-	err_msg("cannot run %s in %s: %s", argv[i], nd->ns, strerror(-rc));
+	fflush(stdout);
+	rc = lab_exec(nd->ns, argv + cmd);
 	lab_free(&l);
-	return rc == -ENOENT ? 127 : EXIT_FAIL;
+	return cmd_fail(rc == -ENOENT ? 127 : EXIT_FAIL, "cannot run %s in %s: %s", argv[cmd],
+			nd->ns, strerror(-rc));
 }
 
-static int cmd_fault(int argc, char **argv)
+static int fault_clear(const struct opt_spec *spec, int argc, char **argv, int first)
 {
-	static const struct option lo[] = { { "clear", no_argument, NULL, 'c' },
-					    { "rate", required_argument, NULL, 'r' },
-					    { "help", no_argument, NULL, 'h' },
-					    { NULL, 0, NULL, 0 } };
-	bool clear = false;
-	uint64_t rate = 1000;
-	char name[LAB_NAME_MAX + 1], err[1024];
-	int c, rc;
+	char name[LAB_NAME_MAX + 1], why[512];
+	struct strbuf fails;
+	char **names = NULL;
+	int n = 0, rc, nfail = 0;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'c': clear = true; break;
-		case 'r': {
-			double pps;
+	if (first < argc - 1)
+		return opt_usage_error(spec, "--clear takes at most one LAB");
+	if (first == argc - 1) {
+		if (resolve(argv[first], name, sizeof(name), why, sizeof(why)))
+			return cmd_fail(EXIT_FAIL, "%s", why);
+		names = xmalloc(sizeof(*names));
+		names[0] = xstrdup(name);
+		n = 1;
+	} else {
+		rc = lab_names(&names, &n);
+		if (rc)
+			return cmd_fail(EXIT_FAIL, "cannot read %s: %s", lab_dir(), strerror(-rc));
+	}
+	sb_init(&fails);
+	print_open_object(NULL);
+	print_open_array("cleared");
+	for (int i = 0; i < n; i++) {
+		struct strbuf errs;
 
-			if (parse_rate(optarg, &pps, NULL) || pps < 1 || pps > 1e9)
-				return usage_error("invalid --rate '%s' (packets per second, e.g. 2000, 5k)",
-						   optarg);
-			rate = (uint64_t)pps;
-			break;
+		sb_init(&errs);
+		rc = lab_fault_clear(names[i], &errs);
+		if (rc && rc != -ENOENT) {
+			sb_addf(&fails, "%slab %s: clearing faults failed: %s", nfail ? "; " : "",
+				names[i], errs.len ? errs.buf : strerror(-rc));
+			nfail++;
+		} else if (!rc) {
+			print_str(PRINT_ANY, NULL, "lab %s: faults cleared\n", names[i]);
 		}
-		case 'h': lab_usage(stdout); return 0;
-		default: return usage_error("bad option for 'lab fault'");
-		}
+		sb_release(&errs);
 	}
-	if (clear) {
-		char **names;
-		int n, ret = 0;
-
-		if (optind < argc - 1)
-			return usage_error("lab fault --clear takes at most one lab");
-		if (optind == argc - 1) {
-			if (resolve(argv[optind], name, sizeof(name))) {
-				err_msg("no lab named %s", argv[optind]);
-				return EXIT_FAIL;
-			}
-			rc = lab_fault_clear(name, stderr);
-			if (rc) {
-				err_msg("lab %s: clearing faults failed: %s", name, strerror(-rc));
-				return EXIT_FAIL;
-			}
-			printf("lab %s: faults cleared\n", name);
-			return 0;
-		}
-		if (lab_names(&names, &n))
-			return EXIT_FAIL;
-		for (int i = 0; i < n; i++)
-			if (lab_fault_clear(names[i], stderr)) {
-				err_msg("lab %s: clearing faults failed", names[i]);
-				ret = EXIT_FAIL;
-			}
-		lab_names_free(names, n);
-		printf("faults cleared\n");
-		return ret;
+	print_close_array();
+	print_close_object();
+	lab_names_free(names, n);
+	if (nfail) {
+		rc = cmd_fail(EXIT_FAIL, "%s", fails.buf);
+		sb_release(&fails);
+		return rc;
 	}
-	if (optind != argc - 2)
-		return usage_error("lab fault needs a lab and a KIND");
-	bool known = false;
-
-	for (int i = 0; lab_fault_kinds[i]; i++)
-		known |= !strcmp(lab_fault_kinds[i], argv[optind + 1]);
-	if (!known)
-		return usage_error("unknown fault kind '%s' (rcvbuf backlog conntrack ratecap slowguest)",
-				   argv[optind + 1]);
-	if (resolve(argv[optind], name, sizeof(name))) {
-		err_msg("no lab named %s (see 'dptune lab list')", argv[optind]);
-		return EXIT_FAIL;
-	}
-	rc = lab_fault(name, argv[optind + 1], rate, err, sizeof(err));
-	if (rc == -EALREADY) {
-		printf("lab %s: fault %s is already on\n", name, argv[optind + 1]);
-		return 0;
-	}
-	if (rc) {
-		err_msg("lab %s: fault %s: %s", name, argv[optind + 1], err[0] ? err : strerror(-rc));
-		return rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
-	}
-	printf("lab %s: fault %s on (undo with 'dptune lab fault --clear %s')\n", name,
-	       argv[optind + 1], name);
+	sb_release(&fails);
+	if (!n)
+		print_text("no lab is up\n");
+	print_flush();
 	return 0;
 }
 
-static int cmd_scenarios(int argc, char **argv)
+static int sub_fault(int argc, char **argv)
 {
-	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	bool clear = false, json = false, known = false;
+	double rate = 1000;
+	char name[LAB_NAME_MAX + 1], err[1024], why[512];
+	const char *kind;
+	int first, rc;
+	const struct opt opts[] = {
+		{ .name = "rate", .shrt = 'r', .type = OPT_CALLBACK, .cb = ratecap_cb, .data = &rate,
+		  .arg = "PPS", .def = "1000",
+		  .help = "ratecap: packets/s let through, 1..1G" },
+		{ .name = "clear", .type = OPT_FLAG, .dst = &clear,
+		  .help = "undo the faults of LAB (or of every lab)" },
+		VOCAB_JSON(&json),
+		OPT_HELP_ENTRY,
+		OPT_END_ENTRY,
+	};
+	const struct opt_spec spec = {
+		.cmd = "lab fault", .synopsis = "[OPTIONS] LAB KIND | --clear [LAB]", .opts = opts,
+		.about = "Put a known bottleneck into a running lab; KIND is rcvbuf, backlog,\n"
+			 "conntrack, ratecap or slowguest (see 'dptune lab --help'). Faults apply to\n"
+			 "all the UDP traffic to the lab's server address, whatever its port.",
+		.min_args = 0, .max_args = 2,
+	};
 
+	rc = opt_parse(&spec, argc, argv, &first, NULL);
+	if (rc != OPT_CONTINUE)
+		return rc;
+	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
+	if (clear)
+		return fault_clear(&spec, argc, argv, first);
+	if (first != argc - 2)
+		return opt_usage_error(&spec, "need a LAB and a KIND");
+	kind = argv[first + 1];
+	for (int i = 0; lab_fault_kinds[i]; i++)
+		known |= !strcmp(lab_fault_kinds[i], kind);
+	if (!known)
+		return opt_usage_error(&spec, "unknown fault kind '%s' (rcvbuf, backlog, conntrack, "
+				       "ratecap, slowguest)", kind);
+	if (resolve(argv[first], name, sizeof(name), why, sizeof(why)))
+		return cmd_fail(EXIT_FAIL, "%s", why);
+	rc = lab_fault(name, kind, (uint64_t)rate, err, sizeof(err));
+	if (rc && rc != -EALREADY) {
+		if (rc == -EINVAL)
+			return usage_error("lab %s: fault %s: %s", name, kind, err[0] ? err : strerror(-rc));
+		return cmd_fail(EXIT_FAIL, "lab %s: fault %s: %s", name, kind,
+				err[0] ? err : strerror(-rc));
+	}
+	print_open_object(NULL);
+	print_str(PRINT_ANY, "lab", "lab %s: ", name);
+	print_str(PRINT_ANY, "fault", "fault %s", kind);
+	print_str(PRINT_ANY, "state", " %s", rc == -EALREADY ? "already on" : "on");
+	if (!strcmp(kind, "ratecap"))
+		print_double(PRINT_JSONONLY, "rate", NULL, rate);
+	print_text(" (undo with 'dptune lab fault --clear %s')\n", name);
+	print_close_object();
+	print_flush();
+	return 0;
+}
+
+static int sub_scenarios(int argc, char **argv)
+{
+	bool json = false;
+	int first, rc;
+	const struct opt opts[] = {
+		VOCAB_JSON(&json),
+		OPT_HELP_ENTRY,
+		OPT_END_ENTRY,
+	};
+	const struct opt_spec spec = {
+		.cmd = "lab scenarios", .synopsis = "[OPTIONS]", .opts = opts,
+		.about = "Each scenario and whether it can run on this machine (probed in a scratch\n"
+			 "namespace), with the optional parts it lacks.",
+		.min_args = 0, .max_args = 0,
+	};
+
+	rc = opt_parse(&spec, argc, argv, &first, NULL);
+	if (rc != OPT_CONTINUE)
+		return rc;
 	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
 	print_open_object(NULL);
 	print_open_array("scenarios");
@@ -510,10 +787,12 @@ static int cmd_scenarios(int argc, char **argv)
 		print_open_object(NULL);
 		print_str(PRINT_ANY, "name", "%-8s", lab_scenarios[i].name);
 		print_bool(PRINT_JSONONLY, "available", NULL, !why[0]);
-		print_str(PRINT_ANY, "why", " %s", why[0] ? why : "available");
-		print_str(PRINT_ANY, "missing", "%s", "");
+		print_str(PRINT_FP, NULL, " %s", why[0] ? why : "available");
+		if (why[0])
+			print_str(PRINT_JSONONLY, "why", NULL, why);
 		if (opt[0])
 			print_text(" (missing: %s)", opt);
+		print_missing("missing", "", opt);
 		print_text("\n");
 		print_close_object();
 	}
@@ -523,8 +802,32 @@ static int cmd_scenarios(int argc, char **argv)
 	return 0;
 }
 
+static int sub_matrix(int argc, char **argv)
+{
+	return lab_matrix(argc, argv);
+}
+
+static const struct lab_sub lab_subs[] = {
+	{ "up", sub_up, "SCENARIO [--name N] [--no-rps] [--rps-cpus MASK] [--json]",
+	  "build a lab; prints it and the commands to try next" },
+	{ "down", sub_down, "[LAB | --all] [--json]", "tear a lab down (also after a crash)" },
+	{ "list", sub_list, "[--json]", "the labs that are up" },
+	{ "status", sub_status, "[LAB] [--json]",
+	  "nodes, client and server, the path between them, RPS, faults" },
+	{ "exec", sub_exec, "[--name LAB] [LAB:]NODE -- CMD [ARGS...]",
+	  "run CMD in a node's namespace (with its /sys)" },
+	{ "fault", sub_fault, "LAB KIND [--rate PPS] [--json] | --clear [LAB]",
+	  "put a known bottleneck into a lab, or remove them all" },
+	{ "scenarios", sub_scenarios, "[--json]", "which scenarios can run on this machine" },
+	{ "matrix", sub_matrix, "[SCENARIO...] [OPTIONS]",
+	  "NDR/PDR of each scenario in turn, relative to veth, with the layer that dropped "
+	  "first (options: 'dptune lab matrix --help')" },
+	{ NULL, NULL, NULL, NULL },
+};
+
 int cmd_lab(int argc, char **argv)
 {
+	static char prog[64];
 	const char *sub;
 
 	if (argc < 2) {
@@ -536,21 +839,38 @@ int cmd_lab(int argc, char **argv)
 		lab_usage(stdout);
 		return 0;
 	}
-	if (!strcmp(sub, "up"))
-		return cmd_up(argc - 1, argv + 1);
-	if (!strcmp(sub, "down"))
-		return cmd_down(argc - 1, argv + 1);
-	if (!strcmp(sub, "list"))
-		return cmd_list_status(argc - 1, argv + 1, false);
-	if (!strcmp(sub, "status"))
-		return cmd_list_status(argc - 1, argv + 1, true);
-	if (!strcmp(sub, "exec"))
-		return cmd_exec(argc - 1, argv + 1);
-	if (!strcmp(sub, "fault"))
-		return cmd_fault(argc - 1, argv + 1);
-	if (!strcmp(sub, "scenarios"))
-		return cmd_scenarios(argc - 1, argv + 1);
-	if (!strcmp(sub, "matrix"))
-		return lab_matrix(argc - 1, argv + 1);
-	return usage_error("unknown lab command '%s'", sub);
+	/* hidden, for the completion script: subcommands, scenarios, labs, one a line */
+	if (!strcmp(sub, "--list-commands")) {
+		for (int i = 0; lab_subs[i].name; i++)
+			printf("%s\n", lab_subs[i].name);
+		return 0;
+	}
+	if (!strcmp(sub, "--list-options")) {
+		printf("--help\n");
+		return 0;
+	}
+	if (!strcmp(sub, "--list-scenarios")) {
+		for (int i = 0; lab_scenarios[i].name; i++)
+			printf("%s\n", lab_scenarios[i].name);
+		return 0;
+	}
+	if (!strcmp(sub, "--list-labs")) {
+		char **names;
+		int n;
+
+		if (lab_names(&names, &n))
+			return EXIT_FAIL;
+		for (int i = 0; i < n; i++)
+			printf("%s\n", names[i]);
+		lab_names_free(names, n);
+		return 0;
+	}
+	for (int i = 0; lab_subs[i].name; i++)
+		if (!strcmp(sub, lab_subs[i].name)) {
+			snprintf(prog, sizeof(prog), "dptune lab %s", sub);
+			log_prog = prog;
+			return lab_subs[i].fn(argc - 1, argv + 1);
+		}
+	return usage_error("unknown lab command '%s' (up, down, list, status, exec, fault, "
+			   "scenarios, matrix)", sub);
 }

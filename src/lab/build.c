@@ -1,5 +1,7 @@
-/* build.c: the scenarios and `lab up`. Each object is recorded in the state file before it
- * is created; an interrupted or failed build tears down what it made. */
+/* build.c: `lab up`: the one builder that interprets a scenario's data (scenarios.c):
+ * its nodes, target and path go to the state file, then its steps run in order. Each
+ * object is recorded in the state file before it is created; an interrupted or failed
+ * build tears down what it made. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -21,28 +23,6 @@
 #define LAB_PORT_HI 5515
 #define OVS_SCHEMA "/usr/share/openvswitch/vswitch.ovsschema"
 
-const struct lab_scenario lab_scenarios[] = {
-	{ "veth", "a container namespace attached to its host by a veth pair (the baseline)" },
-	{ "bridge", "containers on a Linux bridge, the server through OpenStack's hybrid plug "
-		    "(veth, qbr bridge, qvb/qvo pair, integration bridge)" },
-	{ "ovs", "containers on an Open vSwitch bridge (userspace datapath, private daemons)" },
-	{ "vxlan", "two compute hosts joined by an underlay, each with a bridge and a vxlan "
-		   "tunnel; workloads at MTU 1450" },
-	{ "router", "a router namespace between a tenant and an external network: SNAT, a DNAT "
-		    "floating IP, conntrack" },
-	{ "macvlan", "nested containers on macvlan (bridge mode) sub-interfaces of a VM-like parent" },
-	{ "tap", "a VM's vNIC: a tap on a bridge whose far side is a guest process" },
-	{ NULL, NULL },
-};
-
-const struct lab_scenario *lab_scenario_find(const char *name)
-{
-	for (int i = 0; lab_scenarios[i].name; i++)
-		if (!strcmp(lab_scenarios[i].name, name))
-			return &lab_scenarios[i];
-	return NULL;
-}
-
 volatile sig_atomic_t lab_interrupted;
 
 struct bld {
@@ -61,31 +41,7 @@ static char *nsname(const struct bld *b, const char *node)
 	static int k;
 
 	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), "dl-%s-%s", b->l->name, node);
-	return buf[k];
-}
-
-/* Device name "dl<idx><tag>" (at most 3 + 3 + 4 chars). */
-static const char *dv(const struct bld *b, const char *tag)
-{
-	static char buf[8][LAB_DEV_MAX];
-	static int k;
-
-	k = (k + 1) % 8;
-	snprintf(buf[k], sizeof(buf[k]), "%s%s", b->dev, tag);
-	return buf[k];
-}
-
-static const char *addr(const struct bld *b, int net, int host, int plen)
-{
-	static char buf[8][48];
-	static int k;
-
-	k = (k + 1) % 8;
-	if (plen)
-		snprintf(buf[k], sizeof(buf[k]), "10.%d.%d.%d/%d", 230 + net, b->n, host, plen);
-	else
-		snprintf(buf[k], sizeof(buf[k]), "10.%d.%d.%d", 230 + net, b->n, host);
+	snprintf(buf[k], sizeof(buf[k]), "dl-%s-%.15s", b->l->name, node);
 	return buf[k];
 }
 
@@ -194,25 +150,18 @@ static int target(struct bld *b, const char *client, const char *server, const c
 /* A veth pair: d1 in node n1, d2 in node n2, both up. */
 static int veth(struct bld *b, const char *n1, const char *d1, const char *n2, const char *d2)
 {
-	char a1[LAB_DEV_MAX], a2[LAB_DEV_MAX];
-
-	snprintf(a1, sizeof(a1), "%s", d1);
-	snprintf(a2, sizeof(a2), "%s", d2);
-	TRY(rec(b, LREC_LINK, nsname(b, n1), a1, "veth", 0, 0));
-	TRY(IP(b, nsname(b, n1), "link", "add", a1, "type", "veth", "peer", "name", a2, "netns",
+	TRY(rec(b, LREC_LINK, nsname(b, n1), d1, "veth", 0, 0));
+	TRY(IP(b, nsname(b, n1), "link", "add", d1, "type", "veth", "peer", "name", d2, "netns",
 	       nsname(b, n2)));
-	TRY(IP(b, nsname(b, n1), "link", "set", a1, "up"));
-	return IP(b, nsname(b, n2), "link", "set", a2, "up");
+	TRY(IP(b, nsname(b, n1), "link", "set", d1, "up"));
+	return IP(b, nsname(b, n2), "link", "set", d2, "up");
 }
 
 static int bridge(struct bld *b, const char *n, const char *br)
 {
-	char a[LAB_DEV_MAX];
-
-	snprintf(a, sizeof(a), "%s", br);
-	TRY(rec(b, LREC_LINK, nsname(b, n), a, "bridge", 0, 0));
-	TRY(IP(b, nsname(b, n), "link", "add", a, "type", "bridge"));
-	return IP(b, nsname(b, n), "link", "set", a, "up");
+	TRY(rec(b, LREC_LINK, nsname(b, n), br, "bridge", 0, 0));
+	TRY(IP(b, nsname(b, n), "link", "add", br, "type", "bridge"));
+	return IP(b, nsname(b, n), "link", "set", br, "up");
 }
 
 static int master(struct bld *b, const char *n, const char *dev, const char *br)
@@ -303,203 +252,6 @@ static int ovs_start(struct bld *b, const char *n, const char *inst)
 	return rc;
 }
 
-#define VSCTL(b, inst, ...)                                                                   \
-	({                                                                                    \
-		char *d_ = ovs_dir(b, inst), *a_ = xasprintf("--db=unix:%s/run/db.sock", d_); \
-		int r_ = ovs_env_run(b, d_, NULL,                                              \
-				     LAB_ARGV("ovs-vsctl", a_, "--timeout=10", __VA_ARGS__));  \
-		free(a_);                                                                     \
-		free(d_);                                                                     \
-		r_;                                                                           \
-	})
-
-/* ---- scenarios ---- */
-
-static int sc_veth(struct bld *b)
-{
-	TRY(node(b, "cli", "client", addr(b, 1, 1, 24), dv(b, "c0")));
-	TRY(node(b, "srv", "server", addr(b, 1, 2, 24), dv(b, "s0")));
-	TRY(target(b, "cli", "srv", addr(b, 1, 2, 0)));
-	TRY(hop(b, "cli", dv(b, "c0"), "veth", "tx"));
-	TRY(hop(b, "srv", dv(b, "s0"), "veth", "rx"));
-	TRY(veth(b, "cli", dv(b, "c0"), "srv", dv(b, "s0")));
-	TRY(ipaddr(b, "cli", dv(b, "c0"), addr(b, 1, 1, 24)));
-	return ipaddr(b, "srv", dv(b, "s0"), addr(b, 1, 2, 24));
-}
-
-static int sc_bridge(struct bld *b)
-{
-	TRY(node(b, "hv", "host", NULL, dv(b, "br")));
-	TRY(node(b, "cli", "client", addr(b, 1, 1, 24), dv(b, "c0")));
-	TRY(node(b, "srv", "server", addr(b, 1, 2, 24), dv(b, "s0")));
-	TRY(target(b, "cli", "srv", addr(b, 1, 2, 0)));
-	TRY(hop(b, "cli", dv(b, "c0"), "veth", "tx"));
-	TRY(hop(b, "hv", dv(b, "c1"), "veth", "rx, bridge port"));
-	TRY(hop(b, "hv", dv(b, "br"), "bridge", "integration bridge"));
-	TRY(hop(b, "hv", dv(b, "qvo"), "veth", "hybrid plug, int side"));
-	TRY(hop(b, "hv", dv(b, "qvb"), "veth", "hybrid plug, qbr side"));
-	TRY(hop(b, "hv", dv(b, "qbr"), "bridge", "per-port bridge (qbr)"));
-	TRY(hop(b, "hv", dv(b, "s1"), "veth", "the VM's tap stand-in"));
-	TRY(hop(b, "srv", dv(b, "s0"), "veth", "rx"));
-	TRY(bridge(b, "hv", dv(b, "br")));
-	TRY(bridge(b, "hv", dv(b, "qbr")));
-	TRY(veth(b, "cli", dv(b, "c0"), "hv", dv(b, "c1")));
-	TRY(master(b, "hv", dv(b, "c1"), dv(b, "br")));
-	TRY(veth(b, "hv", dv(b, "qvb"), "hv", dv(b, "qvo")));
-	TRY(master(b, "hv", dv(b, "qvb"), dv(b, "qbr")));
-	TRY(master(b, "hv", dv(b, "qvo"), dv(b, "br")));
-	TRY(veth(b, "srv", dv(b, "s0"), "hv", dv(b, "s1")));
-	TRY(master(b, "hv", dv(b, "s1"), dv(b, "qbr")));
-	TRY(ipaddr(b, "cli", dv(b, "c0"), addr(b, 1, 1, 24)));
-	return ipaddr(b, "srv", dv(b, "s0"), addr(b, 1, 2, 24));
-}
-
-static int sc_ovs(struct bld *b)
-{
-	TRY(node(b, "sw", "switch", NULL, dv(b, "br")));
-	TRY(node(b, "cli", "client", addr(b, 1, 1, 24), dv(b, "c0")));
-	TRY(node(b, "srv", "server", addr(b, 1, 2, 24), dv(b, "s0")));
-	TRY(target(b, "cli", "srv", addr(b, 1, 2, 0)));
-	TRY(hop(b, "cli", dv(b, "c0"), "veth", "tx, tx checksum offload off"));
-	TRY(hop(b, "sw", dv(b, "c1"), "ovs-port", "AF_PACKET rx"));
-	TRY(hop(b, "sw", dv(b, "br"), "ovs-bridge", "datapath_type=netdev"));
-	TRY(hop(b, "sw", dv(b, "s1"), "ovs-port", "AF_PACKET tx"));
-	TRY(hop(b, "srv", dv(b, "s0"), "veth", "rx"));
-	TRY(ovs_start(b, "sw", "sw"));
-	TRY(veth(b, "cli", dv(b, "c0"), "sw", dv(b, "c1")));
-	TRY(veth(b, "srv", dv(b, "s0"), "sw", dv(b, "s1")));
-	TRY(run(b, nsname(b, "cli"), LAB_ARGV("ethtool", "-K", dv(b, "c0"), "tx", "off")));
-	TRY(run(b, nsname(b, "srv"), LAB_ARGV("ethtool", "-K", dv(b, "s0"), "tx", "off")));
-	TRY(VSCTL(b, "sw", "add-br", dv(b, "br"), "--", "set", "bridge", dv(b, "br"),
-		  "datapath_type=netdev", "--", "add-port", dv(b, "br"), dv(b, "c1"), "--",
-		  "add-port", dv(b, "br"), dv(b, "s1")));
-	TRY(ipaddr(b, "cli", dv(b, "c0"), addr(b, 1, 1, 24)));
-	return ipaddr(b, "srv", dv(b, "s0"), addr(b, 1, 2, 24));
-}
-
-static int sc_vxlan(struct bld *b)
-{
-	char vni[16];
-
-	snprintf(vni, sizeof(vni), "%d", 1000 + b->n);
-	TRY(node(b, "h1", "host", addr(b, 2, 1, 24), dv(b, "u1")));
-	TRY(node(b, "h2", "host", addr(b, 2, 2, 24), dv(b, "u2")));
-	TRY(node(b, "cli", "client", addr(b, 1, 1, 24), dv(b, "c0")));
-	TRY(node(b, "srv", "server", addr(b, 1, 2, 24), dv(b, "s0")));
-	TRY(target(b, "cli", "srv", addr(b, 1, 2, 0)));
-	TRY(hop(b, "cli", dv(b, "c0"), "veth", "tx, mtu 1450"));
-	TRY(hop(b, "h1", dv(b, "c1"), "veth", "rx, bridge port"));
-	TRY(hop(b, "h1", dv(b, "b1"), "bridge", ""));
-	TRY(hop(b, "h1", dv(b, "x1"), "vxlan", "encap, dstport 4789"));
-	TRY(hop(b, "h1", dv(b, "u1"), "veth", "underlay tx"));
-	TRY(hop(b, "h2", dv(b, "u2"), "veth", "underlay rx"));
-	TRY(hop(b, "h2", dv(b, "x2"), "vxlan", "decap"));
-	TRY(hop(b, "h2", dv(b, "b2"), "bridge", ""));
-	TRY(hop(b, "h2", dv(b, "s1"), "veth", "bridge port"));
-	TRY(hop(b, "srv", dv(b, "s0"), "veth", "rx, mtu 1450"));
-	TRY(veth(b, "h1", dv(b, "u1"), "h2", dv(b, "u2")));
-	TRY(ipaddr(b, "h1", dv(b, "u1"), addr(b, 2, 1, 24)));
-	TRY(ipaddr(b, "h2", dv(b, "u2"), addr(b, 2, 2, 24)));
-	for (int i = 1; i <= 2; i++) {
-		const char *h = i == 1 ? "h1" : "h2", *w = i == 1 ? "cli" : "srv";
-		char x[8], u[8], br[8], wd[8], hd[8];
-
-		snprintf(x, sizeof(x), "x%d", i);
-		snprintf(u, sizeof(u), "u%d", i);
-		snprintf(br, sizeof(br), "b%d", i);
-		snprintf(wd, sizeof(wd), "%c0", i == 1 ? 'c' : 's');
-		snprintf(hd, sizeof(hd), "%c1", i == 1 ? 'c' : 's');
-		TRY(bridge(b, h, dv(b, br)));
-		TRY(rec(b, LREC_LINK, nsname(b, h), dv(b, x), "vxlan", 0, 0));
-		TRY(IP(b, nsname(b, h), "link", "add", dv(b, x), "type", "vxlan", "id", vni, "local",
-		       addr(b, 2, i, 0), "remote", addr(b, 2, 3 - i, 0), "dstport", "4789", "dev",
-		       dv(b, u)));
-		TRY(master(b, h, dv(b, x), dv(b, br)));
-		TRY(IP(b, nsname(b, h), "link", "set", dv(b, x), "up"));
-		TRY(veth(b, w, dv(b, wd), h, dv(b, hd)));
-		TRY(IP(b, nsname(b, w), "link", "set", dv(b, wd), "mtu", "1450"));
-		TRY(IP(b, nsname(b, h), "link", "set", dv(b, hd), "mtu", "1450"));
-		TRY(master(b, h, dv(b, hd), dv(b, br)));
-	}
-	TRY(ipaddr(b, "cli", dv(b, "c0"), addr(b, 1, 1, 24)));
-	return ipaddr(b, "srv", dv(b, "s0"), addr(b, 1, 2, 24));
-}
-
-static int nft(struct bld *b, const char *n, const char *cmd)
-{
-	return run(b, nsname(b, n), LAB_ARGV("nft", cmd));
-}
-
-static int sc_router(struct bld *b)
-{
-	char table[48], cmd[256], fip[48];
-
-	snprintf(fip, sizeof(fip), "%s", addr(b, 2, 100, 0));
-
-	snprintf(table, sizeof(table), "dptune_lab_%s", b->l->name);
-	TRY(node(b, "rtr", "router", addr(b, 2, 1, 24), dv(b, "qg")));
-	TRY(node(b, "ext", "client", addr(b, 2, 2, 24), dv(b, "c0")));
-	TRY(node(b, "vm", "server", addr(b, 1, 10, 24), dv(b, "s0")));
-	TRY(target(b, "ext", "vm", fip));
-	TRY(hop(b, "ext", dv(b, "c0"), "veth", "tx, to the floating IP"));
-	TRY(hop(b, "rtr", dv(b, "qg"), "veth", "rx, DNAT floating IP, conntrack"));
-	TRY(hop(b, "rtr", dv(b, "qr"), "veth", "forward, SNAT on the way back"));
-	TRY(hop(b, "vm", dv(b, "s0"), "veth", "rx"));
-	TRY(veth(b, "ext", dv(b, "c0"), "rtr", dv(b, "qg")));
-	TRY(veth(b, "vm", dv(b, "s0"), "rtr", dv(b, "qr")));
-	TRY(ipaddr(b, "ext", dv(b, "c0"), addr(b, 2, 2, 24)));
-	TRY(ipaddr(b, "rtr", dv(b, "qg"), addr(b, 2, 1, 24)));
-	TRY(ipaddr(b, "rtr", dv(b, "qg"), addr(b, 2, 100, 32)));
-	TRY(ipaddr(b, "rtr", dv(b, "qr"), addr(b, 1, 1, 24)));
-	TRY(ipaddr(b, "vm", dv(b, "s0"), addr(b, 1, 10, 24)));
-	TRY(IP(b, nsname(b, "vm"), "route", "add", "default", "via", addr(b, 1, 1, 0)));
-	TRY(lab_ns_write(nsname(b, "rtr"), "/proc/sys/net/ipv4/ip_forward", "1"));
-	TRY(rec(b, LREC_NFT, nsname(b, "rtr"), table, "ip", 0, 0));
-	snprintf(cmd, sizeof(cmd), "add table ip %s", table);
-	TRY(nft(b, "rtr", cmd));
-	snprintf(cmd, sizeof(cmd), "add chain ip %s pre { type nat hook prerouting priority -100; }",
-		 table);
-	TRY(nft(b, "rtr", cmd));
-	snprintf(cmd, sizeof(cmd), "add chain ip %s post { type nat hook postrouting priority 100; }",
-		 table);
-	TRY(nft(b, "rtr", cmd));
-	snprintf(cmd, sizeof(cmd), "add rule ip %s pre ip daddr %s dnat to %s", table, fip,
-		 addr(b, 1, 10, 0));
-	TRY(nft(b, "rtr", cmd));
-	snprintf(cmd, sizeof(cmd), "add rule ip %s post ip saddr %s oifname %s snat to %s", table,
-		 addr(b, 1, 10, 0), dv(b, "qg"), fip);
-	TRY(nft(b, "rtr", cmd));
-	snprintf(cmd, sizeof(cmd), "add rule ip %s post ip saddr %s oifname %s snat to %s", table,
-		 addr(b, 1, 0, 24), dv(b, "qg"), addr(b, 2, 1, 0));
-	return nft(b, "rtr", cmd);
-}
-
-static int sc_macvlan(struct bld *b)
-{
-	TRY(node(b, "vm", "host", NULL, dv(b, "p0")));
-	TRY(node(b, "cli", "client", addr(b, 1, 1, 24), dv(b, "c0")));
-	TRY(node(b, "c1", "server", addr(b, 1, 11, 24), dv(b, "m1")));
-	TRY(node(b, "c2", "container", addr(b, 1, 12, 24), dv(b, "m2")));
-	TRY(target(b, "cli", "c1", addr(b, 1, 11, 0)));
-	TRY(hop(b, "cli", dv(b, "c0"), "veth", "tx"));
-	TRY(hop(b, "vm", dv(b, "p0"), "veth", "rx, macvlan parent"));
-	TRY(hop(b, "c1", dv(b, "m1"), "macvlan", "bridge mode"));
-	TRY(veth(b, "cli", dv(b, "c0"), "vm", dv(b, "p0")));
-	for (int i = 1; i <= 2; i++) {
-		char m[8], c[8];
-
-		snprintf(m, sizeof(m), "m%d", i);
-		snprintf(c, sizeof(c), "c%d", i);
-		TRY(rec(b, LREC_LINK, nsname(b, "vm"), dv(b, m), "macvlan", 0, 0));
-		TRY(IP(b, nsname(b, "vm"), "link", "add", dv(b, m), "link", dv(b, "p0"), "type",
-		       "macvlan", "mode", "bridge"));
-		TRY(IP(b, nsname(b, "vm"), "link", "set", dv(b, m), "netns", nsname(b, c)));
-		TRY(IP(b, nsname(b, c), "link", "set", dv(b, m), "up"));
-		TRY(ipaddr(b, c, dv(b, m), addr(b, 1, 10 + i, 24)));
-	}
-	return ipaddr(b, "cli", dv(b, "c0"), addr(b, 1, 1, 24));
-}
-
 static int tun_attach(const char *ns, const char *dev)
 {
 	struct ifreq ifr;
@@ -521,9 +273,12 @@ static int tun_attach(const char *ns, const char *dev)
 	return fd;
 }
 
-/* Start the guest: the child waits until its pid and start time are in the state file. */
-static int guest_start(struct bld *b)
+/* Start the guest holding tap hdev in node hn and tap gdev in node gn: the child waits
+ * until its pid and start time are in the state file. */
+static int guest_start(struct bld *b, const char *hn, const char *hdev, const char *gn,
+		       const char *gdev)
 {
+	char hns[LAB_NS_MAX], gns[LAB_NS_MAX];
 	int go[2], rep[2];
 	pid_t pid;
 	uint64_t start;
@@ -532,6 +287,8 @@ static int guest_start(struct bld *b)
 	ssize_t k;
 	int rc;
 
+	snprintf(hns, sizeof(hns), "%s", nsname(b, hn));
+	snprintf(gns, sizeof(gns), "%s", nsname(b, gn));
 	TRY(rec(b, LREC_FILE, NULL, stats, NULL, 0, 0));
 	if (pipe2(go, O_CLOEXEC) || pipe2(rep, O_CLOEXEC)) {
 		free(stats);
@@ -559,8 +316,8 @@ static int guest_start(struct bld *b)
 		dup2(nul, 2);
 		dup2(rep[1], 3);
 		syscall(SYS_close_range, 4U, ~0U, 0U); /* the lock and the state fd among them */
-		hfd = tun_attach(nsname(b, "hv"), dv(b, "t0"));
-		gfd = hfd >= 0 ? tun_attach(nsname(b, "vm"), dv(b, "t1")) : hfd;
+		hfd = tun_attach(hns, hdev);
+		gfd = hfd >= 0 ? tun_attach(gns, gdev) : hfd;
 		if (hfd < 0 || gfd < 0) {
 			dprintf(3, "cannot attach to the tap devices: %s", strerror(-(gfd < 0 ? gfd : hfd)));
 			_exit(1);
@@ -595,33 +352,6 @@ static int guest_start(struct bld *b)
 		return -EIO;
 	}
 	return rc;
-}
-
-static int sc_tap(struct bld *b)
-{
-	TRY(node(b, "hv", "host", NULL, dv(b, "br")));
-	TRY(node(b, "cli", "client", addr(b, 1, 1, 24), dv(b, "c0")));
-	TRY(node(b, "vm", "server", addr(b, 1, 2, 24), dv(b, "t1")));
-	TRY(target(b, "cli", "vm", addr(b, 1, 2, 0)));
-	TRY(hop(b, "cli", dv(b, "c0"), "veth", "tx"));
-	TRY(hop(b, "hv", dv(b, "c1"), "veth", "rx, bridge port"));
-	TRY(hop(b, "hv", dv(b, "br"), "bridge", ""));
-	TRY(hop(b, "hv", dv(b, "t0"), "tap", "vNIC host side: queue to the guest (tx_dropped)"));
-	TRY(hop(b, "hv", "guest", "guest", "guest process moves frames"));
-	TRY(hop(b, "vm", dv(b, "t1"), "tap", "vNIC guest side, rx"));
-	TRY(bridge(b, "hv", dv(b, "br")));
-	TRY(veth(b, "cli", dv(b, "c0"), "hv", dv(b, "c1")));
-	TRY(master(b, "hv", dv(b, "c1"), dv(b, "br")));
-	TRY(rec(b, LREC_LINK, nsname(b, "hv"), dv(b, "t0"), "tap", 0, 0));
-	TRY(IP(b, nsname(b, "hv"), "tuntap", "add", "mode", "tap", "name", dv(b, "t0")));
-	TRY(IP(b, nsname(b, "hv"), "link", "set", dv(b, "t0"), "txqueuelen", "1000", "master",
-	       dv(b, "br"), "up"));
-	TRY(rec(b, LREC_LINK, nsname(b, "vm"), dv(b, "t1"), "tap", 0, 0));
-	TRY(IP(b, nsname(b, "vm"), "tuntap", "add", "mode", "tap", "name", dv(b, "t1")));
-	TRY(ipaddr(b, "vm", dv(b, "t1"), addr(b, 1, 2, 24)));
-	TRY(guest_start(b));
-	TRY(IP(b, nsname(b, "vm"), "link", "set", dv(b, "t1"), "up"));
-	return ipaddr(b, "cli", dv(b, "c0"), addr(b, 1, 1, 24));
 }
 
 /* ---- probing ---- */
@@ -790,45 +520,195 @@ static int set_rps(struct bld *b, const char *n, const char *dev)
 	json_object_object_add(o, "dev", json_object_new_string(dev));
 	json_object_object_add(o, "mask", json_object_new_string(mask));
 	TRY(append_obj(b, o));
-	snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-0/rps_cpus", dev);
+	snprintf(path, sizeof(path), "/sys/class/net/%.15s/queues/rx-0/rps_cpus", dev);
 	int rc = lab_ns_write(nsname(b, n), path, mask);
 
-	if (rc)
+	/* EROFS seen now and then on a busy test host (see ns_file_op in run.c): retry
+	 * for up to 3 s before giving up with what to do. */
+	for (int i = 0; rc == -EROFS && i < 60 && !lab_interrupted; i++) {
+		usleep(50000);
+		rc = lab_ns_write(nsname(b, n), path, mask);
+	}
+	if (rc == -EROFS)
+		snprintf(b->err, b->errn, "cannot set RPS: %s in %s stayed read-only for 3 s "
+			 "(another process holds that namespace's sysfs mounted read-only; try "
+			 "again, or --no-rps)", path, nsname(b, n));
+	else if (rc)
 		snprintf(b->err, b->errn, "cannot set RPS: write %s to %s in %s: %s (try --no-rps)",
 			 mask, path, nsname(b, n), strerror(-rc));
 	return rc;
 }
 
+/* ---- the interpreter of scenarios.c ---- */
+
+/* The value of one token of a scenario string (lab_int.h); -1 when it is not one. */
+static int token(const struct bld *b, const char *t, char *v, size_t n)
+{
+	int net, host, plen, k = 0;
+
+	if (!strncmp(t, "ns:", 3) && t[3]) {
+		snprintf(v, n, "dl-%s-%s", b->l->name, t + 3);
+		return 0;
+	}
+	if (!strcmp(t, "vni")) {
+		snprintf(v, n, "%d", 1000 + b->n);
+		return 0;
+	}
+	if (!strcmp(t, "table")) {
+		snprintf(v, n, "dptune_lab_%s", b->l->name);
+		return 0;
+	}
+	if (sscanf(t, "%d.%d/%d%n", &net, &host, &plen, &k) == 3 && !t[k]) {
+		snprintf(v, n, "10.%d.%d.%d/%d", 230 + net, b->n, host, plen);
+		return 0;
+	}
+	k = 0;
+	if (sscanf(t, "%d.%d%n", &net, &host, &k) == 2 && !t[k]) {
+		snprintf(v, n, "10.%d.%d.%d", 230 + net, b->n, host);
+		return 0;
+	}
+	if (strlen(t) <= 4 && strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789") == strlen(t)) {
+		snprintf(v, n, "%s%s", b->dev, t);
+		return 0;
+	}
+	return -1;
+}
+
+/* Expand the tokens of s into out: "{c0}" becomes "dl7c0" (a '{' followed by a space, as
+ * in nft's "{ type nat ... }", is text). -EINVAL names a defect of the scenario table. */
+static int expand(struct bld *b, const char *s, char *out, size_t n)
+{
+	static const char tokch[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789.:/_";
+	const char *s0 = s;
+	size_t o = 0;
+
+	while (*s) {
+		size_t w = *s == '{' ? strspn(s + 1, tokch) : 0;
+		char tok[32], val[LAB_STR_MAX];
+
+		if (w && s[1 + w] == '}') {
+			if (w >= sizeof(tok))
+				goto bad;
+			memcpy(tok, s + 1, w);
+			tok[w] = 0;
+			if (token(b, tok, val, sizeof(val)) || o + strlen(val) >= n)
+				goto bad;
+			memcpy(out + o, val, strlen(val));
+			o += strlen(val);
+			s += w + 2;
+			continue;
+		}
+		if (o + 1 >= n)
+			goto bad;
+		out[o++] = *s++;
+	}
+	out[o] = 0;
+	return 0;
+bad:
+	snprintf(b->err, b->errn, "scenario %s: cannot expand '%s' (a defect of scenarios.c)",
+		 b->l->scenario, s0);
+	return -EINVAL;
+}
+
+/* argv = prefix..., then a[0..n-1], NULL. */
+static const char *const *mkargv(const char **argv, const char *p0, const char *p1,
+				 const char *p2, char (*a)[LAB_STR_MAX], int from, int n)
+{
+	int k = 0;
+
+	if (p0)
+		argv[k++] = p0;
+	if (p1)
+		argv[k++] = p1;
+	if (p2)
+		argv[k++] = p2;
+	for (int i = from; i < n; i++)
+		argv[k++] = a[i];
+	argv[k] = NULL;
+	return argv;
+}
+
+static int step(struct bld *b, const struct lab_step *st)
+{
+	char a[LAB_STEP_ARGS][LAB_STR_MAX], ns[LAB_NS_MAX];
+	const char *argv[LAB_STEP_ARGS + 4];
+	int n = 0, rc;
+
+	for (; n < LAB_STEP_ARGS && st->a[n]; n++)
+		TRY(expand(b, st->a[n], a[n], sizeof(a[n])));
+	snprintf(ns, sizeof(ns), "%s", nsname(b, st->node));
+	switch (st->op) {
+	case LOP_VETH:
+		return veth(b, st->node, a[0], a[1], a[2]);
+	case LOP_BRIDGE:
+		return bridge(b, st->node, a[0]);
+	case LOP_MASTER:
+		return master(b, st->node, a[0], a[1]);
+	case LOP_ADDR:
+		return ipaddr(b, st->node, a[0], a[1]);
+	case LOP_IP:
+		return run(b, NULL, mkargv(argv, "ip", "-n", ns, a, 0, n));
+	case LOP_LINK:
+		TRY(rec(b, LREC_LINK, ns, a[0], a[1], 0, 0));
+		return run(b, NULL, mkargv(argv, "ip", "-n", ns, a, 2, n));
+	case LOP_RUN:
+		return run(b, ns, mkargv(argv, NULL, NULL, NULL, a, 0, n));
+	case LOP_SYSCTL:
+		rc = lab_ns_write(ns, a[0], a[1]);
+		if (rc)
+			snprintf(b->err, b->errn, "cannot write %s to %s in %s: %s", a[1], a[0], ns,
+				 strerror(-rc));
+		return rc;
+	case LOP_NFT_TABLE:
+		return rec(b, LREC_NFT, ns, a[0], a[1], 0, 0);
+	case LOP_NFT:
+		return run(b, ns, LAB_ARGV("nft", a[0]));
+	case LOP_OVS:
+		return ovs_start(b, st->node, a[0]);
+	case LOP_VSCTL: {
+		char *d = ovs_dir(b, st->node), *db = xasprintf("--db=unix:%s/run/db.sock", d);
+
+		rc = ovs_env_run(b, d, NULL, mkargv(argv, "ovs-vsctl", db, "--timeout=10", a, 0, n));
+		free(db);
+		free(d);
+		return rc;
+	}
+	case LOP_GUEST:
+		return guest_start(b, st->node, a[0], a[1], a[2]);
+	default:
+		snprintf(b->err, b->errn, "scenario %s: unknown step %d", b->l->scenario, st->op);
+		return -EINVAL;
+	}
+}
+
+/* Describe the lab in its state file (nodes, target, path), then build it step by step. */
 static int build(struct bld *b)
 {
-	const char *sc = b->l->scenario;
-	int rc;
+	const struct lab_scenario *sc = lab_scenario_find(b->l->scenario);
+	const struct lab_sc *d = sc ? sc->def : NULL;
+	char x[2][LAB_STR_MAX];
 
-	if (!strcmp(sc, "veth"))
-		rc = sc_veth(b);
-	else if (!strcmp(sc, "bridge"))
-		rc = sc_bridge(b);
-	else if (!strcmp(sc, "ovs"))
-		rc = sc_ovs(b);
-	else if (!strcmp(sc, "vxlan"))
-		rc = sc_vxlan(b);
-	else if (!strcmp(sc, "router"))
-		rc = sc_router(b);
-	else if (!strcmp(sc, "macvlan"))
-		rc = sc_macvlan(b);
-	else if (!strcmp(sc, "tap"))
-		rc = sc_tap(b);
-	else
-		rc = -EINVAL;
-	if (rc || b->o->no_rps)
-		return rc;
-	if (!strcmp(sc, "macvlan"))
-		return set_rps(b, "vm", dv(b, "p0"));
-	if (!strcmp(sc, "tap"))
-		return set_rps(b, "vm", dv(b, "t1"));
-	if (!strcmp(sc, "router"))
-		return set_rps(b, "vm", dv(b, "s0"));
-	return set_rps(b, "srv", dv(b, "s0"));
+	if (!d)
+		return -EINVAL;
+	for (const struct lab_sc_node *n = d->nodes; n->name; n++) {
+		if (n->addr)
+			TRY(expand(b, n->addr, x[0], sizeof(x[0])));
+		TRY(expand(b, n->dev, x[1], sizeof(x[1])));
+		TRY(node(b, n->name, n->role, n->addr ? x[0] : NULL, x[1]));
+	}
+	TRY(expand(b, d->target, x[0], sizeof(x[0])));
+	TRY(target(b, d->client, d->server, x[0]));
+	for (const struct lab_sc_hop *h = d->path; h->node; h++) {
+		TRY(expand(b, h->dev, x[0], sizeof(x[0])));
+		TRY(hop(b, h->node, x[0], h->kind, h->note));
+	}
+	for (const struct lab_step *st = d->steps; st->op != LOP_END; st++)
+		TRY(step(b, st));
+	if (b->o->no_rps)
+		return 0;
+	TRY(expand(b, d->rps_dev, x[0], sizeof(x[0])));
+	return set_rps(b, d->rps_node, x[0]);
 }
 
 int lab_up(const struct lab_up_opts *o, char *err, size_t errn)

@@ -106,10 +106,12 @@ bool lab_name_valid(const char *name);
 /* The node named node (or whose namespace is node), or NULL. */
 const struct lab_node *lab_node_find(const struct lab *l, const char *node);
 
-/* Scenarios. */
+/* Scenarios: a table of data (scenarios.c) that one builder interprets. */
+struct lab_sc;
 struct lab_scenario {
 	const char *name;
 	const char *summary;
+	const struct lab_sc *def; /* nodes, addresses, path, build steps (lab_int.h) */
 };
 extern const struct lab_scenario lab_scenarios[];
 const struct lab_scenario *lab_scenario_find(const char *name);
@@ -124,7 +126,7 @@ struct lab_up_opts {
 	bool no_rps;
 	const char *rps_mask; /* NULL: the last CPU */
 	bool ovs;             /* vxlan: OVS bridges instead of Linux bridges */
-	FILE *log;            /* progress and errors (stderr) */
+	FILE *log;            /* unused: lab_up prints nothing (errors come back in err) */
 };
 
 /* Build a lab. Returns 0; -EEXIST when it is already up (harmless); -EOPNOTSUPP when a
@@ -133,13 +135,16 @@ struct lab_up_opts {
 int lab_up(const struct lab_up_opts *o, char *err, size_t errn) MUST_CHECK;
 
 /* Remove everything a lab's state file records, in reverse, ignoring what is gone, then the
- * state file. Harmless when run twice. Returns 0 or -errno (first error; it carries on). */
-int lab_down(const char *name, FILE *log) MUST_CHECK;
+ * state file. Harmless when run twice. Returns 0 or -errno (first error; it carries on),
+ * -ENOENT when no such lab is up; what could not be undone is appended to errs (may be
+ * NULL). Prints nothing. */
+int lab_down(const char *name, struct strbuf *errs) MUST_CHECK;
 
 /* Faults. kind: rcvbuf backlog conntrack ratecap slowguest. rate: ratecap packets/s.
  * Each change is recorded (original values fsync'd) before it is made. */
 int lab_fault(const char *name, const char *kind, uint64_t rate, char *err, size_t errn) MUST_CHECK;
-int lab_fault_clear(const char *name, FILE *log) MUST_CHECK;
+/* Undo every fault of a lab (errs as for lab_down). */
+int lab_fault_clear(const char *name, struct strbuf *errs) MUST_CHECK;
 extern const char *const lab_fault_kinds[];
 
 /* Enter the namespace ns (setns on /run/netns/ns) with a private mount of its sysfs, then

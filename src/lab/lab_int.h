@@ -49,13 +49,62 @@ int lab_state_drop_faults(const char *name) MUST_CHECK;
 /* Add a record to l->recs. */
 void lab_rec_push(struct lab *l, const struct lab_rec *r);
 
-/* Undo one record (ignoring what is already gone); 0 or -errno. */
-int lab_rec_undo(const struct lab *l, const struct lab_rec *r, FILE *log);
+/* Undo one record (ignoring what is already gone); 0 or -errno, with what failed
+ * appended to errs ("; "-separated) when errs is not NULL. */
+int lab_rec_undo(const struct lab *l, const struct lab_rec *r, struct strbuf *errs);
 
 /* Exclusive lock on the state directory (flock); returns fd or -errno. */
 int lab_lock(void) MUST_CHECK;
 
 /* Remove a directory tree (OVS private dirs); ignores ENOENT. */
 int lab_rmtree(const char *path);
+
+/* Scenarios as data (scenarios.c), interpreted by one builder (build.c). Every string of
+ * a scenario may hold tokens in braces, expanded for the lab being built:
+ *   {c0}      a device: "dl<idx>c0" (tags of at most 4 characters)
+ *   {1.2/24}  an address: 10.(230+1).<idx>.2/24 ({1.2} without the prefix length)
+ *   {ns:cli}  the namespace of node cli: "dl-<name>-cli"
+ *   {vni}     1000 + idx;  {table}  the lab's nft table, "dptune_lab_<name>" */
+enum lab_op {
+	LOP_END = 0,
+	LOP_VETH,      /* node=n1, a: d1 n2 d2: a veth pair, both ends up */
+	LOP_BRIDGE,    /* node, a: br: a Linux bridge, up */
+	LOP_MASTER,    /* node, a: dev br */
+	LOP_ADDR,      /* node, a: dev addr */
+	LOP_IP,        /* node, a: ip -n NS ARGS... */
+	LOP_LINK,      /* node, a: dev kind ARGS...: record the link, then ip -n NS ARGS... */
+	LOP_RUN,       /* node, a: a command run inside the node's namespace */
+	LOP_SYSCTL,    /* node, a: path value (written in the node's namespace) */
+	LOP_NFT_TABLE, /* node, a: table family: record the table (it goes with the ns) */
+	LOP_NFT,       /* node, a: one nft command */
+	LOP_OVS,       /* node, a: instance: private ovsdb-server and ovs-vswitchd in node */
+	LOP_VSCTL,     /* node = the OVS instance, a: ovs-vsctl ARGS... */
+	LOP_GUEST,     /* node = host node, a: host-tap guest-node guest-tap: the guest process */
+};
+
+#define LAB_STEP_ARGS 20
+struct lab_step {
+	enum lab_op op;
+	const char *node;
+	const char *a[LAB_STEP_ARGS]; /* NULL-terminated */
+};
+
+struct lab_sc_node {
+	const char *name, *role, *addr, *dev; /* addr NULL: none */
+};
+
+struct lab_sc_hop {
+	const char *node, *dev, *kind, *note;
+};
+
+/* One scenario: its hosts, the client and server and the address the client sends to,
+ * the path a packet takes, the steps that build it, and where RPS goes. */
+struct lab_sc {
+	const struct lab_sc_node *nodes; /* ends with a NULL name */
+	const char *client, *server, *target;
+	const struct lab_sc_hop *path;   /* ends with a NULL node */
+	const struct lab_step *steps;    /* ends with LOP_END */
+	const char *rps_node, *rps_dev;
+};
 
 #endif

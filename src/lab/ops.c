@@ -1,5 +1,6 @@
 /* ops.c: tearing a lab down (walking its state file in reverse), faults and their
- * clearing, and entering a lab's namespace for `lab exec`. */
+ * clearing, and entering a lab's namespace for `lab exec`. Nothing here prints: what
+ * went wrong is returned (-errno, and the messages in the caller's buffer). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "lab_int.h"
-#include "../core/log.h"
 
 const char *const lab_fault_kinds[] = { "rcvbuf", "backlog", "conntrack", "ratecap",
 					"slowguest", NULL };
@@ -41,7 +41,7 @@ out:
 	free(pf);
 }
 
-int lab_rec_undo(const struct lab *l, const struct lab_rec *r, FILE *log)
+int lab_rec_undo(const struct lab *l, const struct lab_rec *r, struct strbuf *errs)
 {
 	char err[512] = "";
 	int rc = 0;
@@ -105,8 +105,8 @@ int lab_rec_undo(const struct lab *l, const struct lab_rec *r, FILE *log)
 	default:
 		break;
 	}
-	if (rc && log)
-		fprintf(log, "%s: %s\n", log_prog, err[0] ? err : strerror(-rc));
+	if (rc && errs)
+		sb_addf(errs, "%s%s", errs->len ? "; " : "", err[0] ? err : strerror(-rc));
 	return rc;
 }
 
@@ -129,7 +129,7 @@ static void sweep_ns(const char *name)
 	closedir(d);
 }
 
-int lab_down(const char *name, FILE *log)
+int lab_down(const char *name, struct strbuf *errs)
 {
 	struct lab l;
 	int rc, first = 0;
@@ -143,7 +143,7 @@ int lab_down(const char *name, FILE *log)
 		return rc;
 	}
 	for (int i = l.n_recs - 1; i >= 0; i--) {
-		int r = lab_rec_undo(&l, &l.recs[i], log);
+		int r = lab_rec_undo(&l, &l.recs[i], errs);
 
 		if (r && !first)
 			first = r;
@@ -224,6 +224,14 @@ static int fault_sysctl(const struct lab *l, const char *kind, const char *ns, c
 			 strerror(-rc));
 		return rc;
 	}
+	if (!ns[0] && !strcmp(orig, val)) {
+		/* Recording the fault's own value as the original would make it stick for
+		 * good: another fault (of a lab in another state directory) is on, or leaked. */
+		snprintf(err, errn, "%s is host-wide and already %s, the fault's value: another "
+				    "lab's fault has it (or one leaked: write the host's value back)",
+			 path, val);
+		return -EBUSY;
+	}
 	memset(&r, 0, sizeof(r));
 	r.type = LREC_SYSCTL;
 	snprintf(r.ns, sizeof(r.ns), "%s", ns);
@@ -290,7 +298,18 @@ int lab_fault(const char *name, const char *kind, uint64_t rate, char *err, size
 				  errn);
 	} else if (!strcmp(kind, "ratecap")) {
 		struct lab_rec r;
-		char *c1, *c2, *c3;
+		char *c1, *c2, *c3, sa[48];
+
+		/* The server node's own address: behind the router's DNAT the packets reach
+		 * the server's namespace addressed to it, not to the floating IP. */
+		snprintf(sa, sizeof(sa), "%s", srv->addr[0] ? srv->addr : l.server_addr);
+		sa[strcspn(sa, "/")] = 0;
+		if (!sa[0]) {
+			snprintf(err, errn, "lab %s: the server node has no address in the state file",
+				 name);
+			rc = -EINVAL;
+			goto out;
+		}
 
 		memset(&r, 0, sizeof(r));
 		r.type = LREC_NFT;
@@ -305,8 +324,11 @@ int lab_fault(const char *name, const char *kind, uint64_t rate, char *err, size
 		}
 		c1 = xasprintf("add table inet %s", r.a);
 		c2 = xasprintf("add chain inet %s in { type filter hook prerouting priority -150; }", r.a);
-		c3 = xasprintf("add rule inet %s in udp dport %u-%u limit rate over %llu/second counter drop",
-			       r.a, l.port_lo, l.port_hi, (unsigned long long)(rate ? rate : 1000));
+		/* All UDP to the server's own address, whatever data ports serve hands out
+		 * (a new one per test, counting upward); its TCP control port is not UDP. */
+		c3 = xasprintf("add rule inet %s in %s daddr %s meta l4proto udp limit rate over "
+			       "%llu/second counter drop", r.a, strchr(sa, ':') ? "ip6" : "ip", sa,
+			       (unsigned long long)(rate ? rate : 1000));
 		rc = lab_run(srv->ns, LAB_NS_NET, NULL, LAB_ARGV("nft", c1), 10, err, errn);
 		if (!rc)
 			rc = lab_run(srv->ns, LAB_NS_NET, NULL, LAB_ARGV("nft", c2), 10, err, errn);
@@ -343,7 +365,7 @@ out:
 	return rc;
 }
 
-int lab_fault_clear(const char *name, FILE *log)
+int lab_fault_clear(const char *name, struct strbuf *errs)
 {
 	struct lab l;
 	int rc, first = 0;
@@ -354,7 +376,7 @@ int lab_fault_clear(const char *name, FILE *log)
 	for (int i = l.n_recs - 1; i >= 0; i--) {
 		if (!l.recs[i].fault[0])
 			continue;
-		rc = lab_rec_undo(&l, &l.recs[i], log);
+		rc = lab_rec_undo(&l, &l.recs[i], errs);
 		if (rc && !first)
 			first = rc;
 	}

@@ -70,6 +70,11 @@ print(t["client"],t["server"],t["addr"])')"
 	ok $? "$s: status --json has nodes, target, path from client to server, rps"
 	got=$(udp_count "$L" "$cli" "$srv" "$addr" 400)
 	is "$got" 400 "$s: 400 UDP datagrams pass end to end ($cli -> $srv $addr)"
+	# say why when the host itself drops: a host-wide fault of another test (lab fault
+	# backlog/rcvbuf, tune) is on, or leaked
+	[ "$got" != 400 ] && diag "host: net.core.netdev_max_backlog=$(cat /proc/sys/net/core/netdev_max_backlog)" \
+		"rmem_default=$(cat /proc/sys/net/core/rmem_default) (4 and 4096 are the lab faults' values);" \
+		"softnet dropped: $(python3 -c 'print(sum(int(l.split()[1],16) for l in open("/proc/net/softnet_stat")))')"
 	"$DPTUNE" lab up "$s" --name "$L" >/dev/null 2>&1; is $? 0 "$s: a second up is harmless"
 	"$DPTUNE" lab down "$L" >/dev/null && "$DPTUNE" lab down "$L" >/dev/null
 	is "$(leftovers "$L")" "" "$s: down twice leaves no namespace, process, or file"

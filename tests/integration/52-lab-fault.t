@@ -6,13 +6,22 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd python3 ip
-plan 17
+plan 18
 SYS=/proc/sys/net
 RMEM=$(cat $SYS/core/rmem_default) BL=$(cat $SYS/core/netdev_max_backlog)
 CTMAX=$(cat $SYS/netfilter/nf_conntrack_max 2>/dev/null || echo none)
-# Whatever happens, the host's values come back.
-on_cleanup "echo $RMEM > $SYS/core/rmem_default; echo $BL > $SYS/core/netdev_max_backlog"
-[ "$CTMAX" != none ] && on_cleanup "echo $CTMAX > $SYS/netfilter/nf_conntrack_max"
+# Whatever happens, the host's values come back: but only a value still at this test's
+# fault setting, and only to an original that is not itself a fault setting. Writing back
+# blindly what was read at the start would leak another test's fault (read while it was
+# on, written back after that test restored the host) and break every test after it.
+restore() { # file fault-value original
+	[ "$(cat "$1")" = "$2" ] && [ "$3" != "$2" ] && echo "$3" > "$1"
+}
+on_cleanup "restore $SYS/core/rmem_default 4096 $RMEM; restore $SYS/core/netdev_max_backlog 4 $BL"
+[ "$CTMAX" != none ] && on_cleanup "restore $SYS/netfilter/nf_conntrack_max 16 $CTMAX"
+for v in "rmem_default $RMEM 4096" "netdev_max_backlog $BL 4"; do
+	set -- $v; [ "$2" = "$3" ] && diag "net.core.$1 is $2 (a fault's value) before this test: another test's fault is on, or one leaked"
+done
 
 A=${P}b R=${P}r T=${P}t
 for l in $A $R $T; do on_cleanup "$DPTUNE" lab down "$l"; done
@@ -60,6 +69,17 @@ sn() { python3 -c 'print(sum(int(l.split()[1],16) for l in open("/proc/net/softn
 b0=$(sn)
 "$DPTUNE" lab fault "$A" backlog >/dev/null; ok $? "fault backlog"
 is "$(cat $SYS/core/netdev_max_backlog)" 4 "netdev_max_backlog lowered to 4"
+# A lab in another state directory must not record the fault's own value as the original
+# (it would restore 4 for good): refused, saying why.
+OD=/run/dptune/lab-$P-o O=${P}o
+on_cleanup "DPTUNE_LAB_DIR=$OD $DPTUNE lab down $O; rm -rf $OD"
+if DPTUNE_LAB_DIR=$OD "$DPTUNE" lab up veth --name "$O" >/dev/null 2>&1; then
+	out=$(DPTUNE_LAB_DIR=$OD "$DPTUNE" lab fault "$O" backlog 2>&1); rc=$?
+	ok $([ $rc -eq 1 ] && grep -q "already 4" <<<"$out"; echo $?) "a second lab's backlog fault is refused while the value is the fault's ($rc: $out)"
+	DPTUNE_LAB_DIR=$OD "$DPTUNE" lab down "$O" >/dev/null
+else
+	skip "lab up veth in a second state directory failed"
+fi
 # full-rate load (a Python sender may be too slow to overflow even 4 packets)
 "$DPTUNE" lab exec --name "$A" srv -- timeout 20 "$DPTUNE" serve --bind "$addr" --port 5501 >/dev/null 2>&1 &
 sp=$!; T_PIDS+=("$sp")

@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -154,6 +156,118 @@ static void test_guest_parse_and_names(void **state)
 	assert_null(lab_scenario_find("ipvlan"));
 }
 
+/* ---- the scenario table (scenarios.c) is consistent data ---- */
+
+static bool sc_has_node(const struct lab_sc *d, const char *name)
+{
+	for (const struct lab_sc_node *n = d->nodes; n->name; n++)
+		if (!strcmp(n->name, name))
+			return true;
+	return false;
+}
+
+/* Every "{...}" in s is a token the builder knows (lab_int.h); returns how many. */
+static int sc_check_tokens(const struct lab_sc *d, const char *s, const char *where)
+{
+	int n = 0;
+
+	for (const char *p = strchr(s, '{'); p; p = strchr(p + 1, '{')) {
+		size_t w = strcspn(p + 1, "} ");
+		char tok[64];
+		int a, b, c, k = 0;
+		bool ok;
+
+		if (p[1] == ' ')
+			continue; /* nft's "{ type nat ... }" */
+		assert_true(p[1 + w] == '}');
+		assert_true(w < sizeof(tok));
+		memcpy(tok, p + 1, w);
+		tok[w] = 0;
+		ok = !strcmp(tok, "vni") || !strcmp(tok, "table") ||
+		     (!strncmp(tok, "ns:", 3) && sc_has_node(d, tok + 3)) ||
+		     (sscanf(tok, "%d.%d/%d%n", &a, &b, &c, &k) == 3 && !tok[k] && a >= 0 &&
+		      a <= 25 && b >= 0 && b <= 255 && c >= 8 && c <= 32) ||
+		     (k = 0, sscanf(tok, "%d.%d%n", &a, &b, &k) == 2 && !tok[k] && b >= 0 && b <= 255) ||
+		     (w >= 1 && w <= 4 && strspn(tok, "abcdefghijklmnopqrstuvwxyz0123456789") == w);
+		if (!ok)
+			fail_msg("%s: unknown token {%s} in '%s'", where, tok, s);
+		n++;
+	}
+	return n;
+}
+
+static void test_scenario_table(void **state)
+{
+	int count = 0;
+
+	(void)state;
+	for (const struct lab_scenario *sc = lab_scenarios; sc->name; sc++, count++) {
+		const struct lab_sc *d = sc->def;
+		const struct lab_sc_hop *last = NULL;
+		char ovs[4][16];
+		int nn = 0, nh = 0, novs = 0;
+
+		assert_non_null(d);
+		assert_true(strlen(sc->summary) > 10);
+		for (const struct lab_sc_node *n = d->nodes; n->name; n++, nn++) {
+			assert_true(strlen(n->name) < sizeof(((struct lab_node *)0)->name));
+			assert_true(3 + LAB_NAME_MAX + 1 + strlen(n->name) < LAB_NS_MAX);
+			assert_non_null(n->role);
+			assert_int_equal(sc_check_tokens(d, n->dev, sc->name), 1);
+			if (n->addr)
+				assert_int_equal(sc_check_tokens(d, n->addr, sc->name), 1);
+			if (!strcmp(n->name, d->server) && !n->addr)
+				fail_msg("%s: the server node has no address (faults match it)", sc->name);
+		}
+		assert_true(nn >= 2 && nn <= LAB_NODES_MAX);
+		assert_true(sc_has_node(d, d->client));
+		assert_true(sc_has_node(d, d->server));
+		assert_int_equal(sc_check_tokens(d, d->target, sc->name), 1);
+		assert_null(strchr(d->target, '/'));
+		for (const struct lab_sc_hop *h = d->path; h->node; h++, nh++) {
+			assert_true(sc_has_node(d, h->node));
+			sc_check_tokens(d, h->dev, sc->name);
+			assert_non_null(h->kind);
+			assert_non_null(h->note);
+			last = h;
+		}
+		assert_true(nh >= 2 && nh <= LAB_PATH_MAX);
+		if (strcmp(d->path[0].node, d->client) || strcmp(last->node, d->server))
+			fail_msg("%s: the path must run from the client to the server", sc->name);
+		for (const struct lab_step *st = d->steps; st->op != LOP_END; st++) {
+			int na = 0;
+
+			while (na < LAB_STEP_ARGS && st->a[na])
+				sc_check_tokens(d, st->a[na++], sc->name);
+			assert_true(na < LAB_STEP_ARGS); /* room for the NULL */
+			if (st->op == LOP_OVS) {
+				assert_true(novs < 4);
+				snprintf(ovs[novs++], sizeof(ovs[0]), "%s", st->a[0]);
+			}
+			if (st->op == LOP_VSCTL) {
+				bool started = false;
+
+				for (int i = 0; i < novs; i++)
+					started |= !strcmp(ovs[i], st->node);
+				if (!started)
+					fail_msg("%s: ovs-vsctl on instance %s before it is started", sc->name,
+						 st->node);
+			} else if (!sc_has_node(d, st->node)) {
+				fail_msg("%s: a step runs in node %s, which the scenario lacks", sc->name,
+					 st->node);
+			}
+			if (st->op == LOP_VETH)
+				assert_true(sc_has_node(d, st->a[1]));
+			if (st->op == LOP_GUEST)
+				assert_true(sc_has_node(d, st->a[1]));
+		}
+		assert_true(sc_has_node(d, d->rps_node));
+		assert_int_equal(sc_check_tokens(d, d->rps_dev, sc->name), 1);
+		assert_ptr_equal(lab_scenario_find(sc->name), sc);
+	}
+	assert_int_equal(count, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_rec_roundtrip),
 		cmocka_unit_test(test_stat_start),
 		cmocka_unit_test(test_guest_parse_and_names),
+		cmocka_unit_test(test_scenario_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
