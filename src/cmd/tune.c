@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "cmd.h"
-#include "doctor_cmd.h"
+#include "../observe/watch.h"
 #include "../core/log.h"
 #include "../collect/collect.h"
 #include "../tune/knob.h"
