@@ -403,7 +403,6 @@ static void rule_netfilter(struct ctx *c)
 				 cnt->ns == ns;
 		struct finding *f;
 
-		doctor_ns_exec(c->cur, (uint32_t)ns, x, sizeof(x));
 		if (drop || near_full) {
 			uint64_t want = max ? max->value * 4 : 262144;
 
@@ -423,7 +422,8 @@ static void rule_netfilter(struct ctx *c)
 				 "sysctl -w net.netfilter.nf_conntrack_max=%s\n"
 				 "echo %" PRIu64 " > /sys/module/nf_conntrack/parameters/hashsize\n"
 				 "# or skip tracking for media flows: %snft add rule inet raw prerouting "
-				 "udp dport 10000-20000 notrack", prop, want / 4, x);
+				 "udp dport 10000-20000 notrack", prop, want / 4,
+				 doctor_ns_exec(c->cur, (uint32_t)ns, x, sizeof(x)));
 			set_change(f, "sysctl", "host", "net.netfilter.nf_conntrack_max",
 				   text_of(max, b1, sizeof(b1)), prop);
 		} else if (ins) {
@@ -439,7 +439,7 @@ static void rule_netfilter(struct ctx *c)
 				 "%snft 'add chain inet raw prerouting { type "
 				 "filter hook prerouting priority -300; }'\n"
 				 "%snft add rule inet raw prerouting udp dport 10000-20000 notrack",
-				 x, x, x);
+				 doctor_ns_exec(c->cur, (uint32_t)ns, x, sizeof(x)), x, x);
 		}
 		/* conntrack's own drops (table full) are freed as NETFILTER_DROP too: what is
 		 * left over is a rule's doing */
@@ -608,9 +608,9 @@ static void rule_noports(struct ctx *c)
 		if (!n)
 			continue;
 		share = (double)n / (double)(n + in);
-		/* a few stray datagrams (a late DNS answer) are noise; a large share of the
-		 * traffic arriving for nobody is an outage */
-		sev = n < 100 ? SEV_INFO : share >= 0.10 ? SEV_CRIT : SEV_WARN;
+		/* a few stray datagrams (a late DNS answer) are noise, and so is less than 1 %
+		 * of the traffic; 10 % or more arriving for nobody is an outage */
+		sev = n < 100 || share < 0.01 ? SEV_INFO : share >= 0.10 ? SEV_CRIT : SEV_WARN;
 		f = add(c, "udp-no-listener", LAYER_UDP, (uint32_t)ns, dev, -1, sev, CONF_HIGH);
 		f->dropped = n;
 		snprintf(f->cause, sizeof(f->cause),
