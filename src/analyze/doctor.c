@@ -25,7 +25,34 @@ struct ctx {
 	struct doctor_report *out;
 	size_t cap;
 	double secs;
+	const struct doctor_input *in;
 };
+
+const char *doctor_ns_exec(const struct snapshot *s, uint32_t ns, char *buf, size_t n)
+{
+	const struct netns_info *i = ns < s->nns ? &s->ns[ns] : NULL;
+
+	if (!i || i->source == NS_HOST || !strcmp(i->name, "host"))
+		snprintf(buf, n, "%s", "");
+	else if (i->source == NS_PROC && i->pid > 0)
+		snprintf(buf, n, "nsenter -t %d -n ", i->pid);
+	else
+		snprintf(buf, n, "ip netns exec %s ", i->name);
+	return buf;
+}
+
+const char *doctor_ip_ns(const struct snapshot *s, uint32_t ns, char *buf, size_t n)
+{
+	const struct netns_info *i = ns < s->nns ? &s->ns[ns] : NULL;
+
+	if (!i || i->source == NS_HOST || !strcmp(i->name, "host"))
+		snprintf(buf, n, "ip");
+	else if (i->source == NS_PROC && i->pid > 0)
+		snprintf(buf, n, "nsenter -t %d -n ip", i->pid);
+	else
+		snprintf(buf, n, "ip -n %s", i->name);
+	return buf;
+}
 
 static struct finding *add(struct ctx *c, const char *rule, uint8_t layer, uint32_t ns,
 			   const char *obj, int32_t cpu, enum severity sev, enum confidence conf)
@@ -239,8 +266,9 @@ static void rule_nic(struct ctx *c)
 		const struct metric *ring = value_of(c, m->ns, m->obj, "rx_ring");
 		const struct metric *rmax = value_of(c, m->ns, m->obj, "rx_ring_max");
 		struct finding *f;
-		char cur[32], prop[32];
+		char cur[32], prop[32], x[96];
 
+		doctor_ns_exec(c->cur, m->ns, x, sizeof(x));
 		if (ring && rmax && ring->value < rmax->value) {
 			f = add(c, "nic-ring", LAYER_NIC, m->ns, m->obj, -1, SEV_CRIT, CONF_HIGH);
 			snprintf(cur, sizeof(cur), "%" PRIu64, ring->value);
@@ -248,7 +276,8 @@ static void rule_nic(struct ctx *c)
 			snprintf(f->cause, sizeof(f->cause),
 				 "the NIC %s ran out of RX descriptors: its ring (%s) is below the "
 				 "driver's maximum (%s)", m->obj, cur, prop);
-			snprintf(f->commands, sizeof(f->commands), "ethtool -G %s rx %s", m->obj, prop);
+			snprintf(f->commands, sizeof(f->commands), "%sethtool -G %s rx %s", x, m->obj,
+				 prop);
 			set_change(f, "ring", f->netns, m->obj, cur, prop);
 		} else {
 			f = add(c, "nic-ring-at-max", LAYER_NIC, m->ns, m->obj, -1, SEV_CRIT,
@@ -258,9 +287,9 @@ static void rule_nic(struct ctx *c)
 				 "enough; spread the load over more queues and CPUs",
 				 m->obj, ring ? " at its maximum length" : "");
 			snprintf(f->commands, sizeof(f->commands),
-				 "ethtool -l %s    # more combined queues: ethtool -L %s combined N\n"
-				 "ethtool -n %s rx-flow-hash udp4    # hash UDP on ports: ethtool -N %s "
-				 "rx-flow-hash udp4 sdfn", m->obj, m->obj, m->obj, m->obj);
+				 "%sethtool -l %s    # more combined queues: ethtool -L %s combined N\n"
+				 "%sethtool -n %s rx-flow-hash udp4    # hash UDP on ports: ethtool -N %s "
+				 "rx-flow-hash udp4 sdfn", x, m->obj, m->obj, x, m->obj, m->obj);
 			enic_advice(c, m->ns, m->obj, f);
 		}
 		f->dropped = r->delta;
@@ -273,7 +302,7 @@ static void rule_nic(struct ctx *c)
 static void rule_socket(struct ctx *c)
 {
 	bool any_socket = false;
-	char b1[32], b2[32], prop[32];
+	char b1[32], b2[32], prop[32], x[96];
 
 	for (size_t i = 0; i < c->d->nrows; i++) {
 		const struct delta_row *r = &c->d->rows[i];
@@ -325,8 +354,9 @@ static void rule_socket(struct ctx *c)
 			const char *addr = strchr(m->obj, ' ') ? strchr(m->obj, ' ') + 1 : m->obj;
 
 			snprintf(f->commands, sizeof(f->commands),
-				 "ss -uamp src %s    # the socket's memory; raise the application's "
-				 "SO_RCVBUF, or add reader threads", addr);
+				 "%sss -uamp src %s    # the socket's memory; raise the application's "
+				 "SO_RCVBUF, or add reader threads",
+				 doctor_ns_exec(c->cur, m->ns, x, sizeof(x)), addr);
 		}
 		f->dropped = r->delta;
 		snprintf(f->evidence, sizeof(f->evidence),
@@ -352,14 +382,15 @@ static void rule_socket(struct ctx *c)
 		snprintf(f->evidence, sizeof(f->evidence), "UdpRcvbufErrors +%" PRIu64 " (%.0f/s)",
 			 rbe, rate(c, rbe));
 		snprintf(f->commands, sizeof(f->commands),
-			 "ss -uamp    # find the socket; then raise net.core.rmem_default or its SO_RCVBUF");
+			 "%sss -uamp    # find the socket; then raise net.core.rmem_default or its "
+			 "SO_RCVBUF", doctor_ns_exec(c->cur, (uint32_t)ns, x, sizeof(x)));
 	}
 }
 
 /* netfilter: conntrack table pressure and drops; rule drops seen by kernel drop reasons. */
 static void rule_netfilter(struct ctx *c)
 {
-	char b1[32], prop[32];
+	char b1[32], prop[32], x[96];
 
 	for (size_t ns = 0; ns < c->cur->nns; ns++) {
 		uint64_t drop = sum(c, (int)ns, LAYER_NETFILTER, NULL, "drop") +
@@ -390,8 +421,9 @@ static void rule_netfilter(struct ctx *c)
 			snprintf(f->commands, sizeof(f->commands),
 				 "sysctl -w net.netfilter.nf_conntrack_max=%s\n"
 				 "echo %" PRIu64 " > /sys/module/nf_conntrack/parameters/hashsize\n"
-				 "# or skip tracking for media flows: nft add rule inet raw prerouting "
-				 "udp dport 10000-20000 notrack", prop, want / 4);
+				 "# or skip tracking for media flows: %snft add rule inet raw prerouting "
+				 "udp dport 10000-20000 notrack", prop, want / 4,
+				 doctor_ns_exec(c->cur, (uint32_t)ns, x, sizeof(x)));
 			set_change(f, "sysctl", "host", "net.netfilter.nf_conntrack_max",
 				   text_of(max, b1, sizeof(b1)), prop);
 		} else if (ins) {
@@ -403,9 +435,11 @@ static void rule_netfilter(struct ctx *c)
 				 "raced (the UDP/DNS clash); stateless media flows do not need tracking");
 			snprintf(f->evidence, sizeof(f->evidence), "insert_failed +%" PRIu64, ins);
 			snprintf(f->commands, sizeof(f->commands),
-				 "nft add table inet raw; nft 'add chain inet raw prerouting { type "
+				 "%snft add table inet raw\n"
+				 "%snft 'add chain inet raw prerouting { type "
 				 "filter hook prerouting priority -300; }'\n"
-				 "nft add rule inet raw prerouting udp dport 10000-20000 notrack");
+				 "%snft add rule inet raw prerouting udp dport 10000-20000 notrack",
+				 doctor_ns_exec(c->cur, (uint32_t)ns, x, sizeof(x)), x, x);
 		}
 		/* conntrack's own drops (table full) are freed as NETFILTER_DROP too: what is
 		 * left over is a rule's doing */
@@ -443,7 +477,7 @@ static void rule_vdev(struct ctx *c)
 	uint64_t steal = sum(c, 0, LAYER_SOFTIRQ, NULL, "steal_ticks");
 	uint64_t total = sum(c, 0, LAYER_SOFTIRQ, NULL, "total_ticks");
 	double steal_pct = total ? 100.0 * (double)steal / (double)total : 0;
-	char cur[32], prop[32];
+	char cur[32], prop[32], ipn[96];
 
 	for (size_t i = 0; i < c->d->nrows; i++) {
 		const struct delta_row *r = &c->d->rows[i];
@@ -474,9 +508,10 @@ static void rule_vdev(struct ctx *c)
 					 "queue (txqueuelen %s) overflows; a longer queue absorbs bursts, "
 					 "more guest vCPUs or vNIC queues fix the rate", m->obj, cur);
 				snprintf(f->commands, sizeof(f->commands),
-					 "ip link set dev %s txqueuelen %s\n"
+					 "%s link set dev %s txqueuelen %s\n"
 					 "# in the guest: ethtool -L eth0 combined <vCPUs>; Nova: "
-					 "hw_vif_multiqueue_enabled, rx_queue_size=1024", m->obj, prop);
+					 "hw_vif_multiqueue_enabled, rx_queue_size=1024",
+					 doctor_ip_ns(c->cur, m->ns, ipn, sizeof(ipn)), m->obj, prop);
 				set_change(f, "txqlen", f->netns, m->obj, cur, prop);
 			}
 			f->dropped = r->delta;
@@ -495,8 +530,8 @@ static void rule_vdev(struct ctx *c)
 				 "slower than packets arrive, or its queue is short", m->obj);
 			snprintf(f->evidence, sizeof(f->evidence), "qdisc drops +%" PRIu64 " (%.0f/s)%s%s",
 				 r->delta, rate(c, r->delta), m->labels ? " " : "", m->labels ? m->labels : "");
-			snprintf(f->commands, sizeof(f->commands), "ip link set dev %s txqueuelen %s",
-				 m->obj, prop);
+			snprintf(f->commands, sizeof(f->commands), "%s link set dev %s txqueuelen %s",
+				 doctor_ip_ns(c->cur, m->ns, ipn, sizeof(ipn)), m->obj, prop);
 			set_change(f, "txqlen", f->netns, m->obj, cur, prop);
 		}
 	}
@@ -505,6 +540,8 @@ static void rule_vdev(struct ctx *c)
 /* udp: memory pressure and send buffers. */
 static void rule_udp(struct ctx *c)
 {
+	char x[96];
+
 	for (size_t ns = 0; ns < c->cur->nns; ns++) {
 		uint64_t mem = sum(c, (int)ns, LAYER_UDP, NULL, "UdpMemErrors") +
 			       sum(c, (int)ns, LAYER_UDP, NULL, "Udp6MemErrors");
@@ -520,8 +557,9 @@ static void rule_udp(struct ctx *c)
 				 "were dropped for all sockets");
 			snprintf(f->evidence, sizeof(f->evidence), "UdpMemErrors +%" PRIu64, mem);
 			snprintf(f->commands, sizeof(f->commands),
-				 "cat /proc/net/sockstat    # UDP mem (pages) against net.ipv4.udp_mem\n"
-				 "sysctl -w net.ipv4.udp_mem=\"<min> <pressure> <max>\"    # pages, scale with RAM");
+				 "%scat /proc/net/sockstat    # UDP mem (pages) against net.ipv4.udp_mem\n"
+				 "sysctl -w net.ipv4.udp_mem=\"<min> <pressure> <max>\"    # pages, scale "
+				 "with RAM", doctor_ns_exec(c->cur, (uint32_t)ns, x, sizeof(x)));
 		}
 		if (snd) {
 			f = add(c, "udp-sndbuf", LAYER_UDP, (uint32_t)ns, "", -1, SEV_WARN, CONF_MEDIUM);
@@ -532,6 +570,67 @@ static void rule_udp(struct ctx *c)
 			snprintf(f->commands, sizeof(f->commands),
 				 "sysctl -w net.core.wmem_default=1048576\nsysctl -w net.core.wmem_max=8388608");
 		}
+	}
+}
+
+/* udp: datagrams to a port nobody listens on (a receiver that crashed or moved): the
+ * classic media outage. UdpNoPorts counts them per namespace; the NO_SOCKET drop reason
+ * names the device they came in on. */
+static void rule_noports(struct ctx *c)
+{
+	const char *reason = intern("drop:NO_SOCKET");
+	char x[96], dev_ev[160];
+
+	for (size_t ns = 0; ns < c->cur->nns; ns++) {
+		uint64_t np = sum(c, (int)ns, LAYER_UDP, NULL, "UdpNoPorts") +
+			      sum(c, (int)ns, LAYER_UDP, NULL, "Udp6NoPorts");
+		uint64_t in = sum(c, (int)ns, LAYER_UDP, NULL, "UdpInDatagrams") +
+			      sum(c, (int)ns, LAYER_UDP, NULL, "Udp6InDatagrams");
+		uint64_t nosock = 0, devmax = 0, n;
+		const char *dev = "", *nsname = c->cur->ns[ns].name;
+		const char *srv = c->in && c->in->load_server ? c->in->load_server : "";
+		enum severity sev;
+		double share;
+		struct finding *f;
+
+		for (size_t i = 0; i < c->d->nrows; i++) {
+			const struct metric *m = c->d->rows[i].cur;
+
+			if (m->ns != ns || m->name != reason || !is_counter(m))
+				continue;
+			nosock += c->d->rows[i].delta;
+			if (c->d->rows[i].delta > devmax) {
+				devmax = c->d->rows[i].delta;
+				dev = m->obj;
+			}
+		}
+		n = np > nosock ? np : nosock;
+		if (!n)
+			continue;
+		share = (double)n / (double)(n + in);
+		/* a few stray datagrams (a late DNS answer) are noise, and so is less than 1 %
+		 * of the traffic; 10 % or more arriving for nobody is an outage */
+		sev = n < 100 || share < 0.01 ? SEV_INFO : share >= 0.10 ? SEV_CRIT : SEV_WARN;
+		f = add(c, "udp-no-listener", LAYER_UDP, (uint32_t)ns, dev, -1, sev, CONF_HIGH);
+		f->dropped = n;
+		snprintf(f->cause, sizeof(f->cause),
+			 "UDP datagrams arrived in %.64s for a port no socket listens on%s%.48s: "
+			 "the receiver crashed, was never started, or listens on another port or "
+			 "address (they were dropped)", nsname, *srv ? ", sent to " : "", srv);
+		dev_ev[0] = '\0';
+		if (nosock)
+			snprintf(dev_ev, sizeof(dev_ev), "; drop reason NO_SOCKET +%" PRIu64 "%s%s",
+				 nosock, *dev ? " on " : "", dev);
+		snprintf(f->evidence, sizeof(f->evidence),
+			 "UdpNoPorts +%" PRIu64 " (%.0f/s) in %s, %.0f%% of the UDP datagrams that "
+			 "reached it (UdpInDatagrams +%" PRIu64 ")%s", np, rate(c, np), nsname,
+			 100.0 * share, in, dev_ev);
+		doctor_ns_exec(c->cur, (uint32_t)ns, x, sizeof(x));
+		snprintf(f->commands, sizeof(f->commands),
+			 "%sss -uanp    # which addresses and ports have a listener, and which process\n"
+			 "%stcpdump -ni %s -c 20 udp    # the address and port the traffic is sent to",
+			 x, x, *dev ? dev : "any");
+		set_change(f, "none", nsname, "receiving application", NULL, "start or fix");
 	}
 }
 
@@ -620,7 +719,17 @@ void doctor_run_owners(const struct snapshot *prev, const struct snapshot *cur,
 		       const struct delta *d, const struct knob_owners *owners,
 		       struct doctor_report *out)
 {
-	struct ctx c = { .cur = cur, .d = d, .out = out, .secs = d->interval };
+	const struct doctor_input in = { .owners = owners };
+
+	doctor_run_input(prev, cur, d, &in, out);
+}
+
+void doctor_run_input(const struct snapshot *prev, const struct snapshot *cur,
+		      const struct delta *d, const struct doctor_input *in,
+		      struct doctor_report *out)
+{
+	struct ctx c = { .cur = cur, .d = d, .out = out, .secs = d->interval, .in = in };
+	const struct knob_owners *owners = in ? in->owners : NULL;
 
 	(void)prev;
 	memset(out, 0, sizeof(*out));
@@ -631,6 +740,7 @@ void doctor_run_owners(const struct snapshot *prev, const struct snapshot *cur,
 	rule_netfilter(&c);
 	rule_socket(&c);
 	rule_udp(&c);
+	rule_noports(&c);
 	if (owners)
 		rule_owners(&c, owners);
 }

@@ -45,6 +45,13 @@ struct knob_owners {
 	char tuned_profile[64];   /* the active profile, or "" */
 };
 
+/* What the caller knows beyond the counters (found by it, which does the I/O); any
+ * field may be NULL. */
+struct doctor_input {
+	const struct knob_owners *owners;
+	const char *load_server;  /* where the watched load sent its traffic, or NULL/"" */
+};
+
 /* Run every rule over the window prev→cur (d = delta_compute(prev, cur)). owners may be
  * NULL. */
 void doctor_run(const struct snapshot *prev, const struct snapshot *cur, const struct delta *d,
@@ -52,6 +59,15 @@ void doctor_run(const struct snapshot *prev, const struct snapshot *cur, const s
 void doctor_run_owners(const struct snapshot *prev, const struct snapshot *cur,
 		       const struct delta *d, const struct knob_owners *owners,
 		       struct doctor_report *out);
+void doctor_run_input(const struct snapshot *prev, const struct snapshot *cur,
+		      const struct delta *d, const struct doctor_input *in,
+		      struct doctor_report *out);
+/* The prefix that runs a command in the namespace of index ns of s: "" for the host,
+ * "ip netns exec NAME " for a named one, "nsenter -t PID -n " for one held by a process.
+ * Fix lines use it so that they are safe to paste. */
+const char *doctor_ns_exec(const struct snapshot *s, uint32_t ns, char *buf, size_t n);
+/* The same for `ip` itself: "" or "-n NAME " (named), or "" after an nsenter prefix. */
+const char *doctor_ip_ns(const struct snapshot *s, uint32_t ns, char *buf, size_t n);
 /* The adapter-policy counts Cisco's enic (UCS VIC) needs for rx RX and tx TX queues:
  * interrupts = RX + TX + 2 (error and notify), completion queues = RX + TX. Pure. */
 void enic_policy(unsigned rx, unsigned tx, unsigned *interrupts, unsigned *cqs);

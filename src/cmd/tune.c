@@ -15,8 +15,8 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "cmd.h"
-#include "doctor_cmd.h"
 #include "vocab.h"
+#include "../observe/watch.h"
 #include "../core/log.h"
 #include "../core/opt.h"
 #include "../collect/collect.h"

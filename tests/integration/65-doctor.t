@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd python3 nft
-plan 20
+plan 21
 export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
 export DPTUNE_STATE_DIR=$(mktemp -d /tmp/$P-tune.XXXXXX)
 L=d${P#t}
@@ -140,6 +140,12 @@ f=$(finding tap-guest-slow)
 set -- $f
 is "$2 $5" "vdev txqlen" "slow guest: the tap in layer vdev, its queue length ($f)"
 is "$(serious)" "" "slow guest: nothing with high confidence (no host knob is certain)"
+set -- $f
+fix=$(python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+print([f for f in d["findings"] if f["rule"]=="tap-guest-slow"][0]["commands"].split("\n")[0])' "/tmp/$P.doc.json")
+is "${fix% txqueuelen *}" "ip -n $3 link set dev $6" "slow guest: its fix line acts on the tap in its namespace (ip -n NS)"
 "$DPTUNE" lab fault --clear "$L" >/dev/null
 down
 ok $(ls "$DPTUNE_LAB_DIR" | wc -l) "no lab left"

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include "analyze/doctor.h"
@@ -360,6 +361,161 @@ static void test_owners_and_enic(void **state)
 	pair_release(&p);
 }
 
+/* Traffic to a port nobody listens on: a finding naming the namespace and the device,
+ * critical when it is a large share of what arrives; a few stray datagrams are noise. */
+static void test_noports(void **state)
+{
+	struct pair p;
+	struct doctor_report r;
+	const struct finding *f = NULL;
+
+	pair_init(&p);
+	pc(&p, true, LAYER_UDP, MF_DROP, "", -1, "UdpNoPorts", 10, 200010);
+	pc(&p, true, LAYER_UDP, MF_DROP | MF_ZERO_BASE, "veth1", -1, "drop:NO_SOCKET", 0, 200000);
+	diagnose(&p, &r);
+	assert_int_equal(serious(&r, &f), 1);
+	assert_string_equal(f->rule, "udp-no-listener");
+	assert_int_equal(f->sev, SEV_CRIT);
+	assert_int_equal(f->layer, LAYER_UDP);
+	assert_string_equal(f->netns, "srv");
+	assert_string_equal(f->obj, "veth1");
+	assert_true(f->dropped == 200000);
+	assert_non_null(strstr(f->evidence, "UdpNoPorts +200000"));
+	assert_non_null(strstr(f->evidence, "NO_SOCKET +200000 on veth1"));
+	assert_non_null(strstr(f->commands, "ip netns exec srv ss -uanp"));
+	assert_non_null(strstr(f->commands, "ip netns exec srv tcpdump -ni veth1"));
+	assert_string_equal(f->change.kind, "none");
+	doctor_report_release(&r);
+	pair_release(&p);
+
+	/* a small share of the traffic: a warning; under 1 % or a few datagrams: information */
+	pair_init(&p);
+	pc(&p, true, LAYER_UDP, MF_DROP, "", -1, "UdpNoPorts", 0, 5000);
+	diagnose(&p, &r);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.f[0].rule, "udp-no-listener");
+	assert_int_equal(r.f[0].sev, SEV_WARN);
+	assert_non_null(strstr(r.f[0].commands, "ip netns exec srv ss -uanp"));
+	doctor_report_release(&r);
+	pair_release(&p);
+	pair_init(&p);
+	pc(&p, true, LAYER_UDP, MF_DROP, "", -1, "UdpNoPorts", 0, 1000); /* 0.25 % */
+	diagnose(&p, &r);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.f[0].sev, SEV_INFO);
+	doctor_report_release(&r);
+	pair_release(&p);
+	pair_init(&p);
+	pc(&p, false, LAYER_UDP, MF_DROP, "", -1, "UdpNoPorts", 0, 3);
+	diagnose(&p, &r);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.f[0].sev, SEV_INFO);
+	assert_string_equal(r.f[0].netns, "host");
+	/* in the host namespace a command needs no prefix */
+	assert_true(!strncmp(r.f[0].commands, "ss -uanp", 8));
+	doctor_report_release(&r);
+	pair_release(&p);
+}
+
+/* Every fix line of a finding in namespace ns that runs a networking tool runs it in
+ * that namespace: `ip -n NS`, `ip netns exec NS` (named) or `nsenter -t PID -n`. */
+static void assert_lines_in_ns(const struct doctor_report *r, const char *ns,
+			       const char *prefix_exec, const char *prefix_ip, size_t *checked)
+{
+	static const char *const tools[] = { "ethtool ", "ss ", "nft ", "tcpdump ",
+					     "iptables", "cat /proc/net", "ip link", "ip -n" };
+
+	for (size_t i = 0; i < r->n; i++) {
+		char buf[sizeof(r->f[i].commands)], *save = NULL, *line;
+
+		if (strcmp(r->f[i].netns, ns))
+			continue;
+		snprintf(buf, sizeof(buf), "%s", r->f[i].commands);
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *hash = strchr(line, '#');
+
+			if (hash)
+				*hash = '\0'; /* comments: a guest's commands, explanations */
+			for (size_t t = 0; t < sizeof(tools) / sizeof(tools[0]); t++) {
+				const char *at = strstr(line, tools[t]);
+
+				if (!at)
+					continue;
+				if (!strstr(line, prefix_exec) && !strstr(line, prefix_ip))
+					fail_msg("%s: '%s' does not run in %s", r->f[i].rule, line, ns);
+				(*checked)++;
+			}
+		}
+	}
+}
+
+static void test_fix_lines_name_namespace(void **state)
+{
+	struct pair p;
+	struct doctor_report r;
+	struct link_info *l;
+	size_t checked = 0;
+	uint32_t pa, pb;
+	bool seen_ct_comment = false;
+
+	/* 1: socket, tap, qdisc, NIC ring, udp memory, no listener, conntrack, nft rule */
+	pair_init(&p);
+	l = snap_add_link(&p.b);
+	l->ns = p.sb;
+	l->name = "tap0";
+	l->kind = "tun";
+	pc(&p, true, LAYER_SOCKET, MF_DROP, "udp 10.0.0.2:5004", -1, "drops", 0, 100);
+	gauge(&p, true, LAYER_SOCKET, "udp 10.0.0.2:5004", "rcvbuf", 4608);
+	pc(&p, true, LAYER_VDEV, MF_DROP, "tap0", -1, "tx_dropped", 0, 4000);
+	pc(&p, true, LAYER_QDISC, MF_DROP, "veth1", -1, "drops", 0, 300);
+	pc(&p, true, LAYER_NIC, MF_DROP, "eth1", -1, "rx_missed_errors", 0, 900);
+	snap_add_knob(&p.b, p.sb, LAYER_NIC, "eth1", "rx_ring", "512");
+	snap_add_knob(&p.b, p.sb, LAYER_NIC, "eth1", "rx_ring_max", "4096");
+	pc(&p, true, LAYER_UDP, MF_DROP, "", -1, "UdpMemErrors", 0, 50);
+	pc(&p, true, LAYER_UDP, MF_DROP, "", -1, "UdpNoPorts", 0, 9000);
+	pc(&p, true, LAYER_NETFILTER, MF_DROP, "", 0, "drop", 0, 700);
+	pc(&p, true, LAYER_NETFILTER, MF_DROP | MF_ZERO_BASE, "veth1", -1, "drop:NETFILTER_DROP", 0,
+	   9000);
+	diagnose(&p, &r);
+	assert_true(r.n >= 8);
+	assert_lines_in_ns(&r, "srv", "ip netns exec srv ", "ip -n srv ", &checked);
+	for (size_t i = 0; i < r.n; i++)
+		seen_ct_comment |= !strcmp(r.f[i].rule, "conntrack-full") &&
+				   strstr(r.f[i].commands, "ip netns exec srv nft add rule");
+	assert_true(seen_ct_comment);
+	doctor_report_release(&r);
+	pair_release(&p);
+
+	/* 2: the socket gone (udp-rcvbuf), conntrack races, a NIC ring at its maximum */
+	pair_init(&p);
+	pc(&p, true, LAYER_UDP, MF_DROP, "", -1, "UdpRcvbufErrors", 0, 400);
+	pc(&p, true, LAYER_NETFILTER, MF_DROP, "", -1, "insert_failed", 0, 40);
+	pc(&p, true, LAYER_NIC, MF_DROP, "eth1", -1, "rx_missed_errors", 0, 900);
+	diagnose(&p, &r);
+	assert_true(r.n >= 3);
+	assert_lines_in_ns(&r, "srv", "ip netns exec srv ", "ip -n srv ", &checked);
+	doctor_report_release(&r);
+	pair_release(&p);
+
+	/* 3: a namespace held by a process (a container): nsenter */
+	pair_init(&p);
+	pa = snap_add_ns(&p.a, 3, "pid:77(media)", NS_PROC, 77);
+	pb = snap_add_ns(&p.b, 3, "pid:77(media)", NS_PROC, 77);
+	snap_add_full(&p.a, pa, LAYER_QDISC, MK_COUNTER, MF_DROP, "eth0", -1, -1, "drops", 0);
+	snap_add_full(&p.b, pb, LAYER_QDISC, MK_COUNTER, MF_DROP, "eth0", -1, -1, "drops", 500);
+	snap_add_full(&p.a, pa, LAYER_UDP, MK_COUNTER, MF_DROP, "", -1, -1, "UdpNoPorts", 0);
+	snap_add_full(&p.b, pb, LAYER_UDP, MK_COUNTER, MF_DROP, "", -1, -1, "UdpNoPorts", 500);
+	diagnose(&p, &r);
+	assert_int_equal(r.n, 2);
+	assert_lines_in_ns(&r, "pid:77(media)", "nsenter -t 77 -n ", "nsenter -t 77 -n ip ",
+			   &checked);
+	doctor_report_release(&r);
+	pair_release(&p);
+	/* socket, tap, qdisc, 2 NIC, udp-mem, 2 no-listener, nft comment, nft rule x2,
+	 * udp-rcvbuf, 3 insert-failed, 2 ring-at-max, qdisc and 2 no-listener in the pid ns */
+	assert_true(checked >= 15);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +531,8 @@ int main(void)
 		cmocka_unit_test(test_nic_ring),
 		cmocka_unit_test(test_nohandler_benign),
 		cmocka_unit_test(test_owners_and_enic),
+		cmocka_unit_test(test_noports),
+		cmocka_unit_test(test_fix_lines_name_namespace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
