@@ -125,6 +125,9 @@ int lab_matrix(int argc, char **argv)
 		print_str(PRINT_ANY, "scenario", "%-9s ", r->scenario);
 		if (r->why[0]) {
 			print_str(PRINT_ANY, "error", "cannot run: %s", r->why);
+			print_bool(PRINT_JSONONLY, "failed", NULL, r->failed);
+			if (r->failed)
+				rc = EXIT_FAIL;
 			print_close_object();
 			print_nl();
 			continue;
@@ -163,8 +166,6 @@ int lab_matrix(int argc, char **argv)
 		print_no_rate(r);
 		print_close_object();
 		print_nl();
-		if (!strcmp(r->scenario, "veth") && r->ndr <= 0)
-			rc = EXIT_FAIL;
 	}
 	print_close_array();
 	print_text("(sender): no layer dropped before the sender's CPU ran out; on veth paths the\n"
@@ -172,11 +173,18 @@ int lab_matrix(int argc, char **argv)
 		   "per packet on one core. Add --threads, or RPS on more hops, to find the layer.\n");
 	print_double(PRINT_ANY, "total_seconds", "\n%.0f s in all.", now_mono() - t0);
 	print_text(" Where to look next:\n"
-		   "  dptune lab up <scenario>; dptune doctor -- dptune bench <server> ...\n"
-		   "  dptune sweep <server> --client-netns <ns> --json   every trial's drop ledger\n"
+		   "  dptune lab up <scenario>\n"
+		   "  dptune doctor -- dptune lab exec <client node> -- dptune bench <server>\n"
+		   "  dptune sweep <server> --client-netns <client ns> --json   every trial's ledger\n"
 		   "  dptune stat -i 1 --drop-reasons                  counters of every layer, live\n");
-	print_close_object();
-	if (stop_flag)
+	if (stop_flag) {
+		print_bool(PRINT_JSONONLY, "interrupted", NULL, true);
+		print_text("interrupted\n");
 		rc = EXIT_FAIL;
+	}
+	print_close_object();
+	for (int i = 0; i < n; i++)
+		if (rows[i].failed) /* the rows are printed: say it on stderr too */
+			err_msg("%s: %s", rows[i].scenario, rows[i].why);
 	return rc;
 }

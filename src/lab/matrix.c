@@ -147,33 +147,40 @@ void matrix_run_scenario(const struct sweep_opts *base, struct collect_engine *e
 	r = lab_up(&uo, err, sizeof(err));
 	if (r && r != -EEXIST) {
 		snprintf(row->why, sizeof(row->why), "lab up failed: %s", err);
+		row->failed = true;
 		goto down;
 	}
 	if (lab_load(name, &l)) {
 		snprintf(row->why, sizeof(row->why), "cannot read the lab's state");
+		row->failed = true;
 		goto down;
 	}
 	cn = lab_node_find(&l, l.client);
 	sn = lab_node_find(&l, l.server);
 	if (!cn || !sn || !l.server_addr[0]) {
 		snprintf(row->why, sizeof(row->why), "the lab has no client/server description");
+		row->failed = true;
 		goto free_lab;
 	}
 	for (int i = 0, n = 0; i < l.n_path && n < (int)sizeof(row->path) - 40; i++)
 		n += snprintf(row->path + n, sizeof(row->path) - (size_t)n, "%s%s", i ? " > " : "",
 			      l.path[i].kind);
-	if (start_server(&l, sn, &srv, row))
+	if (start_server(&l, sn, &srv, row)) {
+		row->failed = true;
 		goto free_lab;
+	}
 	o.base.host = l.server_addr;
 	o.base.port = (uint16_t)l.port_lo;
 	o.base.client_netns = cn->ns;
 	if (log)
 		fprintf(log, "== %s: sweeping %s -> %s\n", scen, cn->ns, l.server_addr);
 	r = sweep_search_size(&o, eng, o.base.size, &sr);
-	if (r)
+	if (r) {
 		snprintf(row->why, sizeof(row->why), "sweep failed: %s", sr.error);
-	else
+		row->failed = true;
+	} else {
 		keep(row, &sr);
+	}
 	sweep_size_result_release(&sr);
 	serve_stop(srv);
 free_lab:

@@ -13,6 +13,7 @@
 struct matrix_row {
 	char scenario[16];
 	char why[320];          /* could not run: why ("" when it ran) */
+	bool failed;            /* ... because something failed (not a feature the host lacks) */
 	char warning[160];      /* the lab was not fully torn down: what to run */
 	double ndr, pdr;
 	bool confirmed, unstable, sender_bound;

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd nft python3
-plan 15
+plan 21
 veth_pair 77
 PORT=$((30000 + RANDOM % 20000))
 nsx_bg b timeout 300 "$DPTUNE" serve --bind "$B4" --port $PORT
@@ -35,6 +35,11 @@ if what=="where":
 if what=="bounded":
     n=len(res["trials"]); print(n, res["stop"])
     sys.exit(0 if n<=22 and res["stop"] and res["search_trials"]<=20 else 1)
+if what=="counts":
+    n=len(res["trials"]); c=res["confirmed"]; cp=res["confirm_pps"]
+    print(n, res["trials_run"], res["search_trials"], c, cp, ndr)
+    sys.exit(0 if n>=1 and res["trials_run"]==n and res["search_trials"]<=n and
+             (not c or cp==ndr) and (cp==0 or any(t["kind"]=="confirm" and t["offered_pps"]==cp for t in res["trials"])) else 1)
 if what=="unexplained":
     fl=res["first_loss"]; print(fl["lost_packets"], fl["explained"], fl["unexplained"])
     sys.exit(0 if fl["unexplained"] <= fl["lost_packets"]*0.05 else 1)
@@ -47,7 +52,24 @@ for R in 15000 30000; do
 	out=$(check where $R "$P"); ok $? "first loss above NDR is in layer netfilter of ${P}b"
 	out=$(check bounded $R "$P"); ok $? "bounded search that says why it stopped ($out)"
 	out=$(check unexplained $R "$P"); ok $? "counters explain the loss ($out)"
+	out=$(check counts $R "$P"); ok $? "trials counted as run, confirmed only at the NDR ($out)"
 done
+# text: the first line says which namespace and route the trials leave by; the summary
+# counts the trials that ran (a sender-bound search used to say "after 0 trials")
+"$DPTUNE" sweep "$B4" --port $PORT --client-netns "${P}a" --duration 0.3 --warmup 0 \
+	--pause 0.1 --flows 4 --max-trials 4 --no-ledger > "/tmp/$P.sweep.txt"
+ok $? "sweep in text exits 0"
+on_cleanup "rm -f /tmp/$P.sweep.txt"
+first=$(head -1 "/tmp/$P.sweep.txt")
+case "$first" in *"$B4:$PORT from ${P}a via ${P}a src $A4"*) ok 0 "first line names namespace, device and source: $first";;
+*) ok 1 "first line names namespace ${P}a, device ${P}a and source $A4: $first";; esac
+rows=$(grep -cE '^ +[0-9]+ (probe|search|confirm) ' "/tmp/$P.sweep.txt")
+said=$(sed -n 's/.* after \([0-9]*\) trials.*/\1/p' "/tmp/$P.sweep.txt")
+[ "$rows" -ge 1 ] && [ "$said" = "$rows" ]; ok $? "the summary counts the $rows trials that ran (says: $said)"
+"$DPTUNE" sweep "$B4" --port $PORT --client-netns "${P}a" --duration 0.3 --warmup 0 \
+	--pause 0.1 --flows 4 --max-trials 2 --no-ledger --json > "/tmp/$P.sweep.json"
+from=$(json_get 'd["from"]["netns"]+" "+d["from"]["dev"]+" "+d["from"]["src"]' < "/tmp/$P.sweep.json")
+is "$from" "${P}a ${P}a $A4" "JSON: from names namespace, device and source"
 # a tiny receive buffer instead of the cap: the ledger names the socket layer and the process
 nsx b nft delete table inet "${P}cap"
 PORT2=$((PORT + 300))
