@@ -123,6 +123,8 @@ int lab_matrix(int argc, char **argv)
 			continue;
 		print_open_object(NULL);
 		print_str(PRINT_ANY, "scenario", "%-9s ", r->scenario);
+		if (r->lab[0])
+			print_str(PRINT_JSONONLY, "lab", NULL, r->lab);
 		if (r->why[0]) {
 			print_str(PRINT_ANY, "error", "cannot run: %s", r->why);
 			print_bool(PRINT_JSONONLY, "failed", NULL, r->failed);

@@ -138,7 +138,10 @@ void matrix_run_scenario(const struct sweep_opts *base, struct collect_engine *e
 	lab_probe(scen, row->why, sizeof(row->why), opt, sizeof(opt));
 	if (row->why[0])
 		return;
-	snprintf(name, sizeof(name), "mx_%.8s", scen);
+	/* unique to this process: two matrices at once (tests in parallel) never share
+	 * (and tear down) each other's namespaces */
+	snprintf(name, sizeof(name), "m%05u_%.5s", (unsigned)getpid() % 100000, scen);
+	snprintf(row->lab, sizeof(row->lab), "%s", name);
 	uo.name = name;
 	uo.scenario = scen;
 	uo.log = log;

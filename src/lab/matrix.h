@@ -12,6 +12,7 @@
 
 struct matrix_row {
 	char scenario[16];
+	char lab[16];           /* the lab's name: m<pid>_<scenario>, unique to this process */
 	char why[320];          /* could not run: why ("" when it ran) */
 	bool failed;            /* ... because something failed (not a feature the host lacks) */
 	char warning[160];      /* the lab was not fully torn down: what to run */

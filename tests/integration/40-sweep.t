@@ -22,13 +22,18 @@ sweep() { # R
 }
 on_cleanup "rm -f /tmp/$P.sweep.json"
 check() { python3 - "$@" "/tmp/$P.sweep.json" <<'PY'
-import json,sys
+import json,os,sys
 what,r,p,f=sys.argv[1],float(sys.argv[2]),sys.argv[3],sys.argv[4]
 d=json.load(open(f)); res=d["results"][0]
 ndr=res["ndr"]["pps"]
 if what=="ndr":
     ok=abs(ndr-r)/r<=0.02
-    print("ndr=%.0f r=%.0f" % (ndr, r)); sys.exit(0 if ok else 1)
+    # on failure, say why: a sender that could not reach the rates measures nothing
+    tr=res["trials"]; sl=sum(t["sender_limited"] for t in tr)
+    print("ndr=%.0f r=%.0f" % (ndr, r) + ("" if ok else
+          "; stop: %s; %d of %d trials sender-limited, the sender reached %.0f pps at most; load average %.1f %.1f %.1f"
+          % ((res["stop"], sl, len(tr), max([t["sent_pps"] for t in tr] or [0])) + os.getloadavg())))
+    sys.exit(0 if ok else 1)
 if what=="where":
     w=res["first_loss"]["where"]
     print(w); sys.exit(0 if w["layer"]=="netfilter" and w["netns"]==p+"b" else 1)

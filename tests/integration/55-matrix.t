@@ -72,5 +72,8 @@ for w in "rows:five scenarios in the table" \
 	res=$(judge "${w%%:*}")
 	is "$res" ok "${w#*:}"
 done
-left=$(ip netns list | grep -c '^dl-mx_' ; ls "$DPTUNE_LAB_DIR" | wc -l)
-is "$(echo $left)" "0 0" "no lab namespace or state file is left"
+# the labs of this run (their names are unique to the process that built them)
+labs=$(python3 -c 'import json,sys; print(" ".join(r["lab"] for r in json.load(open(sys.argv[1]))["scenarios"] if r.get("lab")))' "/tmp/$P.mx.json" 2>/dev/null)
+left=0
+for l in $labs; do left=$((left + $(ip netns list | grep -c "^dl-$l-"))); done
+is "$(echo $left $(ls "$DPTUNE_LAB_DIR" | wc -l))" "0 0" "no lab namespace or state file is left (labs: $labs)"
