@@ -7,7 +7,8 @@ CC ?= cc
 FUZZ_CC ?= clang
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
-VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+VERSION := 0.4.0
+GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 PKGS := libmnl json-c
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -23,7 +24,7 @@ endif
 ifdef SANITIZE
 SAN := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 endif
-ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DDPTUNE_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DDPTUNE_VERSION='"$(VERSION)"' -DDPTUNE_GIT='"$(GIT_REV)"' $(WARN) $(CFLAGS) \
 	$(SAN) $(PKG_CFLAGS) -Isrc -MMD -MP
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lm -lpthread

@@ -7,7 +7,10 @@
 #include "model/intern.h"
 
 #ifndef DPTUNE_VERSION
-#define DPTUNE_VERSION "0.1"
+#define DPTUNE_VERSION "0.4.0"
+#endif
+#ifndef DPTUNE_GIT
+#define DPTUNE_GIT "unknown"
 #endif
 
 static const struct cmd commands[] = {
@@ -30,6 +33,15 @@ static void usage(FILE *fp)
 	fprintf(fp, "\n'dptune COMMAND --help' shows a command's options; man dptune has the rest.\n");
 }
 
+/* --version: the release, the commit, and what was compiled in (a build without BPF
+ * cannot show kernel drop reasons; say so here rather than at the first --drop-reasons). */
+static void version(void)
+{
+	printf("dptune %s (git %s)\n", DPTUNE_VERSION, DPTUNE_GIT);
+	printf("features: %s\n", HAVE_BPF ? "+bpf-drop-reasons" : "-bpf-drop-reasons (built without "
+	       "clang/bpftool/libbpf: stat --drop-reasons and doctor's drop reasons are off)");
+}
+
 int main(int argc, char **argv)
 {
 	static char prog[64];
@@ -39,7 +51,12 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			log_verbose++;
 		} else if (!strcmp(argv[i], "--version")) {
-			printf("dptune %s\n", DPTUNE_VERSION);
+			version();
+			return 0;
+		} else if (!strcmp(argv[i], "--list-commands")) {
+			/* hidden, for the completion script: the commands, one a line */
+			for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+				printf("%s\n", commands[c].name);
 			return 0;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);

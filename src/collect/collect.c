@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "collect.h"
-#include "netns.h"
+#include "../core/netns.h"
 #include "../model/intern.h"
 
 struct file_ent {
@@ -149,7 +149,7 @@ static int refresh_namespaces(struct collect_engine *e)
 		if (!f[i].self)
 			continue;
 		if (e->host_fd < 0)
-			e->host_fd = open(f[i].path, O_RDONLY | O_CLOEXEC);
+			e->host_fd = netns_open_path(f[i].path);
 		e->self_is_host = f[i].source == NS_HOST;
 	}
 	for (int i = 0; i < n; i++) {
@@ -158,7 +158,7 @@ static int refresh_namespaces(struct collect_engine *e)
 		if (h->fd < 0) { /* a namespace not seen before: keep an fd to enter it */
 			struct stat st;
 
-			h->fd = open(f[i].path, O_RDONLY | O_CLOEXEC);
+			h->fd = netns_open_path(f[i].path);
 			/* the path may now name another namespace (a pid reused): check */
 			if (h->fd >= 0 && (fstat(h->fd, &st) || (uint64_t)st.st_ino != f[i].inode)) {
 				close(h->fd);

@@ -1,5 +1,5 @@
 /* collect.h: the collector engine. It walks every network namespace (host, named ones
- * under /run/netns, those held by processes), enters each with setns() once per
+ * under /run/netns, those held by processes), enters each (core/netns.h) once per
  * snapshot, and runs the collectors, which only read the kernel and fill a snapshot.
  * File descriptors and sockets opened inside a namespace are kept and re-read with
  * pread(), so a steady-state sample costs reads, not opens. */

@@ -2,44 +2,30 @@
  * load server inside the lab's server namespace (in this process), run the NDR/PDR search
  * from the client namespace, tear the lab down. */
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include "matrix.h"
 #include "lab.h"
+#include "../core/netns.h"
 #include "../traffic/serve.h"
 
-/* Enter the namespace ns (or come back with ns NULL and back >= 0). */
+/* Enter the namespace ns, saving ours in *back (leave() returns there). 0 or -errno. */
 static int enter(const char *ns, int *back)
 {
-	char path[128];
-	int fd, r = 0;
+	int fd = netns_open_name(NULL, ns), r;
 
-	if (*back < 0)
-		*back = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET))
-		r = -errno;
-	if (fd >= 0)
-		close(fd);
+	if (fd < 0)
+		return fd;
+	r = netns_switch(fd, back);
+	close(fd);
 	return r;
 }
 
 /* Come back from enter(): 0, or -errno. */
 static int leave(int *back)
 {
-	int r = 0;
-
-	if (*back >= 0) {
-		if (setns(*back, CLONE_NEWNET))
-			r = -errno;
-		close(*back);
-		*back = -1;
-	}
-	return r;
+	return netns_restore(back);
 }
 
 /* Start the load server inside the lab's server namespace, bound to its own address (the
@@ -49,7 +35,7 @@ static int start_server(const struct lab *l, const struct lab_node *sn, struct s
 {
 	struct serve_opts so;
 	char bind[48], err[256], *slash;
-	int back = -1, r;
+	int back = -1, r, rb;
 
 	snprintf(bind, sizeof(bind), "%s", sn->addr[0] ? sn->addr : l->server_addr);
 	slash = strchr(bind, '/');
@@ -61,15 +47,13 @@ static int start_server(const struct lab *l, const struct lab_node *sn, struct s
 	r = enter(sn->ns, &back);
 	if (r) {
 		snprintf(row->why, sizeof(row->why), "cannot enter %s: %s", sn->ns, strerror(-r));
-		if (leave(&back))
-			snprintf(row->warning, sizeof(row->warning),
-				 "cannot return to our namespace: %s", strerror(errno));
-		return r;
+		return r; /* netns_switch did not move the thread */
 	}
 	r = serve_start(&so, srv, err, sizeof(err));
-	if (leave(&back))
+	rb = leave(&back);
+	if (rb)
 		snprintf(row->warning, sizeof(row->warning), "cannot return to our namespace: %s",
-			 strerror(errno));
+			 strerror(-rb));
 	if (r)
 		snprintf(row->why, sizeof(row->why), "cannot start the server: %s", err);
 	return r;

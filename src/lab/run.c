@@ -18,43 +18,18 @@
 #include <time.h>
 #include <unistd.h>
 #include "lab_int.h"
+#include "../core/netns.h"
 
 int lab_enter_ns(const char *ns, enum lab_nsmode mode)
 {
-	char path[128];
-	int fd;
-
 	if (!ns || !*ns)
 		return 0;
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (setns(fd, CLONE_NEWNET)) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	close(fd);
-	if (mode == LAB_NS_SYSFS) {
-		if (unshare(CLONE_NEWNS))
-			return -errno;
-		if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL))
-			return -errno;
-		umount2("/sys", MNT_DETACH);
-		if (mount(ns, "/sys", "sysfs", 0, NULL))
-			return -errno;
-	}
-	return 0;
+	return netns_enter_name(NULL, ns, mode == LAB_NS_SYSFS ? NETNS_SYSFS : 0);
 }
 
 bool lab_ns_exists(const char *ns)
 {
-	char path[128];
-
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	return access(path, F_OK) == 0;
+	return netns_name_exists(NULL, ns);
 }
 
 static void argv_str(const char *const *argv, char *buf, size_t n)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "../core/netns.h"
 #include "../core/util.h"
 
 /* Datapath layers, in the order a received packet meets them (DESIGN.md). */
@@ -56,7 +57,7 @@ struct metric {
 	uint8_t layer, kind, flags;
 };
 
-enum netns_source { NS_HOST, NS_NAMED, NS_PROC, NS_RECORDED };
+/* enum netns_source (host, named, process, recorded) is in core/netns.h. */
 
 struct netns_info {
 	uint64_t inode;

@@ -3,37 +3,31 @@
  * enters that namespace, so the sockets and sender threads bench_run creates live there,
  * and comes back after. */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "sweep.h"
+#include "../core/netns.h"
 #include "bench.h"
 #include "route.h"
 
-/* Enter the namespace named ns; *selffd (our own, to come back to) and *nsfd are closed
- * by load_leave. 0, or -errno with err[] set (and nothing left open). */
+/* Enter the namespace named ns, saving ours in *selffd; *nsfd is closed by load_leave.
+ * 0, or -errno with err[] set (and nothing left open). */
 static int load_enter(const char *ns, int *nsfd, int *selffd, char *err, size_t errlen)
 {
-	char path[160];
 	int r;
 
-	*nsfd = *selffd = -1;
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	*nsfd = open(path, O_RDONLY | O_CLOEXEC);
-	*selffd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (*nsfd < 0 || *selffd < 0 || setns(*nsfd, CLONE_NEWNET)) {
-		r = -errno;
+	*selffd = -1;
+	*nsfd = netns_open_name(NULL, ns);
+	r = *nsfd < 0 ? *nsfd : netns_switch(*nsfd, selffd);
+	if (r) {
 		snprintf(err, errlen, "cannot enter namespace %s: %s (see 'ip netns list'; "
-			 "run as root)", ns, strerror(errno));
+			 "run as root)", ns, strerror(-r));
 		if (*nsfd >= 0)
 			close(*nsfd);
-		if (*selffd >= 0)
-			close(*selffd);
-		*nsfd = *selffd = -1;
+		*nsfd = -1;
 		return r;
 	}
 	return 0;
@@ -45,9 +39,7 @@ static int load_leave(int nsfd, int selffd)
 	int r = 0;
 
 	if (selffd >= 0) {
-		if (setns(selffd, CLONE_NEWNET))
-			r = -errno;
-		close(selffd);
+		r = netns_restore(&selffd);
 		close(nsfd);
 	}
 	return r;

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "knob.h"
+#include "../core/netns.h"
 
 static bool valid_kind(const char *k)
 {
@@ -176,56 +177,33 @@ static int do_io(const struct knob_ref *k, char *out, size_t n, const char *valu
 	return read_small(path, out, n);
 }
 
+struct io_args {
+	const struct knob_ref *k;
+	const char *value;
+};
+
+static int io_fn(void *arg, void *out, size_t n)
+{
+	const struct io_args *a = arg;
+
+	return do_io(a->k, out, n, a->value);
+}
+
 /* Run do_io in a child that entered netns (with its own sysfs); result over a pipe. */
 static int io_in_netns(const struct knob_ref *k, char *out, size_t n, const char *value)
 {
-	char nspath[160];
-	int pfd[2], status;
-	pid_t pid;
-	struct {
-		int r;
-		char text[256];
-	} res = { 0 };
+	struct io_args a = { .k = k, .value = value };
+	char text[256] = "";
+	int fd = netns_open_name(NULL, k->netns), r;
 
-	snprintf(nspath, sizeof(nspath), "/run/netns/%s", k->netns);
-	if (access(nspath, F_OK))
-		return -ENOENT;
-	if (pipe(pfd))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return -errno;
-	}
-	if (pid == 0) {
-		int fd = open(nspath, O_RDONLY | O_CLOEXEC);
-
-		close(pfd[0]);
-		if (fd < 0 || setns(fd, CLONE_NEWNET)) {
-			res.r = -errno;
-		} else if (unshare(CLONE_NEWNS) ||
-			   mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-			   mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
-			res.r = -errno;
-		} else {
-			res.r = do_io(k, res.text, sizeof(res.text), value);
-		}
-		(void)!write(pfd[1], &res, sizeof(res));
-		_exit(0);
-	}
-	close(pfd[1]);
-	ssize_t got = read(pfd[0], &res, sizeof(res));
-
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (got != (ssize_t)sizeof(res))
-		return -EIO;
-	res.text[sizeof(res.text) - 1] = '\0';
-	if (!res.r && out)
-		snprintf(out, n, "%s", res.text);
-	return res.r;
+	if (fd < 0)
+		return fd;
+	r = netns_run(fd, NETNS_SYSFS, io_fn, &a, text, sizeof(text));
+	close(fd);
+	text[sizeof(text) - 1] = '\0';
+	if (!r && out)
+		snprintf(out, n, "%s", text);
+	return r;
 }
 
 int knob_read(const struct knob_ref *k, char *out, size_t n)

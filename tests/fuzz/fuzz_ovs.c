@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "collect/jsonrpc.h"
-#include "collect/ovs.h"
+#include "collect/ovs_parse.h"
+#include "collect/ovsdb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include "collect/jsonrpc.h"
-#include "collect/ovs.h"
+#include "collect/ovs_parse.h"
+#include "collect/ovsdb.h"
 #include "core/util.h"
 
 #ifndef DATA_DIR

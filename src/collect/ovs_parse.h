@@ -1,13 +1,12 @@
-/* ovs.h: parsers behind the Open vSwitch collector. Each takes a buffer (or a parsed
- * JSON value) apart from the socket that filled it, so unit tests and fuzzers call them
- * on recorded replies. The text formats of ovs-appctl commands are meant for humans:
- * a line that does not match is skipped, never trusted. */
-#ifndef DPTUNE_OVS_H
-#define DPTUNE_OVS_H
+/* ovs_parse.h: text parsers behind the Open vSwitch collector. Each takes a buffer apart
+ * from the socket that filled it, so unit tests and fuzzers call them on recorded
+ * replies. The text formats of ovs-appctl commands are meant for humans: a line that does
+ * not match is skipped, never trusted. (The OVSDB reply parser is in ovsdb.h.) */
+#ifndef DPTUNE_OVS_PARSE_H
+#define DPTUNE_OVS_PARSE_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <json-c/json.h>
 
 /* A named counter. Names longer than the field are truncated. */
 struct ovs_kv {
@@ -23,29 +22,6 @@ struct ovs_kvs {
 void ovs_kvs_add(struct ovs_kvs *k, const char *name, size_t namelen, uint64_t value);
 const struct ovs_kv *ovs_kvs_find(const struct ovs_kvs *k, const char *name);
 void ovs_kvs_release(struct ovs_kvs *k);
-
-/* One row of the OVSDB Interface table, with its bridge (through Port and Bridge). */
-struct ovs_iface {
-	char *name, *type, *iface_id, *bridge, *link_state, *uuid;
-	int64_t ofport;          /* -1 when unset */
-	struct ovs_kvs stats;    /* the statistics map */
-};
-
-struct ovs_db {
-	struct ovs_iface *ifaces;
-	size_t n, cap;
-};
-
-/* Fill db from the "result" of a transact holding three selects, in this order:
- * Interface (_uuid name type statistics external_ids ofport link_state),
- * Port (_uuid name interfaces), Bridge (name ports datapath_type). Rows lacking a name
- * are skipped. 0, or -EPROTO when the result has not that shape. */
-int ovs_db_parse(json_object *result, struct ovs_db *db);
-/* The same from a whole JSON-RPC reply with the given id. 0 or -errno (see jsonrpc.h). */
-int ovs_db_parse_reply(const char *buf, size_t len, int64_t id, struct ovs_db *db);
-void ovs_db_release(struct ovs_db *db);
-/* The transact params that ovs_db_parse expects a reply to (new reference). */
-json_object *ovs_db_request(void);
 
 /* One port of a datapath in `dpctl/show -s`. */
 struct ovs_dp_port {
