@@ -37,6 +37,14 @@ static void print_no_rate(const struct matrix_row *r)
 			   r->trials);
 }
 
+static int first_failed(const struct matrix_row *rows, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (rows[i].failed)
+			return i;
+	return -1;
+}
+
 int lab_matrix(int argc, char **argv)
 {
 	static const char *const defaults[] = { "veth", "bridge", "vxlan", "router", "macvlan" };
@@ -184,9 +192,23 @@ int lab_matrix(int argc, char **argv)
 		print_text("interrupted\n");
 		rc = EXIT_FAIL;
 	}
+	for (int i = 0; i < n; i++) {
+		char msg[400];
+
+		if (!rows[i].failed)
+			continue;
+		/* the table stays (what ran is a result); the failure is said on stderr and,
+		 * under --json, as the documented error object inside the document */
+		snprintf(msg, sizeof(msg), "%.15s: %.320s", rows[i].scenario, rows[i].why);
+		err_msg("%s", msg);
+		if (rc == EXIT_FAIL && !stop_flag && print_is_json() && i == first_failed(rows, n)) {
+			print_open_object("error");
+			print_str(PRINT_JSONONLY, "command", NULL, log_prog);
+			print_str(PRINT_JSONONLY, "message", NULL, msg);
+			print_u64(PRINT_JSONONLY, "exit", NULL, EXIT_FAIL);
+			print_close_object();
+		}
+	}
 	print_close_object();
-	for (int i = 0; i < n; i++)
-		if (rows[i].failed) /* the rows are printed: say it on stderr too */
-			err_msg("%s: %s", rows[i].scenario, rows[i].why);
 	return rc;
 }
