@@ -84,10 +84,14 @@ for i in $(seq 50); do nsx a bash -c "echo > /dev/tcp/$B4/$PORT2" 2>/dev/null &&
 	--pause 0.3 --rate-max 300k --flows 4 --max-trials 12 --json > "/tmp/$P.sweep.json"
 ok $? "sweep against a server with a 2 KiB receive buffer exits 0"
 where=$(python3 -c '
-import json,sys
-fl=json.load(open(sys.argv[1]))["results"][0]["first_loss"]
+import json,os,sys
+res=json.load(open(sys.argv[1]))["results"][0]; fl=res["first_loss"]
 w=fl.get("where",{}); d=fl.get("detail",{})
-print(w.get("layer"), w.get("netns"), d.get("layer"), d.get("labels",""))' "/tmp/$P.sweep.json")
+tr=res["trials"]; sl=sum(t["sender_limited"] for t in tr)
+# without a first loss, say why (a sender that could not reach the rates loses nothing)
+why="" if fl else "no trial above the NDR: stop: %s; %d of %d trials sender-limited; load average %.1f" % (
+    res["stop"], sl, len(tr), os.getloadavg()[0])
+print(w.get("layer"), w.get("netns"), d.get("layer"), d.get("labels",""), why)' "/tmp/$P.sweep.json")
 set -- $where
 is "$1 $2" "socket ${P}b" "first loss above NDR is in layer socket of ${P}b ($where)"
 case "$4" in *comm=dptune*) ok 0 "the ledger names the process (comm=dptune)";; *) ok 1 "the ledger names the process: $where";; esac
