@@ -372,8 +372,6 @@ int cmd_sweep(int argc, char **argv)
 	for (int i = 0; i < o.nsizes && !stop_flag; i++) {
 		int r = sweep_search_size(&o, eng, o.sizes[i], &res[i]);
 
-		if (isatty(STDERR_FILENO))
-			fputs("\r\033[K", stderr);
 		if (r) {
 			print_size_result(&o, &res[i]); /* the trials that ran, in text */
 			rc = cmd_fail(EXIT_FAIL, "trial failed at %u B: %s", o.sizes[i], res[i].error);

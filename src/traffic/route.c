@@ -115,8 +115,8 @@ int route_get(const char *host, int family, const char *src, struct route_info *
 	r = nl_request(s, req, route_cb, &ra);
 	nl_close(s);
 	if (r || ra.oif <= 0) {
-		snprintf(err, n, "no route to %s%s%s (see 'ip route get %s')", ri->dst,
-			 r ? ": " : "", r ? strerror(-r) : "", ri->dst);
+		snprintf(err, n, "no route to %s%s%s", ri->dst, r ? ": " : "",
+			 r ? strerror(-r) : "");
 		return r ? r : -ENETUNREACH;
 	}
 	ri->ifindex = ra.oif;

@@ -21,7 +21,8 @@ struct route_info {
 
 /* Look up the route from the current network namespace to host (a name or an address;
  * family 0, AF_INET or AF_INET6), from source address src when not NULL. Fills ri (but
- * not ri->netns). 0, or -errno with err[] saying what failed on what. */
+ * not ri->netns). 0, or -errno with err[] saying what failed on what ("no route to
+ * ADDR: why", "cannot resolve 'HOST': why"). */
 int route_get(const char *host, int family, const char *src, struct route_info *ri,
 	      char *err, size_t n) __attribute__((warn_unused_result));
 

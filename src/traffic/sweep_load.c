@@ -56,6 +56,15 @@ int sweep_load_route(const struct sweep_trial_spec *t, struct route_info *ri,
 			return r;
 	}
 	r = route_get(t->host, t->ipv6 ? AF_INET6 : 0, t->bind, ri, err, errlen);
+	if (r && !strncmp(err, "no route", 8)) {
+		size_t l = strlen(err);
+
+		snprintf(err + l, errlen - l, "%s%s (see 'ip%s%s route get %s%s%s')",
+			 t->client_netns ? " from namespace " : "",
+			 t->client_netns ? t->client_netns : "",
+			 t->client_netns ? " -n " : "", t->client_netns ? t->client_netns : "",
+			 ri->dst, t->bind ? " from " : "", t->bind ? t->bind : "");
+	}
 	back = load_leave(nsfd, selffd);
 	if (back && !r) {
 		r = back;

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd nft python3
-plan 21
+plan 23
 veth_pair 77
 PORT=$((30000 + RANDOM % 20000))
 nsx_bg b timeout 300 "$DPTUNE" serve --bind "$B4" --port $PORT
@@ -102,3 +102,10 @@ stop=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]
 case $stop in "3 stopped: trial limit"*) ok 0 "a trial budget of 3 stops the search: $stop";; *) ok 1 "trial budget: $stop";; esac
 "$DPTUNE" sweep 127.0.0.1 --port 1 --duration 0.5 >/dev/null 2>&1
 is $? 1 "an unreachable server fails with exit 1"
+# the route is looked up before any trial: none, or no such namespace, fails at once
+out=$(nsx a "$DPTUNE" sweep 192.0.2.1 --duration 0.2 2>&1 >/dev/null); rc=$?
+case "$rc:$out" in "1:"*"no route to 192.0.2.1"*) ok 0 "no route from the namespace: exit 1 before any trial ($out)";;
+*) ok 1 "no route: exit 1 naming it (got $rc: $out)";; esac
+out=$("$DPTUNE" sweep "$B4" --client-netns "${P}none" --duration 0.2 2>&1 >/dev/null); rc=$?
+case "$rc:$out" in "1:"*"${P}none"*) ok 0 "no such --client-netns: exit 1 naming it";;
+*) ok 1 "no such --client-netns: exit 1 naming it (got $rc: $out)";; esac
