@@ -1,9 +1,9 @@
 /* bench.c: `dptune bench HOST`: run one load test against a `dptune serve` (traffic/bench.h)
  * and print per-second intervals, a summary per direction and per-flow figures, as text or
  * JSON. Exit 0 when the test ran as asked, 1 when it did not (or the sender could not keep
- * the rate: then the figures are not a datapath measurement), 2 usage, 3 missing feature. */
+ * the rate: then the figures are not a datapath measurement), 2 usage, 3 missing feature,
+ * 130 when interrupted (SIGINT: the summary of what ran so far is printed first). */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <sched.h>
 #include <signal.h>
@@ -13,67 +13,101 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include "cmd.h"
+#include "vocab.h"
+#include "../core/netns.h"
 #include "../core/log.h"
 #include "../output/print.h"
 #include "../traffic/bench.h"
 #include "../traffic/dgram.h"
 #include "../traffic/engine.h"
 
-static void bench_usage(FILE *fp)
+#define EXIT_INTERRUPTED 130 /* as a shell reports a command ended by SIGINT */
+
+static volatile sig_atomic_t bench_stop;
+
+static void on_sigint(int sig)
 {
-	fprintf(fp,
-"usage: dptune bench [OPTIONS] HOST\n"
-"Send numbered UDP datagrams to a `dptune serve` on HOST and report, per flow and in\n"
-"total: loss, out of order, duplicates, longest loss burst, jitter (RFC 3550) and one-way\n"
-"latency (meaningful when both ends share a clock: namespaces on one host).\n"
-"  -r, --rate PPS           datagrams per second per direction: 500k, 1.2M, max (default 10k)\n"
-"  -s, --size BYTES         UDP payload, %u..%u (default 64)\n"
-"  -f, --flows N            flows (5-tuples: source sockets x destination ports; default 1)\n"
-"  -T, --threads N          sender threads (default 1)\n"
-"  -d, --duration SEC       test length (default 10 s unless --count)\n"
-"  -n, --count N            datagrams to send per direction (then no duration unless given)\n"
-"  -p, --port PORT          server control port (default %d)\n"
-"      --src ADDR[,ADDR..]  source addresses to spread flows over\n"
-"  -6                       IPv6 (resolve HOST as IPv6); -4 IPv4\n"
-"  -R, --reverse            the server sends, this end receives\n"
-"      --bidir              both directions at once\n"
-"      --cpus LIST          pin thread i to the i-th CPU of LIST (default: the allowed CPUs)\n"
-"      --raw                send on AF_PACKET to the next hop, past this host's own UDP/IP\n"
-"                           stack and netfilter (as trafgen); needs root\n"
-"      --profile rtp        media load: 2000 streams x 50 pps of 200-byte payloads\n"
-"      --per-flow           print every flow's figures (JSON always has them)\n"
-"  -j, --json               JSON (iperf3-like names: packets, lost_packets, jitter_ms)\n"
-"  -h, --help               this help\n", DGRAM_HDR_LEN, DGRAM_MAX_PAYLOAD, BENCH_DEFAULT_PORT);
+	(void)sig;
+	bench_stop = 1;
 }
 
-enum { O_SRC = 256, O_BIDIR, O_CPUS, O_PROFILE, O_PERFLOW, O_RAW };
-
-static const struct option bench_longopts[] = {
-	{ "rate", required_argument, NULL, 'r' },
-	{ "size", required_argument, NULL, 's' },
-	{ "flows", required_argument, NULL, 'f' },
-	{ "threads", required_argument, NULL, 'T' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "count", required_argument, NULL, 'n' },
-	{ "port", required_argument, NULL, 'p' },
-	{ "bind", required_argument, NULL, O_SRC },
-	{ "src", required_argument, NULL, O_SRC },
-	{ "reverse", no_argument, NULL, 'R' },
-	{ "bidir", no_argument, NULL, O_BIDIR },
-	{ "cpus", required_argument, NULL, O_CPUS },
-	{ "profile", required_argument, NULL, O_PROFILE },
-	{ "per-flow", no_argument, NULL, O_PERFLOW },
-	{ "raw", no_argument, NULL, O_RAW },
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 struct ui {
-	bool json, tty;
+	bool json, tty, rtp, opened;
 	double duration;
 	uint64_t count;
+	const struct bench_opts *o;
+	char netns[128];
 };
+
+/* The name of the namespace this process is in: "host", its /run/netns name, or
+ * "unnamed (net:[INODE])". */
+static void self_netns(char *buf, size_t n)
+{
+	struct netns_found *f;
+	int cnt = netns_discover("/proc", "/run", &f);
+
+	snprintf(buf, n, "?");
+	if (cnt < 0)
+		return;
+	for (int i = 0; i < cnt; i++) {
+		if (!f[i].self)
+			continue;
+		if (f[i].source == NS_PROC)
+			snprintf(buf, n, "unnamed (net:[%llu])", (unsigned long long)f[i].inode);
+		else
+			snprintf(buf, n, "%s", f[i].name);
+		break;
+	}
+	netns_found_free(f, cnt);
+}
+
+/* The first lines, once connected: where the test leaves from and what it asks. */
+static void on_connected(const struct bench_result *r, void *arg)
+{
+	struct ui *u = arg;
+	const struct bench_opts *o = u->o;
+	const struct bench_path *p = &r->path;
+
+	print_open_object(NULL);
+	u->opened = true;
+	print_open_object("path");
+	print_str(PRINT_ANY, "netns", "bench: from netns %s", u->netns);
+	if (p->known) {
+		print_str(PRINT_ANY, "dev", " via %s", p->dev);
+		print_str(PRINT_ANY, "src", " src %s", p->src);
+		print_str(PRINT_ANY, "dst", " (route to %s", p->dst);
+		if (p->gateway[0])
+			print_str(PRINT_ANY, "gateway", " via gateway %s)\n", p->gateway);
+		else
+			print_null(PRINT_ANY, "gateway", ", on the link)\n");
+	} else {
+		print_null(PRINT_JSONONLY, "dev", NULL);
+		print_str(PRINT_ANY, "src", " src %s", p->src);
+		print_null(PRINT_JSONONLY, "gateway", NULL);
+		print_str(PRINT_ANY, "dst", " to %s", p->dst);
+		print_str(PRINT_ANY, "error", " (route not read: %s)\n", p->error);
+	}
+	print_close_object();
+	print_str(PRINT_ANY, "server", "dptune bench to %s", o->host);
+	print_u64(PRINT_ANY, "port", " port %llu", o->port);
+	print_str(PRINT_ANY, "mode", ", %s", o->mode == CTL_MODE_REV ? "reverse" :
+		  o->mode == CTL_MODE_BIDIR ? "bidir" : "forward");
+	if (u->rtp)
+		print_str(PRINT_ANY, "profile", ", profile %s", "rtp");
+	print_u64(PRINT_ANY, "flows", ", %llu flows", o->flows);
+	print_u64(PRINT_ANY, "threads", ", %llu threads", o->threads);
+	if (o->rate > 0)
+		print_double(PRINT_ANY, "rate_requested", ", rate %.0f pps", o->rate);
+	else
+		print_null(PRINT_ANY, "rate_requested", ", rate max");
+	if (o->duration > 0)
+		print_double(PRINT_ANY, "duration", ", %.3g s", o->duration);
+	if (o->count)
+		print_u64(PRINT_ANY, "count", ", %llu datagrams", o->count);
+	print_nl();
+	print_open_array("intervals");
+	fflush(stdout);
+}
 
 static void on_interval(const struct bench_interval *iv, void *arg)
 {
@@ -219,6 +253,50 @@ static int set_cpus_default(int *cpus, int max)
 	return n;
 }
 
+/* --src/--bind: a comma list of source addresses into bench_opts.src. */
+static int src_cb(const struct opt *opt, const char *arg, void *data, char *err, size_t n)
+{
+	struct bench_opts *o = data;
+	char buf[512], *tok, *save;
+
+	if (strlen(arg) >= sizeof(buf)) {
+		snprintf(err, n, "list too long");
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (int i = 0; i < o->nsrc; i++)
+		free((char *)o->src[i]);
+	o->nsrc = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (o->nsrc >= BENCH_MAX_SRC) {
+			snprintf(err, n, "at most %d addresses", BENCH_MAX_SRC);
+			return -1;
+		}
+		o->src[o->nsrc++] = xstrdup(tok);
+	}
+	if (!o->nsrc) {
+		snprintf(err, n, "need one address or more, comma-separated");
+		return -1;
+	}
+	return 0;
+}
+
+/* A vocabulary entry with the short letter and help bench has always used. */
+static struct opt with_short(struct opt e, int shrt, const char *help)
+{
+	e.shrt = shrt;
+	if (help)
+		e.help = help;
+	return e;
+}
+
+static void free_src(struct bench_opts *o)
+{
+	for (int i = 0; i < o->nsrc; i++)
+		free((char *)o->src[i]);
+	o->nsrc = 0;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	struct bench_opts o;
@@ -226,115 +304,83 @@ int cmd_bench(int argc, char **argv)
 	struct dgram_sizes sz;
 	struct ui ui = { 0 };
 	bool per_flow = false, rtp = false, set_rate = false, set_flows = false, set_size = false;
-	bool set_dur = false, set_count = false;
-	char srcbuf[512], ra[32];
-	int c, rc, ex = EXIT_OK;
+	bool set_dur = false, set_count = false, v4 = false, v6 = false, rev = false, bidir = false;
+	const char *profile = NULL, *why;
+	char host[256];
+	uint32_t size, flows, threads, port;
+	int first, rc, ex = EXIT_OK;
 
 	bench_opts_init(&o);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:s:f:T:d:n:p:46Rjh", bench_longopts, NULL)) != -1) {
-		uint32_t u;
-		uint64_t u64;
-		double d;
-		bool is_max;
-		char *tok, *save;
-		int n;
+	size = o.size;
+	flows = o.flows;
+	threads = o.threads;
+	port = o.port;
+	const struct opt opts[] = {
+		VOCAB_RATE(&o.rate, &set_rate, "10k"),
+		VOCAB_SIZE(&size, &set_size, "64"),
+		VOCAB_FLOWS(&flows, &set_flows, "1"),
+		VOCAB_THREADS(&threads, NULL, "1"),
+		VOCAB_DURATION(&o.duration, &set_dur, "10 unless --count", "test length"),
+		with_short((struct opt)VOCAB_COUNT(&o.count, &set_count, NULL), 'n',
+			   "datagrams to send per direction (then no duration unless given), %R"),
+		VOCAB_PORT(&port, NULL, "5301", 1, "the server's control port"),
+		{ .name = "src", .type = OPT_CALLBACK, .cb = src_cb, .data = &o,
+		  .arg = "ADDR[,ADDR..]", .help = "source addresses to spread flows over" },
+		{ .name = "bind", .type = OPT_CALLBACK, .cb = src_cb, .data = &o,
+		  .arg = "ADDR[,ADDR..]", .help = "alias of --src" },
+		{ .name = "ipv4", .shrt = '4', .type = OPT_FLAG, .dst = &v4,
+		  .help = "resolve HOST as IPv4 only" },
+		{ .name = "ipv6", .shrt = '6', .type = OPT_FLAG, .dst = &v6,
+		  .help = "resolve HOST as IPv6 only" },
+		{ .name = "reverse", .shrt = 'R', .type = OPT_FLAG, .dst = &rev,
+		  .help = "the server sends, this end receives" },
+		{ .name = "bidir", .type = OPT_FLAG, .dst = &bidir, .help = "both directions at once" },
+		VOCAB_CPUS(o.cpus, &o.ncpus, BENCH_MAX_CPUS),
+		{ .name = "raw", .type = OPT_FLAG, .dst = &o.raw,
+		  .help = "send on AF_PACKET past this host's UDP/IP stack (as trafgen); root" },
+		{ .name = "profile", .type = OPT_CHOICE, .dst = &profile, .choices = "rtp",
+		  .arg = "NAME", .help = "rtp: media load, 2000 streams x 50 pps of 200-byte payloads" },
+		{ .name = "per-flow", .type = OPT_FLAG, .dst = &per_flow,
+		  .help = "print every flow's figures (JSON always has them)" },
+		VOCAB_JSON(&ui.json),
+		OPT_HELP_ENTRY,
+		OPT_END_ENTRY,
+	};
+	const struct opt_spec spec = {
+		.cmd = "bench", .synopsis = "[OPTIONS] HOST", .opts = opts,
+		.min_args = 1, .max_args = 1,
+		.about = "Send numbered UDP datagrams to a `dptune serve` on HOST (a name, an IPv4 "
+			 "address, or an\nIPv6 address, bare or in brackets: [fd00::2]) and report, "
+			 "per flow and in total: loss,\nout of order, duplicates, longest loss burst, "
+			 "jitter (RFC 3550) and one-way latency\n(meaningful when both ends share a "
+			 "clock: namespaces on one host).",
+	};
 
-		switch (c) {
-		case 'r':
-			if (parse_rate(optarg, &d, &is_max))
-				return usage_error("invalid --rate '%s': need a rate like 500k, 1.2M or max", optarg);
-			o.rate = is_max ? 0 : d;
-			set_rate = true;
-			break;
-		case 's':
-			if (parse_u32(optarg, &u) || u < DGRAM_HDR_LEN || u > DGRAM_MAX_PAYLOAD)
-				return usage_error("invalid --size '%s': need %u..%u bytes (the test header "
-						   "takes %u)", optarg, DGRAM_HDR_LEN, DGRAM_MAX_PAYLOAD, DGRAM_HDR_LEN);
-			o.size = u;
-			set_size = true;
-			break;
-		case 'f':
-			if (parse_u32(optarg, &u) || !u || u > CTL_MAX_FLOWS)
-				return usage_error("invalid --flows '%s': need 1..%u", optarg, CTL_MAX_FLOWS);
-			o.flows = u;
-			set_flows = true;
-			break;
-		case 'T':
-			if (parse_u32(optarg, &u) || !u || u > ENGINE_MAX_THREADS)
-				return usage_error("invalid --threads '%s': need 1..%d", optarg, ENGINE_MAX_THREADS);
-			o.threads = u;
-			break;
-		case 'd':
-			if (parse_seconds(optarg, &d, false))
-				return usage_error("invalid --duration '%s': need seconds like 10 or 500ms", optarg);
-			o.duration = d;
-			set_dur = true;
-			break;
-		case 'n':
-			if (parse_u64(optarg, &u64) || !u64 || u64 > (1ull << 48))
-				return usage_error("invalid --count '%s': need a positive number", optarg);
-			o.count = u64;
-			set_count = true;
-			break;
-		case 'p':
-			if (parse_u32(optarg, &u) || !u || u > 65535)
-				return usage_error("invalid --port '%s': need 1..65535", optarg);
-			o.port = (uint16_t)u;
-			break;
-		case O_SRC:
-			snprintf(srcbuf, sizeof(srcbuf), "%s", optarg);
-			o.nsrc = 0;
-			for (tok = strtok_r(srcbuf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-				if (o.nsrc >= BENCH_MAX_SRC)
-					return usage_error("invalid --src: at most %d addresses", BENCH_MAX_SRC);
-				o.src[o.nsrc++] = xstrdup(tok);
-			}
-			if (!o.nsrc)
-				return usage_error("invalid --src '%s'", optarg);
-			break;
-		case O_RAW:
-			o.raw = true;
-			break;
-		case '4':
-			o.family = AF_INET;
-			break;
-		case '6':
-			o.family = AF_INET6;
-			break;
-		case 'R':
-			o.mode = CTL_MODE_REV;
-			break;
-		case O_BIDIR:
-			o.mode = CTL_MODE_BIDIR;
-			break;
-		case O_CPUS:
-			n = engine_parse_cpus(optarg, o.cpus, BENCH_MAX_CPUS);
-			if (n <= 0)
-				return usage_error("invalid --cpus '%s': need a list like 0,2-3", optarg);
-			o.ncpus = n;
-			break;
-		case O_PROFILE:
-			if (strcmp(optarg, "rtp"))
-				return usage_error("invalid --profile '%s': known profiles: rtp", optarg);
-			rtp = true;
-			break;
-		case O_PERFLOW:
-			per_flow = true;
-			break;
-		case 'j':
-			ui.json = true;
-			break;
-		case 'h':
-			bench_usage(stdout);
-			return EXIT_OK;
-		default:
-			return usage_error("unknown option");
-		}
+	rc = opt_parse(&spec, argc, argv, &first, NULL);
+	if (rc != OPT_CONTINUE) {
+		free_src(&o);
+		return rc;
 	}
-	if (optind != argc - 1)
-		return usage_error(optind >= argc ? "missing HOST" : "one HOST only");
-	o.host = argv[optind];
+	if (v4 && v6) {
+		free_src(&o);
+		return usage_error("-4 and -6 together: give one");
+	}
+	if (rev && bidir) {
+		free_src(&o);
+		return usage_error("--reverse and --bidir together: give one");
+	}
+	if (bench_host_parse(argv[first], host, sizeof(host), &why)) {
+		free_src(&o);
+		return usage_error("invalid HOST '%s': %s", argv[first], why);
+	}
+	o.host = argv[first];
+	o.size = size;
+	o.flows = flows;
+	o.threads = threads;
+	o.port = (uint16_t)port;
+	o.family = v4 ? AF_INET : v6 ? AF_INET6 : 0;
+	o.mode = bidir ? CTL_MODE_BIDIR : rev ? CTL_MODE_REV : CTL_MODE_FWD;
+	rtp = profile != NULL;
 	if (rtp) {
 		if (!set_flows)
 			o.flows = 2000;
@@ -353,39 +399,36 @@ int cmd_bench(int argc, char **argv)
 	o.on_interval = on_interval;
 	o.arg = &ui;
 	signal(SIGPIPE, SIG_IGN);
+	{
+		/* The first Ctrl-C ends the test with its figures so far; a second kills. */
+		struct sigaction sa = { .sa_handler = on_sigint, .sa_flags = SA_RESETHAND };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		o.cancel = &bench_stop;
+	}
 	print_init(ui.json ? PRINT_JSON : PRINT_TEXT, stdout);
 
-	print_open_object(NULL);
-	print_str(PRINT_ANY, "server", "dptune bench to %s", o.host);
-	print_u64(PRINT_ANY, "port", " port %llu", o.port);
-	print_str(PRINT_ANY, "mode", ", %s", o.mode == CTL_MODE_REV ? "reverse" :
-		  o.mode == CTL_MODE_BIDIR ? "bidir" : "forward");
-	if (rtp)
-		print_str(PRINT_ANY, "profile", ", profile %s", "rtp");
-	print_u64(PRINT_ANY, "flows", ", %llu flows", o.flows);
-	print_u64(PRINT_ANY, "threads", ", %llu threads", o.threads);
-	if (o.rate > 0)
-		print_double(PRINT_ANY, "rate_requested", ", rate %.0f pps", o.rate);
-	else
-		print_null(PRINT_ANY, "rate_requested", ", rate max");
-	(void)ra;
-	if (o.duration > 0)
-		print_double(PRINT_ANY, "duration", ", %.3g s", o.duration);
-	if (o.count)
-		print_u64(PRINT_ANY, "count", ", %llu datagrams", o.count);
-	print_nl();
-	print_open_array("intervals");
+	ui.o = &o;
+	ui.rtp = rtp;
+	self_netns(ui.netns, sizeof(ui.netns));
+	o.on_connected = on_connected;
 	rc = bench_run(&o, &r);
-	print_close_array();
+	if (!rc && !ui.opened) /* cannot happen: bench_run calls on_connected first */
+		rc = -EPROTO;
+	if (ui.opened)
+		print_close_array();
 	if (ui.tty && !ui.json)
 		fprintf(stderr, "\r%40s\r", "");
 	if (rc) {
-		print_str(PRINT_JSONONLY, "error", NULL, r.error);
-		print_close_object();
-		err_msg("%s", r.error);
-		ex = rc == -EAFNOSUPPORT ? EXIT_NOFEATURE : EXIT_FAIL;
+		ex = cmd_fail(rc == -EINTR ? EXIT_INTERRUPTED : rc == -EAFNOSUPPORT ?
+			      EXIT_NOFEATURE : EXIT_FAIL, "%s", r.error);
 		goto out;
 	}
+	print_bool(PRINT_JSONONLY, "interrupted", NULL, r.interrupted);
+	if (r.interrupted)
+		print_text("interrupted after %.1f s: the figures cover the datagrams sent so far\n",
+			   r.fwd_tx_seconds > 0 ? r.fwd_tx_seconds : r.rev_tx_seconds);
 	dgram_sizes(o.size, r.ipv6, &sz);
 	print_open_object("size");
 	print_u64(PRINT_ANY, "payload", "%llu B payload", sz.payload);
@@ -417,7 +460,9 @@ int cmd_bench(int argc, char **argv)
 	print_bool(PRINT_JSONONLY, "sender_limited", NULL,
 		   r.fwd_sender_limited || r.rev_sender_limited);
 	print_close_object();
-	if (r.fwd_sender_limited || r.rev_sender_limited) {
+	if (r.interrupted)
+		ex = EXIT_INTERRUPTED;
+	else if (r.fwd_sender_limited || r.rev_sender_limited) {
 		err_msg("the sender could not keep the rate asked: the result is not a datapath "
 			"measurement (lower --rate, add --threads, or use --rate max)");
 		ex = EXIT_FAIL;
@@ -425,7 +470,6 @@ int cmd_bench(int argc, char **argv)
 out:
 	fflush(stdout);
 	bench_result_release(&r);
-	for (int i = 0; i < o.nsrc; i++)
-		free((char *)o.src[i]);
+	free_src(&o);
 	return ex;
 }

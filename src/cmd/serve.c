@@ -1,52 +1,19 @@
 /* serve.c: `dptune serve`: run the load engine's receiver (traffic/serve.h) until SIGINT or
  * SIGTERM, print one line per test and the counters of what was rejected. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include "cmd.h"
+#include "vocab.h"
 #include "../core/log.h"
 #include "../output/print.h"
 #include "../traffic/ctl.h"
 #include "../traffic/engine.h"
 #include "../traffic/serve.h"
-
-static void serve_usage(FILE *fp)
-{
-	fprintf(fp,
-"usage: dptune serve [OPTIONS]\n"
-"Receive `dptune bench` tests: a TCP control port and UDP data ports (from PORT+1 up).\n"
-"  -B, --bind ADDR          listen on this address only (default: all, IPv4 and IPv6)\n"
-"  -p, --port PORT          control port (default 5301)\n"
-"      --max-duration SEC   longest test a client may ask for (default 60; 0 = no limit)\n"
-"      --max-rate PPS       highest rate a client may ask for (default: no limit)\n"
-"      --max-flows N        most flows per test (default 4096)\n"
-"      --max-clients N      concurrent control connections (default 16)\n"
-"  -T, --threads N          receiver threads per test (default 1)\n"
-"      --cpus LIST          pin receiver/sender threads to these CPUs (e.g. 1,3-4)\n"
-"      --rcvbuf BYTES       ask this receive buffer (SO_RCVBUF, as an application does)\n"
-"                           instead of forcing 16 MiB: to study socket-layer drops\n"
-"  -j, --json               one JSON object per test and one at exit\n"
-"  -h, --help               this help\n");
-}
-
-static const struct option serve_longopts[] = {
-	{ "bind", required_argument, NULL, 'B' },
-	{ "port", required_argument, NULL, 'p' },
-	{ "max-duration", required_argument, NULL, 'D' },
-	{ "max-rate", required_argument, NULL, 'R' },
-	{ "max-flows", required_argument, NULL, 'F' },
-	{ "max-clients", required_argument, NULL, 'C' },
-	{ "threads", required_argument, NULL, 'T' },
-	{ "cpus", required_argument, NULL, 'U' },
-	{ "rcvbuf", required_argument, NULL, 'b' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
 
 static const char *mode_name(int mode)
 {
@@ -83,6 +50,45 @@ static void on_test(const char *peer, uint32_t id, int mode, const struct dir_re
 	fflush(print_fp());
 }
 
+/* The first line, as soon as the control port listens: where (so that --port 0 is usable)
+ * and the receive buffer the tests' sockets will get (a clamped one is said). */
+static void print_listening(const struct server *srv)
+{
+	struct serve_rcvbuf rb;
+	char addr[INET6_ADDRSTRLEN];
+	bool have_rb = serve_rcvbuf_probe(&rb) == 0;
+
+	serve_addr(srv, addr, sizeof(addr));
+	print_open_object(NULL);
+	print_str(PRINT_JSONONLY, "event", NULL, "listening");
+	print_str(PRINT_ANY, "address", "listening on %s", addr);
+	print_u64(PRINT_ANY, "port", " port %llu", serve_port(srv));
+	print_u64(PRINT_ANY, "data_port_first", " (data ports from %llu)", serve_port(srv) + 1u);
+	if (have_rb) {
+		print_open_object("rcvbuf");
+		print_u64(PRINT_ANY, "asked", ", receive buffer %llu B asked", (uint64_t)rb.asked);
+		print_u64(PRINT_ANY, "obtained", ", %llu B obtained", (uint64_t)rb.obtained);
+		print_bool(PRINT_JSONONLY, "forced", NULL, rb.forced);
+		print_bool(PRINT_JSONONLY, "clamped", NULL, rb.clamped);
+		if (rb.rmem_max >= 0)
+			print_u64(PRINT_JSONONLY, "rmem_max", NULL, (uint64_t)rb.rmem_max);
+		else
+			print_null(PRINT_JSONONLY, "rmem_max", NULL);
+		print_close_object();
+	}
+	print_nl();
+	print_close_object();
+	fflush(stdout);
+	if (have_rb && rb.clamped)
+		warn_msg("the data sockets' receive buffer is %ld bytes, not the %ld asked: "
+			 "net.core.rmem_max is %ld%s; socket-layer drops come sooner (%s)",
+			 rb.obtained, rb.asked, rb.rmem_max,
+			 rb.forced || engine_rcvbuf_bytes > 0 ? "" :
+			 " and SO_RCVBUFFORCE needs CAP_NET_ADMIN",
+			 engine_rcvbuf_bytes > 0 ? "raise net.core.rmem_max, or ask less with --rcvbuf" :
+			 "run as root, or raise net.core.rmem_max");
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct serve_opts o;
@@ -91,75 +97,50 @@ int cmd_serve(int argc, char **argv)
 	sigset_t set;
 	char err[256];
 	bool json = false;
-	int c, sig, r;
+	uint32_t port, threads, rcvbuf = 0;
+	int first, sig, r;
 
 	serve_opts_init(&o);
 	o.on_test = on_test;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "B:p:T:jh", serve_longopts, NULL)) != -1) {
-		uint32_t u;
-		double d;
+	port = o.port;
+	threads = o.threads;
+	const struct opt opts[] = {
+		VOCAB_BIND(&o.bind, "listen on this address only (default: all, IPv4 and IPv6)"),
+		VOCAB_PORT(&port, NULL, "5301", 0, "control port; 0 picks a free one"),
+		{ .name = "max-duration", .type = OPT_SECONDS, .dst = &o.max_duration,
+		  .min = 0, .max = VOCAB_DURATION_MAX, .arg = "SEC", .def = "60",
+		  .help = "longest test a client may ask for, %R (0 = no limit)" },
+		{ .name = "max-rate", .type = OPT_RATE, .dst = &o.max_rate, .min = 1,
+		  .max = ENGINE_MAX_RATE, .arg = "PPS", .def = "max",
+		  .help = "highest rate a client may ask for, %R (max = no limit)" },
+		{ .name = "max-flows", .type = OPT_U32, .dst = &o.max_flows, .min = 1,
+		  .max = CTL_MAX_FLOWS, .arg = "N", .def = "4096",
+		  .help = "most flows per test, %R" },
+		{ .name = "max-clients", .type = OPT_U32, .dst = &o.max_clients, .min = 1,
+		  .max = 1024, .arg = "N", .def = "16", .help = "concurrent control connections, %R" },
+		VOCAB_THREADS(&threads, NULL, "1"),
+		VOCAB_CPUS(o.cpus, &o.ncpus, (int)ARRAY_SIZE(o.cpus)),
+		{ .name = "rcvbuf", .type = OPT_U32, .dst = &rcvbuf, .min = 256, .max = 1u << 30,
+		  .arg = "BYTES", .unit = "bytes",
+		  .help = "ask this receive buffer (SO_RCVBUF, as an application does) instead of "
+			  "forcing 16 MiB, %R: to study socket-layer drops" },
+		VOCAB_JSON(&json),
+		OPT_HELP_ENTRY,
+		OPT_END_ENTRY,
+	};
+	const struct opt_spec spec = {
+		.cmd = "serve", .synopsis = "[OPTIONS]", .opts = opts, .min_args = 0, .max_args = 0,
+		.about = "Receive `dptune bench` tests: a TCP control port and UDP data ports "
+			 "(from PORT+1 up).\nWith --json: one JSON object per test and one at exit.",
+	};
 
-		switch (c) {
-		case 'B':
-			o.bind = optarg;
-			break;
-		case 'p':
-			if (parse_u32(optarg, &u) || u > 65535)
-				return usage_error("invalid --port '%s': need 0..65535", optarg);
-			o.port = (uint16_t)u;
-			break;
-		case 'D':
-			if (parse_seconds(optarg, &d, true))
-				return usage_error("invalid --max-duration '%s': need seconds", optarg);
-			o.max_duration = d;
-			break;
-		case 'R':
-			if (parse_rate(optarg, &d, NULL))
-				return usage_error("invalid --max-rate '%s': need a rate like 500k", optarg);
-			o.max_rate = d;
-			break;
-		case 'F':
-			if (parse_u32(optarg, &u) || !u || u > CTL_MAX_FLOWS)
-				return usage_error("invalid --max-flows '%s': need 1..%u", optarg, CTL_MAX_FLOWS);
-			o.max_flows = u;
-			break;
-		case 'C':
-			if (parse_u32(optarg, &u) || !u || u > 1024)
-				return usage_error("invalid --max-clients '%s': need 1..1024", optarg);
-			o.max_clients = u;
-			break;
-		case 'T':
-			if (parse_u32(optarg, &u) || !u || u > ENGINE_MAX_THREADS)
-				return usage_error("invalid --threads '%s': need 1..%d", optarg, ENGINE_MAX_THREADS);
-			o.threads = u;
-			break;
-		case 'b': {
-			uint32_t b;
-
-			if (parse_u32(optarg, &b) || b < 256 || b > (1u << 30))
-				return usage_error("invalid --rcvbuf '%s': bytes from 256 to 1G", optarg);
-			engine_rcvbuf_bytes = (int)b;
-			break;
-		}
-		case 'U':
-			r = engine_parse_cpus(optarg, o.cpus, (int)ARRAY_SIZE(o.cpus));
-			if (r <= 0)
-				return usage_error("invalid --cpus '%s': need a list like 0,2-3", optarg);
-			o.ncpus = r;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			serve_usage(stdout);
-			return EXIT_OK;
-		default:
-			return usage_error("unknown option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+	r = opt_parse(&spec, argc, argv, &first, NULL);
+	if (r != OPT_CONTINUE)
+		return r;
+	o.port = (uint16_t)port;
+	o.threads = threads;
+	if (rcvbuf)
+		engine_rcvbuf_bytes = (int)rcvbuf;
 	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
 
 	/* Every thread inherits the mask; this one waits for the signal. */
@@ -169,15 +150,9 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	r = serve_start(&o, &srv, err, sizeof(err));
-	if (r) {
-		err_msg("%s", err);
-		return r == -EAFNOSUPPORT ? EXIT_NOFEATURE : EXIT_FAIL;
-	}
-	if (!json) {
-		printf("listening on %s port %u (data ports from %u)\n", o.bind ? o.bind : "*",
-		       serve_port(srv), serve_port(srv) + 1);
-		fflush(stdout);
-	}
+	if (r)
+		return cmd_fail(r == -EAFNOSUPPORT ? EXIT_NOFEATURE : EXIT_FAIL, "%s", err);
+	print_listening(srv);
 	sigwait(&set, &sig);
 	serve_get_stats(srv, &st);
 	serve_stop(srv);

@@ -524,10 +524,14 @@ int netns_sysfs_root(int nsfd, int *rootfd)
 
 		close(sv[0]);
 		/* A private mount namespace of our own: the sysfs mounted there is seen by
-		 * nobody else, and the fd keeps it alive after this child exits. */
+		 * nobody else, and the fd keeps it alive after this child exits. Mounted
+		 * read-write although we only read: the kernel shares one sysfs superblock
+		 * per network namespace, and the first mount's read-only flag sticks to it,
+		 * so a read-only mount held here made every later writer in that namespace
+		 * (lab up setting RPS, tune apply sysfs:...) fail with EROFS while it lived. */
 		rc = netns_enter(nsfd);
 		if (!rc)
-			rc = sysfs_private(MS_RDONLY);
+			rc = sysfs_private(0);
 		if (rc)
 			e = (unsigned char)-rc;
 		if (!e) {

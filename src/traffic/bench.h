@@ -4,8 +4,10 @@
 #ifndef DPTUNE_TRAFFIC_BENCH_H
 #define DPTUNE_TRAFFIC_BENCH_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <netinet/in.h>
 #include "ctl.h"
 #include "result.h"
 
@@ -22,6 +24,18 @@ struct bench_interval {
 	uint64_t d_sent, d_rx, d_missing;
 	bool have_sent, have_rx; /* the figures known at this end */
 };
+
+/* The way the test leaves this namespace: the route to the server, as `ip route get`. */
+struct bench_path {
+	bool known;				/* the route was read (else error says why) */
+	char dev[16];				/* egress device */
+	char src[INET6_ADDRSTRLEN];		/* the control connection's own address */
+	char gateway[INET6_ADDRSTRLEN];		/* "" when the server is on the link */
+	char dst[INET6_ADDRSTRLEN];		/* the server's address */
+	char error[160];
+};
+
+struct bench_result;
 
 struct bench_opts {
 	const char *host;
@@ -40,7 +54,13 @@ struct bench_opts {
 	int ncpus;		/* 0 = do not pin */
 	bool raw;		/* send on AF_PACKET past this host's stack (see raw.h) */
 	void (*on_interval)(const struct bench_interval *iv, void *arg);
+	/* Called once connected, before the handshake: r->server and r->path are set. */
+	void (*on_connected)(const struct bench_result *r, void *arg);
 	void *arg;
+	/* When set and it becomes non-zero (a signal handler), the test ends early: during
+	 * the run, the sending stops and the figures so far are collected as usual (then
+	 * r->interrupted); before it, bench_run fails with -EINTR. */
+	volatile sig_atomic_t *cancel;
 };
 
 struct bench_result {
@@ -54,13 +74,20 @@ struct bench_result {
 	uint32_t test_id, nsock, nports;
 	unsigned threads;
 	char server[128];
+	struct bench_path path;	/* the route the test leaves by */
 	bool raw;		/* sent raw: on raw_dev to raw_nexthop (raw_lladdr) */
 	char raw_dev[16], raw_nexthop[64], raw_lladdr[24];
 	bool raw_csum_partial;	/* UDP checksum left for the device (virtio-net header) */
+	bool interrupted;	/* o->cancel ended the run early: partial figures */
 	char error[256];	/* why bench_run failed */
 };
 
 void bench_opts_init(struct bench_opts *o);
+/* HOST as a user writes it: a name, an IPv4 or IPv6 address, or a bracketed IPv6 address
+ * ([fd00::2]). 0 with the bare name or address in host, or -EINVAL with *why saying what
+ * is wrong (a port in HOST, unclosed bracket). bench_run() applies it to o->host. */
+int bench_host_parse(const char *arg, char *host, size_t n, const char **why)
+	__attribute__((warn_unused_result));
 /* Run one trial. 0 when the test ran (loss is a result, not an error); -errno when it could
  * not (r->error says why: unreachable server, refused by its limits, protocol error). */
 int bench_run(const struct bench_opts *o, struct bench_result *r) __attribute__((warn_unused_result));

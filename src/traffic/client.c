@@ -1,5 +1,7 @@
-/* client.c: bench_run(), the client side of one trial (see bench.h): control handshake,
- * sockets and engines for the directions asked, per-second intervals, results. */
+/* client.c: bench_run(), the client side of one trial (see bench.h), in phases: plan,
+ * handshake (connect, route, HELLO), open (sockets, TEST/OK), start (START, senders), wait
+ * (intervals until done or interrupted), collect (STOP, DONE, RESULTS), report (rates and
+ * the sender-limited verdict). */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -52,6 +54,51 @@ static int fail(struct bench_result *r, int err, const char *fmt, ...)
 	return err;
 }
 
+int bench_host_parse(const char *arg, char *host, size_t n, const char **why)
+{
+	const char *close_br;
+	size_t len;
+
+	*why = NULL;
+	if (!arg || !arg[0]) {
+		*why = "empty HOST";
+		return -EINVAL;
+	}
+	if (arg[0] != '[') {
+		const char *colon = strchr(arg, ':');
+
+		/* one colon: "host:port", which is not an IPv6 address */
+		if (colon && !strchr(colon + 1, ':')) {
+			*why = "a port does not go in HOST: give it with --port";
+			return -EINVAL;
+		}
+		if (strlen(arg) >= n) {
+			*why = "HOST too long";
+			return -EINVAL;
+		}
+		snprintf(host, n, "%s", arg);
+		return 0;
+	}
+	close_br = strchr(arg, ']');
+	if (!close_br) {
+		*why = "unclosed '[': write an IPv6 address as [fd00::2] or fd00::2";
+		return -EINVAL;
+	}
+	if (close_br[1]) {
+		*why = close_br[1] == ':' ? "a port does not go in HOST: give it with --port" :
+			"unexpected text after ']'";
+		return -EINVAL;
+	}
+	len = (size_t)(close_br - arg - 1);
+	if (!len || len >= n || !memchr(arg + 1, ':', len)) {
+		*why = "brackets hold an IPv6 address: [fd00::2]";
+		return -EINVAL;
+	}
+	memcpy(host, arg + 1, len);
+	host[len] = 0;
+	return 0;
+}
+
 static void set_port(struct sockaddr_storage *a, uint16_t port)
 {
 	if (a->ss_family == AF_INET)
@@ -65,11 +112,14 @@ static int connect_ctl(const struct bench_opts *o, struct bench_result *r,
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = o->family,
 				  .ai_flags = AI_NUMERICSERV }, *ai, *p;
-	char port[8];
+	char port[8], host[256];
+	const char *why;
 	int fd = -1, e = 0, g;
 
+	if (bench_host_parse(o->host, host, sizeof(host), &why))
+		return fail(r, -EINVAL, "invalid HOST '%s': %s", o->host ? o->host : "", why);
 	snprintf(port, sizeof(port), "%u", o->port ? o->port : BENCH_DEFAULT_PORT);
-	g = getaddrinfo(o->host, port, &hints, &ai);
+	g = getaddrinfo(host, port, &hints, &ai);
 	if (g)
 		return fail(r, -EHOSTUNREACH, "cannot resolve '%s': %s", o->host, gai_strerror(g));
 	for (p = ai; p; p = p->ai_next) {
@@ -120,17 +170,156 @@ static int connect_ctl(const struct bench_opts *o, struct bench_result *r,
 	return fd;
 }
 
-/* Wait for a message (skipping INTERVAL unless iv is given, which receives it). */
-static int recv_msg(struct ctl_conn *cc, int timeout_ms, struct ctl_msg *m)
+static bool cancelled(const struct bench_opts *o)
+{
+	return o->cancel && *o->cancel;
+}
+
+/* Wait up to timeout_ms for a frame, in slices so that a cancel is seen within 100 ms
+ * (-EINTR) when `cancellable`. Else as ctl_recv_frame(), with -ETIMEDOUT for a timeout. */
+static int recv_frame(const struct bench_opts *o, struct ctl_conn *cc, int timeout_ms,
+		      bool cancellable, const char **body, size_t *len)
+{
+	int waited = 0, r;
+
+	for (;;) {
+		int slice = timeout_ms - waited < 100 ? timeout_ms - waited : 100;
+
+		if (cancellable && cancelled(o))
+			return -EINTR;
+		r = ctl_recv_frame(cc, slice, body, len);
+		if (r)
+			return r;
+		waited += slice;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+	}
+}
+
+/* Wait for a message: 1, or -errno as recv_frame(), or the parser's error. */
+static int recv_msg(const struct bench_opts *o, struct ctl_conn *cc, int timeout_ms,
+		    bool cancellable, struct ctl_msg *m)
 {
 	const char *body;
 	size_t len;
-	int r = ctl_recv_frame(cc, timeout_ms, &body, &len);
+	int r = recv_frame(o, cc, timeout_ms, cancellable, &body, &len);
 
 	if (r <= 0)
-		return r ? r : -ETIMEDOUT;
+		return r;
 	r = ctl_msg_parse(body, len, m);
 	return r ? r : 1;
+}
+
+/* The bytes a peer sent, printable: "HTTP/1.0 200 OK\r\n". */
+static void escape_bytes(const unsigned char *b, size_t n, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 5 < outlen; i++) {
+		unsigned char c = b[i];
+
+		if (c == '\r' || c == '\n' || c == '\t')
+			o += (size_t)snprintf(out + o, outlen - o, "\\%c",
+					      c == '\r' ? 'r' : c == '\n' ? 'n' : 't');
+		else if (c == '"' || c == '\\')
+			o += (size_t)snprintf(out + o, outlen - o, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+	}
+	out[o < outlen ? o : outlen - 1] = 0;
+}
+
+/* Whether the first n bytes a server sent can begin the protocol's greeting: a frame
+ * (4-byte big-endian length, at most CTL_MAX_RESULTS) whose body is a JSON object. */
+static bool greeting_prefix_ok(const unsigned char *b, size_t n)
+{
+	uint32_t len;
+
+	if (n >= 1 && b[0] != 0) /* 16 MiB or more: no frame of ours */
+		return false;
+	if (n < 4)
+		return true;
+	len = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	if (!len || len > CTL_MAX_RESULTS)
+		return false;
+	return n < 5 || b[4] == '{';
+}
+
+/* Wait until the server's first bytes arrive and check that they can begin a greeting,
+ * without consuming them: a server of another protocol (HTTP, SSH) is named at once rather
+ * than after the reply timeout. 0, -EPROTO (r->error quotes what was received),
+ * -ECONNRESET, -EINTR (cancelled) or -ETIMEDOUT. */
+static int await_greeting(const struct bench_opts *o, int fd, const char *port,
+			  struct bench_result *r)
+{
+	double deadline = now_mono() + REPLY_MS / 1000.0;
+	unsigned char b[48];
+	char shown[200];
+	ssize_t n = 0;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int p;
+
+		if (cancelled(o))
+			return fail(r, -EINTR, "interrupted before the test started");
+		if (now_mono() > deadline)
+			return fail(r, -ETIMEDOUT, "no greeting from %s port %s within %d s: is "
+				    "it a 'dptune serve' (and not overloaded)?", o->host, port,
+				    REPLY_MS / 1000);
+		p = poll(&pfd, 1, 100);
+		if (p < 0 && errno != EINTR)
+			return fail(r, -errno, "control connection to %s port %s: %s", o->host,
+				    port, strerror(errno));
+		if (p <= 0)
+			continue;
+		n = recv(fd, b, sizeof(b), MSG_PEEK | MSG_DONTWAIT);
+		if (n == 0)
+			return fail(r, -ECONNRESET, "%s port %s closed the connection without a "
+				    "greeting: is it a 'dptune serve'?", o->host, port);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return fail(r, -errno, "control connection to %s port %s: %s", o->host,
+				    port, strerror(errno));
+		}
+		if (!greeting_prefix_ok(b, (size_t)n))
+			break;
+		if (n >= 5)
+			return 0;
+		usleep(10000); /* a valid beginning: wait for the rest */
+	}
+	escape_bytes(b, (size_t)n, shown, sizeof(shown));
+	return fail(r, -EPROTO, "%s port %s is not a dptune server: it sent \"%s%s\" where "
+		    "'dptune serve' sends its greeting (a length-prefixed JSON hello)", o->host,
+		    port, shown, n == (ssize_t)sizeof(b) ? "..." : "");
+}
+
+static void addr_text(const struct sockaddr_storage *a, char *buf, size_t n)
+{
+	if (!inet_ntop(a->ss_family, a->ss_family == AF_INET ?
+		       (const void *)&((const struct sockaddr_in *)a)->sin_addr :
+		       (const void *)&((const struct sockaddr_in6 *)a)->sin6_addr, buf, (socklen_t)n))
+		snprintf(buf, n, "?");
+}
+
+/* The route to the server (dst) and the connection's own address (src). */
+static void bench_path_read(const struct sockaddr_storage *dst, const struct sockaddr_storage *src,
+			    struct bench_path *p)
+{
+	struct raw_path rp;
+
+	memset(p, 0, sizeof(*p));
+	addr_text(dst, p->dst, sizeof(p->dst));
+	addr_text(src, p->src, sizeof(p->src));
+	if (raw_route(dst, &rp, p->error, sizeof(p->error)))
+		return;
+	snprintf(p->dev, sizeof(p->dev), "%s", rp.ifname);
+	if (rp.have_gw)
+		addr_text(&rp.nexthop, p->gateway, sizeof(p->gateway));
+	p->known = true;
 }
 
 /* Raise the open-file limit for thousands of flows; best effort. */
@@ -146,15 +335,30 @@ static void raise_nofile(unsigned need)
 	}
 }
 
+/* One trial's state, shared by its phases (bench_run). */
 struct run {
 	const struct bench_opts *o;
 	struct bench_result *r;
 	struct ctl_conn cc;
 	int fd;
+	/* handshake */
+	struct sockaddr_storage sa, la; /* the server's and our control addresses */
+	socklen_t salen, lalen;
+	double limit;		/* the server's --max-duration (0 none) */
+	/* open */
+	uint32_t nsock, nports;
+	unsigned threads;
+	struct ctl_msg ok;	/* the server's OK: test id, its receive ports */
+	int *txfd, ntx;
+	int rxfd[CTL_MAX_PORTS], nrx;
+	struct sockaddr_storage dst[CTL_MAX_PORTS];
+	struct raw_path path;	/* --raw: the route, device, next hop */
+	/* start, run, collect */
 	struct tx_engine tx;
 	struct rx_engine rx;
 	bool tx_on, rx_on, done_seen;
-	struct ctl_msg done;
+	struct ctl_msg done;	/* the server's DONE (reverse: what it sent) */
+	double t_fin;
 	/* last interval figures */
 	uint64_t srv_rx, srv_missing, last_sent, last_srv_rx, last_srv_missing;
 	uint64_t last_rx, last_missing, last_rev_sent;
@@ -202,25 +406,17 @@ static void emit_intervals(struct run *u, double now)
 	u->last_iv = now;
 }
 
-int bench_run(const struct bench_opts *o, struct bench_result *r)
+static int lost_ctl(struct run *u)
 {
-	struct run u;
-	struct ctl_msg m, ok;
-	struct sockaddr_storage sa, la, dst[CTL_MAX_PORTS];
-	socklen_t salen = sizeof(sa), lalen = sizeof(la);
-	int ret = 0, rc, *txfd = NULL, rxfd[CTL_MAX_PORTS], ntx = 0, nrx = 0;
-	char boot[40];
-	double deadline, limit, t_fin;
-	struct raw_path path;
-	uint32_t nsock, nports;
-	unsigned threads;
+	return fail(u->r, -EPIPE, "lost the control connection to %s", u->o->host);
+}
 
-	memset(r, 0, sizeof(*r));
-	memset(&u, 0, sizeof(u));
-	ctl_msg_init(&ok, 0);
-	ctl_msg_init(&u.done, 0);
-	u.o = o;
-	u.r = r;
+/* Check the options, size the test: sockets, ports, threads. */
+static int bench_plan(struct run *u)
+{
+	const struct bench_opts *o = u->o;
+	struct bench_result *r = u->r;
+
 	if (o->raw && !(o->mode & CTL_MODE_FWD))
 		return fail(r, -EINVAL, "--raw sends from this host: use it with forward or "
 			    "bidirectional tests");
@@ -228,359 +424,449 @@ int bench_run(const struct bench_opts *o, struct bench_result *r)
 	    o->size > DGRAM_MAX_PAYLOAD || (!o->count && o->duration <= 0) ||
 	    o->mode < CTL_MODE_FWD || o->mode > CTL_MODE_BIDIR)
 		return fail(r, -EINVAL, "invalid options");
-	nsock = o->flows < BENCH_MAX_SOCK ? o->flows : BENCH_MAX_SOCK;
-	nports = (o->flows + nsock - 1) / nsock;
-	threads = o->threads ? o->threads : 1;
-	if (threads > nsock)
-		threads = nsock;
-	r->nsock = nsock;
-	r->nports = nports;
-	r->threads = threads;
-	raise_nofile(nsock + nports + 16);
+	u->nsock = o->flows < BENCH_MAX_SOCK ? o->flows : BENCH_MAX_SOCK;
+	u->nports = (o->flows + u->nsock - 1) / u->nsock;
+	u->threads = o->threads ? o->threads : 1;
+	if (u->threads > u->nsock)
+		u->threads = u->nsock;
+	r->nsock = u->nsock;
+	r->nports = u->nports;
+	r->threads = u->threads;
+	raise_nofile(u->nsock + u->nports + 16);
+	return 0;
+}
 
-	u.fd = connect_ctl(o, r, &sa, &salen);
-	if (u.fd < 0)
-		return u.fd;
-	ctl_conn_init(&u.cc, u.fd, CTL_MAX_RESULTS);
-	r->ipv6 = sa.ss_family == AF_INET6;
-	{
-		char h[INET6_ADDRSTRLEN] = "?";
+/* Handshake: connect, read the route, HELLO both ways (shared clock, server limits). */
+static int bench_handshake(struct run *u)
+{
+	const struct bench_opts *o = u->o;
+	struct bench_result *r = u->r;
+	struct ctl_msg m;
+	char boot[40], port[8];
+	int rc;
 
-		inet_ntop(sa.ss_family, sa.ss_family == AF_INET ?
-			  (void *)&((struct sockaddr_in *)&sa)->sin_addr :
-			  (void *)&((struct sockaddr_in6 *)&sa)->sin6_addr, h, sizeof(h));
-		snprintf(r->server, sizeof(r->server), "%s", h);
-	}
-	getsockname(u.fd, (struct sockaddr *)&la, &lalen);
+	u->salen = sizeof(u->sa);
+	u->lalen = sizeof(u->la);
+	u->fd = connect_ctl(o, r, &u->sa, &u->salen);
+	if (u->fd < 0)
+		return u->fd;
+	ctl_conn_init(&u->cc, u->fd, CTL_MAX_RESULTS);
+	r->ipv6 = u->sa.ss_family == AF_INET6;
+	addr_text(&u->sa, r->server, sizeof(r->server));
+	getsockname(u->fd, (struct sockaddr *)&u->la, &u->lalen);
+	bench_path_read(&u->sa, &u->la, &r->path);
+	if (o->on_connected)
+		o->on_connected(r, o->arg);
 
-	/* HELLO */
 	ctl_msg_init(&m, CTL_HELLO);
 	ctl_boot_id(boot, sizeof(boot));
 	snprintf(m.boot_id, sizeof(m.boot_id), "%s", boot);
-	if (ctl_send_msg(u.fd, &m)) {
-		ret = fail(r, -EPIPE, "lost the control connection to %s", o->host);
-		goto out;
-	}
-	rc = recv_msg(&u.cc, REPLY_MS, &m);
+	if (ctl_send_msg(u->fd, &m))
+		return lost_ctl(u);
+	snprintf(port, sizeof(port), "%u", o->port ? o->port : BENCH_DEFAULT_PORT);
+	if ((rc = await_greeting(o, u->fd, port, r)))
+		return rc;
+	rc = recv_msg(o, &u->cc, REPLY_MS, true, &m);
+	if (rc == -EINTR)
+		return fail(r, -EINTR, "interrupted before the test started");
 	if (rc != 1 || m.type != CTL_HELLO) {
-		ret = fail(r, -EPROTO, "%s did not answer as a dptune server (%s)", o->host,
-			   rc == 1 && m.type == CTL_ERROR ? m.error : rc < 0 ? strerror(-rc) : "bad reply");
+		rc = fail(r, -EPROTO, "%s did not answer as a dptune server (%s)", o->host,
+			  rc == 1 && m.type == CTL_ERROR ? m.error : rc < 0 ? strerror(-rc) :
+			  "bad reply");
 		ctl_msg_release(&m);
-		goto out;
+		return rc;
 	}
 	r->clock_shared = !strcmp(m.boot_id, boot) && strcmp(boot, "unknown");
-	limit = m.max_duration;
+	u->limit = m.max_duration;
 	ctl_msg_release(&m);
+	return 0;
+}
 
-	/* Reverse: our receive sockets first, their ports go in the request. */
-	if (o->mode & CTL_MODE_REV) {
-		struct sockaddr_storage a = la;
-		struct rx_cfg rc2 = { 0 };
+/* Reverse: our receive sockets, whose ports go in the TEST request. */
+static int open_rx_sockets(struct run *u)
+{
+	struct sockaddr_storage a = u->la;
 
-		set_port(&a, 0);
-		for (nrx = 0; nrx < (int)nports; nrx++) {
-			rxfd[nrx] = engine_udp_socket(&a, lalen, true);
-			if (rxfd[nrx] < 0) {
-				ret = fail(r, rxfd[nrx], "cannot open a receive socket: %s",
-					   strerror(-rxfd[nrx]));
-				goto out;
-			}
-		}
-		(void)rc2;
+	set_port(&a, 0);
+	for (u->nrx = 0; u->nrx < (int)u->nports; u->nrx++) {
+		u->rxfd[u->nrx] = engine_udp_socket(&a, u->lalen, true);
+		if (u->rxfd[u->nrx] < 0)
+			return fail(u->r, u->rxfd[u->nrx], "cannot open a receive socket: %s",
+				    strerror(-u->rxfd[u->nrx]));
 	}
+	return 0;
+}
+
+/* Forward: the send sockets (from --src addresses, if given) and the server's ports. */
+static int open_tx_sockets(struct run *u)
+{
+	const struct bench_opts *o = u->o;
+	int family = u->sa.ss_family, rc;
+
+	u->txfd = xcalloc(u->nsock, sizeof(int));
+	for (u->ntx = 0; u->ntx < (int)u->nsock; u->ntx++) {
+		struct addrinfo hints = { .ai_family = family, .ai_socktype = SOCK_DGRAM,
+					  .ai_flags = AI_NUMERICHOST }, *ai;
+		struct sockaddr_storage b;
+		socklen_t bl;
+		int i = u->ntx;
+
+		memset(&b, 0, sizeof(b));
+		b.ss_family = (sa_family_t)family;
+		bl = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+		if (o->nsrc) {
+			const char *src = o->src[i % o->nsrc];
+
+			if (getaddrinfo(src, NULL, &hints, &ai))
+				return fail(u->r, -EINVAL, "source address '%s' is not a %s address",
+					    src, family == AF_INET ? "IPv4" : "IPv6");
+			memcpy(&b, ai->ai_addr, ai->ai_addrlen);
+			bl = ai->ai_addrlen;
+			freeaddrinfo(ai);
+		}
+		rc = engine_udp_socket(&b, bl, false);
+		if (rc < 0)
+			return fail(u->r, rc, "cannot open send socket %d: %s", i, strerror(-rc));
+		u->txfd[i] = rc;
+	}
+	for (uint32_t i = 0; i < u->nports; i++) {
+		u->dst[i] = u->sa;
+		set_port(&u->dst[i], u->ok.ports[i]);
+	}
+	return 0;
+}
+
+/* --raw: the route, egress device and next hop the datagrams are written for. */
+static int open_raw_path(struct run *u)
+{
+	struct bench_result *r = u->r;
+	struct raw_path *p = &u->path;
+	char err[200];
+	int rc;
+
+	if ((rc = raw_resolve(&u->sa, p, err, sizeof(err))))
+		return fail(r, rc, "--raw: %s", err);
+	r->raw = true;
+	snprintf(r->raw_dev, sizeof(r->raw_dev), "%s", p->ifname);
+	addr_text(&p->nexthop, r->raw_nexthop, sizeof(r->raw_nexthop));
+	if (p->halen == 6)
+		snprintf(r->raw_lladdr, sizeof(r->raw_lladdr), "%02x:%02x:%02x:%02x:%02x:%02x",
+			 p->lladdr[0], p->lladdr[1], p->lladdr[2], p->lladdr[3], p->lladdr[4],
+			 p->lladdr[5]);
+	else
+		snprintf(r->raw_lladdr, sizeof(r->raw_lladdr), "none");
+	return 0;
+}
+
+/* Open: the sockets of each direction, the TEST request and the server's OK, the
+ * receiver (reverse) started so that nothing the server sends is missed. */
+static int bench_open(struct run *u)
+{
+	const struct bench_opts *o = u->o;
+	struct bench_result *r = u->r;
+	struct ctl_msg m;
+	int rc;
+
+	if ((o->mode & CTL_MODE_REV) && (rc = open_rx_sockets(u)))
+		return rc;
 	ctl_msg_init(&m, CTL_TEST);
 	m.mode = (uint32_t)o->mode;
 	m.flows = o->flows;
 	m.size = o->size;
-	m.nsock = nsock;
-	m.threads = threads;
+	m.nsock = u->nsock;
+	m.threads = u->threads;
 	m.rate = o->rate;
 	m.duration = o->duration;
 	m.count = o->count;
 	if (o->mode & CTL_MODE_REV) {
-		m.nports = nports;
-		for (int i = 0; i < nrx; i++) {
+		m.nports = u->nports;
+		for (int i = 0; i < u->nrx; i++) {
 			struct sockaddr_storage b;
 			socklen_t bl = sizeof(b);
 
-			getsockname(rxfd[i], (struct sockaddr *)&b, &bl);
+			getsockname(u->rxfd[i], (struct sockaddr *)&b, &bl);
 			m.ports[i] = b.ss_family == AF_INET ?
 				     ntohs(((struct sockaddr_in *)&b)->sin_port) :
 				     ntohs(((struct sockaddr_in6 *)&b)->sin6_port);
 		}
 	}
-	if (ctl_send_msg(u.fd, &m)) {
-		ret = fail(r, -EPIPE, "lost the control connection to %s", o->host);
-		goto out;
-	}
-	rc = recv_msg(&u.cc, REPLY_MS, &ok);
-	if (rc != 1 || ok.type != CTL_OK) {
-		ret = fail(r, -EPERM, "the server refused the test: %s",
-			   rc == 1 && ok.type == CTL_ERROR ? ok.error :
-			   rc < 0 ? strerror(-rc) : "unexpected reply");
-		goto out;
-	}
-	r->test_id = ok.test_id;
-	if ((o->mode & CTL_MODE_FWD) && ok.nports != nports) {
-		ret = fail(r, -EPROTO, "the server opened %u data ports, expected %u", ok.nports, nports);
-		goto out;
-	}
+	if (ctl_send_msg(u->fd, &m))
+		return lost_ctl(u);
+	rc = recv_msg(o, &u->cc, REPLY_MS, true, &u->ok);
+	if (rc == -EINTR)
+		return fail(r, -EINTR, "interrupted before the test started");
+	if (rc != 1 || u->ok.type != CTL_OK)
+		return fail(r, -EPERM, "the server refused the test: %s",
+			    rc == 1 && u->ok.type == CTL_ERROR ? u->ok.error :
+			    rc < 0 ? strerror(-rc) : "unexpected reply");
+	r->test_id = u->ok.test_id;
+	if ((o->mode & CTL_MODE_FWD) && u->ok.nports != u->nports)
+		return fail(r, -EPROTO, "the server opened %u data ports, expected %u",
+			    u->ok.nports, u->nports);
 	if (o->mode & CTL_MODE_REV) {
-		struct rx_cfg c = { .nsock = nrx, .fds = rxfd, .nflows = o->flows,
-				    .peer_nsock = nsock, .test_id = ok.test_id, .threads = threads,
-				    .latency_valid = r->clock_shared, .cpus = o->cpus,
-				    .ncpus = o->ncpus };
+		struct rx_cfg c = { .nsock = u->nrx, .fds = u->rxfd, .nflows = o->flows,
+				    .peer_nsock = u->nsock, .test_id = u->ok.test_id,
+				    .threads = u->threads, .latency_valid = r->clock_shared,
+				    .cpus = o->cpus, .ncpus = o->ncpus };
 
-		if ((rc = rx_start(&u.rx, &c))) {
-			ret = fail(r, rc, "cannot start the receiver: %s", strerror(-rc));
-			goto out;
-		}
-		u.rx_on = true;
+		if ((rc = rx_start(&u->rx, &c)))
+			return fail(r, rc, "cannot start the receiver: %s", strerror(-rc));
+		u->rx_on = true;
 	}
 	if (o->mode & CTL_MODE_FWD) {
-		ntx = (int)nsock;
-		txfd = xcalloc(nsock, sizeof(int));
-		for (int i = 0; i < ntx; i++) {
-			struct addrinfo hints = { .ai_family = sa.ss_family, .ai_socktype = SOCK_DGRAM,
-						  .ai_flags = AI_NUMERICHOST }, *ai;
-			struct sockaddr_storage b;
-			socklen_t bl;
-
-			memset(&b, 0, sizeof(b));
-			b.ss_family = sa.ss_family;
-			bl = sa.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
-			     sizeof(struct sockaddr_in6);
-			if (o->nsrc) {
-				const char *src = o->src[i % o->nsrc];
-
-				if (getaddrinfo(src, NULL, &hints, &ai)) {
-					ntx = i;
-					ret = fail(r, -EINVAL, "source address '%s' is not a %s address",
-						   src, sa.ss_family == AF_INET ? "IPv4" : "IPv6");
-					goto out;
-				}
-				memcpy(&b, ai->ai_addr, ai->ai_addrlen);
-				bl = ai->ai_addrlen;
-				freeaddrinfo(ai);
-			}
-			txfd[i] = engine_udp_socket(&b, bl, false);
-			if (txfd[i] < 0) {
-				rc = txfd[i];
-				ntx = i;
-				ret = fail(r, rc, "cannot open send socket %d: %s", i, strerror(-rc));
-				goto out;
-			}
-		}
-		for (uint32_t i = 0; i < nports; i++) {
-			dst[i] = sa;
-			set_port(&dst[i], ok.ports[i]);
-		}
-		if (o->raw) {
-			char err[200];
-
-			if ((rc = raw_resolve(&sa, &path, err, sizeof(err)))) {
-				ret = fail(r, rc, "--raw: %s", err);
-				goto out;
-			}
-			r->raw = true;
-			snprintf(r->raw_dev, sizeof(r->raw_dev), "%s", path.ifname);
-			inet_ntop(sa.ss_family, sa.ss_family == AF_INET ?
-				  (void *)&((struct sockaddr_in *)&path.nexthop)->sin_addr :
-				  (void *)&((struct sockaddr_in6 *)&path.nexthop)->sin6_addr,
-				  r->raw_nexthop, sizeof(r->raw_nexthop));
-			if (path.halen == 6)
-				snprintf(r->raw_lladdr, sizeof(r->raw_lladdr),
-					 "%02x:%02x:%02x:%02x:%02x:%02x", path.lladdr[0],
-					 path.lladdr[1], path.lladdr[2], path.lladdr[3],
-					 path.lladdr[4], path.lladdr[5]);
-			else
-				snprintf(r->raw_lladdr, sizeof(r->raw_lladdr), "none");
-		}
+		if ((rc = open_tx_sockets(u)))
+			return rc;
+		if (o->raw && (rc = open_raw_path(u)))
+			return rc;
 	}
+	return 0;
+}
+
+/* Start: START to the server, then our senders. */
+static int bench_start(struct run *u)
+{
+	const struct bench_opts *o = u->o;
+	struct bench_result *r = u->r;
+	struct ctl_msg m;
+	int rc;
 
 	ctl_msg_init(&m, CTL_START);
-	if (ctl_send_msg(u.fd, &m)) {
-		ret = fail(r, -EPIPE, "lost the control connection to %s", o->host);
-		goto out;
-	}
-	u.t0 = u.last_iv = now_mono();
-	if (o->mode & CTL_MODE_FWD) {
-		struct tx_cfg c = { .nsock = ntx, .fds = txfd, .ndst = nports, .dst = dst,
-				    .dstlen = salen, .nflows = o->flows, .test_id = ok.test_id,
-				    .size = o->size, .rate = o->rate, .count = o->count,
-				    .duration = o->duration, .threads = threads, .cpus = o->cpus,
-				    .ncpus = o->ncpus, .raw = o->raw };
+	if (ctl_send_msg(u->fd, &m))
+		return lost_ctl(u);
+	u->t0 = u->last_iv = now_mono();
+	if (!(o->mode & CTL_MODE_FWD))
+		return 0;
+	{
+		struct tx_cfg c = { .nsock = u->ntx, .fds = u->txfd, .ndst = u->nports,
+				    .dst = u->dst, .dstlen = u->salen, .nflows = o->flows,
+				    .test_id = u->ok.test_id, .size = o->size, .rate = o->rate,
+				    .count = o->count, .duration = o->duration,
+				    .threads = u->threads, .cpus = o->cpus, .ncpus = o->ncpus,
+				    .raw = o->raw };
 
 		if (o->raw) {
-			raw_dest(&path, sa.ss_family, &c.raw_to);
-			c.raw_src = path.have_src ? path.src : la;
-			c.raw_linklen = raw_link_header(&path, sa.ss_family, c.raw_link);
+			raw_dest(&u->path, u->sa.ss_family, &c.raw_to);
+			c.raw_src = u->path.have_src ? u->path.src : u->la;
+			c.raw_linklen = raw_link_header(&u->path, u->sa.ss_family, c.raw_link);
 		}
-		if ((rc = tx_start(&u.tx, &c))) {
+		if ((rc = tx_start(&u->tx, &c))) {
 			if (o->raw && rc == -EPERM)
-				ret = fail(r, rc, "--raw needs CAP_NET_RAW (run as root)");
-			else
-				ret = fail(r, rc, "cannot start the sender: %s", strerror(-rc));
-			goto out;
+				return fail(r, rc, "--raw needs CAP_NET_RAW (run as root)");
+			return fail(r, rc, "cannot start the sender: %s", strerror(-rc));
 		}
-		u.tx_on = true;
-		if (o->raw)
-			r->raw_csum_partial = u.tx.tmpl[0].partial;
 	}
+	u->tx_on = true;
+	if (o->raw)
+		r->raw_csum_partial = u->tx.tmpl[0].partial;
+	return 0;
+}
 
-	/* Running. */
+/* Run: until our senders are done and (reverse) the server's DONE came, an interrupt, or a
+ * hard deadline; intervals follow the server's reports. */
+static int bench_wait(struct run *u)
+{
+	const struct bench_opts *o = u->o;
+	struct bench_result *r = u->r;
+	struct ctl_msg m;
+	double deadline;
+	int rc;
+
 	if (o->duration > 0)
-		deadline = u.t0 + o->duration + 15;
+		deadline = u->t0 + o->duration + 15;
 	else if (o->rate > 0)
-		deadline = u.t0 + (double)o->count / o->rate * 1.5 + 15;
+		deadline = u->t0 + (double)o->count / o->rate * 1.5 + 15;
 	else
-		deadline = u.t0 + (limit > 0 ? limit : 3600) + 15;
+		deadline = u->t0 + (u->limit > 0 ? u->limit : 3600) + 15;
 	for (;;) {
 		double now = now_mono();
-		bool tx_fin = !u.tx_on || tx_done(&u.tx);
-		bool rev_fin = !(o->mode & CTL_MODE_REV) || u.done_seen;
+		bool tx_fin = !u->tx_on || tx_done(&u->tx);
+		bool rev_fin = !(o->mode & CTL_MODE_REV) || u->done_seen;
 
 		if (tx_fin && rev_fin)
 			break;
-		if (now > deadline) {
-			ret = fail(r, -ETIMEDOUT, "the test did not finish in time");
-			goto out;
+		if (cancelled(o)) {
+			r->interrupted = true;
+			break;
 		}
+		if (now > deadline)
+			return fail(r, -ETIMEDOUT, "the test did not finish in time");
 		/* Forward lines follow the server's reports, so that sent and received cover
 		 * the same second; the timer is a fallback when reports stop coming. */
-		if (now - u.last_iv >= (u.tx_on ? 1.5 : 1.0))
-			emit_intervals(&u, now);
-		rc = recv_msg(&u.cc, 50, &m);
+		if (now - u->last_iv >= (u->tx_on ? 1.5 : 1.0))
+			emit_intervals(u, now);
+		rc = recv_msg(o, &u->cc, 50, false, &m);
 		if (rc == -ETIMEDOUT)
 			continue;
-		if (rc != 1) {
-			ret = fail(r, -EPROTO, "control connection failed during the test: %s",
-				   strerror(-rc));
-			goto out;
-		}
+		if (rc != 1)
+			return fail(r, -EPROTO, "control connection failed during the test: %s",
+				    strerror(-rc));
 		if (m.type == CTL_INTERVAL) {
-			u.srv_rx = m.rx;
-			u.srv_missing = m.missing;
-			if (u.tx_on && now_mono() - u.last_iv >= 0.5)
-				emit_intervals(&u, now_mono());
+			u->srv_rx = m.rx;
+			u->srv_missing = m.missing;
+			if (u->tx_on && now_mono() - u->last_iv >= 0.5)
+				emit_intervals(u, now_mono());
 		} else if (m.type == CTL_DONE) {
-			ctl_msg_release(&u.done);
-			u.done = m;
-			u.done_seen = true;
+			ctl_msg_release(&u->done);
+			u->done = m;
+			u->done_seen = true;
 			continue;
 		} else if (m.type == CTL_ERROR) {
-			ret = fail(r, -EPROTO, "server: %s", m.error);
+			rc = fail(r, -EPROTO, "server: %s", m.error);
 			ctl_msg_release(&m);
-			goto out;
+			return rc;
 		}
 		ctl_msg_release(&m);
 	}
-	t_fin = now_mono();
+	u->t_fin = now_mono();
+	return 0;
+}
 
-	/* STOP with what we sent; the server drains and answers with RESULTS. */
+/* Collect: STOP with what we sent; (reverse) the server's DONE and our receiver's counts;
+ * the server drains and answers with RESULTS. */
+static int bench_collect(struct run *u)
+{
+	const struct bench_opts *o = u->o;
+	struct bench_result *r = u->r;
+	struct ctl_msg m;
+	int rc;
+
 	ctl_msg_init(&m, CTL_STOP);
-	if (u.tx_on) {
-		tx_stop(&u.tx);
-		r->tx_errors = tx_errors(&u.tx);
-		if ((rc = tx_fatal(&u.tx))) {
-			ret = fail(r, -rc, "the sender stopped: sendmmsg failed: %s%s", strerror(rc),
-				   rc == EMSGSIZE ? " (datagram larger than the path's MTU?)" : "");
-			goto out;
-		}
+	if (u->tx_on) {
+		tx_stop(&u->tx);
+		r->tx_errors = tx_errors(&u->tx);
+		if ((rc = tx_fatal(&u->tx)))
+			return fail(r, -rc, "the sender stopped: sendmmsg failed: %s%s", strerror(rc),
+				    rc == EMSGSIZE ? " (datagram larger than the path's MTU?)" : "");
 		m.nsent = o->flows;
-		m.sent = u.tx.seq;
-		m.tx_seconds = u.tx.t_end - u.tx.t0;
+		m.sent = u->tx.seq;
+		m.tx_seconds = u->tx.t_end - u->tx.t0;
 		r->fwd_tx_seconds = m.tx_seconds;
 	}
-	rc = ctl_send_msg(u.fd, &m);
-	if (rc) {
-		ret = fail(r, -EPIPE, "lost the control connection to %s", o->host);
-		goto out;
+	if (ctl_send_msg(u->fd, &m))
+		return lost_ctl(u);
+	/* Interrupted: the server stops sending on STOP and says how much it sent. */
+	while (u->rx_on && !u->done_seen) {
+		rc = recv_msg(o, &u->cc, REPLY_MS, false, &m);
+		if (rc != 1)
+			return fail(r, -EPROTO, "the server did not say what it sent: %s",
+				    strerror(-rc));
+		if (m.type == CTL_DONE) {
+			u->done = m;
+			u->done_seen = true;
+			break;
+		}
+		ctl_msg_release(&m);
 	}
-	if (u.rx_on) {
+	if (u->rx_on) {
 		uint64_t expected = 0;
 
-		for (uint32_t i = 0; i < u.done.nsent; i++)
-			expected += u.done.sent[i];
-		rx_stop(&u.rx, expected, 300, 3000);
-		rx_result(&u.rx, u.done.sent, u.done.nsent, &r->rev);
-		r->rev_tx_seconds = u.done.tx_seconds;
-		r->rev.tx_seconds = u.done.tx_seconds;
+		for (uint32_t i = 0; i < u->done.nsent; i++)
+			expected += u->done.sent[i];
+		rx_stop(&u->rx, expected, 300, 3000);
+		rx_result(&u->rx, u->done.sent, u->done.nsent, &r->rev);
+		r->rev_tx_seconds = u->done.tx_seconds;
+		r->rev.tx_seconds = u->done.tx_seconds;
 	}
 	for (;;) {
 		const char *body;
 		size_t len;
 
-		rc = ctl_recv_frame(&u.cc, REPLY_MS, &body, &len);
-		if (rc != 1) {
-			ret = fail(r, -EPROTO, "no results from the server: %s",
-				   rc ? strerror(-rc) : "timeout");
-			goto out;
-		}
+		rc = recv_frame(o, &u->cc, REPLY_MS, false, &body, &len);
+		if (rc != 1)
+			return fail(r, -EPROTO, "no results from the server: %s", strerror(-rc));
 		if (ctl_results_parse(body, len, &r->fwd) == 0)
-			break;
+			return 0;
 		/* A late INTERVAL or DONE: skip; anything else is an error. */
 		if (ctl_msg_parse(body, len, &m) || (m.type != CTL_INTERVAL && m.type != CTL_DONE)) {
 			ctl_msg_release(&m);
-			ret = fail(r, -EPROTO, "bad results message from the server");
-			goto out;
+			return fail(r, -EPROTO, "bad results message from the server");
 		}
 		ctl_msg_release(&m);
 	}
-	/* The last, partial interval, once the server's totals are known: the lines then add
-	 * up to the summary. */
-	if (t_fin - u.last_iv > 0.05) {
-		if (u.tx_on && r->fwd.valid) {
-			u.srv_rx = r->fwd.rx;
-			u.srv_missing = r->fwd.lost;
+}
+
+/* Report: the last, partial interval, BYE, the rates and the sender-limited verdict. */
+static void bench_report(struct run *u)
+{
+	const struct bench_opts *o = u->o;
+	struct bench_result *r = u->r;
+	struct dir_result *dirs[2] = { &r->fwd, &r->rev };
+	bool *lim[2] = { &r->fwd_sender_limited, &r->rev_sender_limited };
+	struct ctl_msg m;
+
+	/* once the server's totals are known: the lines then add up to the summary */
+	if (u->t_fin - u->last_iv > 0.05) {
+		if (u->tx_on && r->fwd.valid) {
+			u->srv_rx = r->fwd.rx;
+			u->srv_missing = r->fwd.lost;
 		}
-		emit_intervals(&u, t_fin);
+		emit_intervals(u, u->t_fin);
 	}
 	if (!(o->mode & CTL_MODE_FWD))
 		dir_result_release(&r->fwd), memset(&r->fwd, 0, sizeof(r->fwd));
 	else
 		r->fwd.tx_seconds = r->fwd_tx_seconds;
 	ctl_msg_init(&m, CTL_BYE);
-	ctl_send_msg(u.fd, &m);
+	ctl_send_msg(u->fd, &m);
 
-	/* Rates and the sender-limited verdict. */
-	{
-		struct dir_result *dirs[2] = { &r->fwd, &r->rev };
-		bool *lim[2] = { &r->fwd_sender_limited, &r->rev_sender_limited };
+	for (int i = 0; i < 2; i++) {
+		struct dir_result *d = dirs[i];
+		double secs = d->tx_seconds;
 
-		for (int i = 0; i < 2; i++) {
-			struct dir_result *d = dirs[i];
-			double secs = d->tx_seconds;
+		if (!d->valid)
+			continue;
+		/* n datagrams paced at rate span (n-1)/rate seconds */
+		if (o->rate > 0 && d->sent > 1) {
+			double want = o->count ? (double)(d->sent - 1) / o->rate : o->duration;
 
-			if (!d->valid)
-				continue;
-			/* n datagrams paced at rate span (n-1)/rate seconds */
-			if (o->rate > 0 && d->sent > 1) {
-				double want = o->count ? (double)(d->sent - 1) / o->rate : o->duration;
-
-				d->sent_pps = secs > 0 ? (double)(d->sent - (o->count ? 1 : 0)) / secs : 0;
+			d->sent_pps = secs > 0 ? (double)(d->sent - (o->count ? 1 : 0)) / secs : 0;
+			if (r->interrupted) /* cut short: only the pace counts */
+				*lim[i] = d->sent_pps < 0.95 * o->rate;
+			else
 				*lim[i] = secs > want / 0.95 + 0.002 ||
 					  (o->count && d->sent < o->count) ||
 					  (!o->count && d->sent_pps < 0.95 * o->rate);
-			} else {
-				d->sent_pps = secs > 0 ? (double)d->sent / secs : 0;
-			}
-			d->received_pps = secs > 0 ? (double)(d->rx - d->dup) / secs : 0;
+		} else {
+			d->sent_pps = secs > 0 ? (double)d->sent / secs : 0;
 		}
+		d->received_pps = secs > 0 ? (double)(d->rx - d->dup) / secs : 0;
 	}
-out:
-	if (u.tx_on)
-		tx_release(&u.tx);
-	if (u.rx_on)
-		rx_release(&u.rx);
-	for (int i = 0; i < ntx; i++)
-		close(txfd[i]);
-	free(txfd);
-	for (int i = 0; i < nrx; i++)
-		close(rxfd[i]);
-	ctl_msg_release(&ok);
-	ctl_msg_release(&u.done);
-	ctl_conn_release(&u.cc);
-	close(u.fd);
+}
+
+static void bench_release(struct run *u)
+{
+	if (u->tx_on)
+		tx_release(&u->tx);
+	if (u->rx_on)
+		rx_release(&u->rx);
+	for (int i = 0; i < u->ntx; i++)
+		close(u->txfd[i]);
+	free(u->txfd);
+	for (int i = 0; i < u->nrx; i++)
+		close(u->rxfd[i]);
+	ctl_msg_release(&u->ok);
+	ctl_msg_release(&u->done);
+	if (u->fd >= 0) {
+		ctl_conn_release(&u->cc);
+		close(u->fd);
+	}
+}
+
+int bench_run(const struct bench_opts *o, struct bench_result *r)
+{
+	struct run *u = xcalloc(1, sizeof(*u));
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	u->o = o;
+	u->r = r;
+	u->fd = -1;
+	ctl_msg_init(&u->ok, 0);
+	ctl_msg_init(&u->done, 0);
+	if (!(ret = bench_plan(u)) && !(ret = bench_handshake(u)) && !(ret = bench_open(u)) &&
+	    !(ret = bench_start(u)) && !(ret = bench_wait(u)) && !(ret = bench_collect(u)))
+		bench_report(u);
+	bench_release(u);
+	free(u);
 	return ret;
 }

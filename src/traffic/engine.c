@@ -17,7 +17,7 @@
 #include "raw.h"
 #include "tbucket.h"
 
-#define RCVBUF_BYTES (16 << 20)
+#define RCVBUF_BYTES ENGINE_RCVBUF_DEFAULT
 #define SNDBUF_BYTES (4 << 20)
 #define TX_WAKE_EARLY_NS 50000	  /* a paced sender's first guess of its timers' lateness */
 #define TX_WAKE_EARLY_MAX_NS 100000 /* and the most it believes */

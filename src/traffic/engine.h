@@ -115,6 +115,7 @@ int engine_udp_socket(const struct sockaddr_storage *addr, socklen_t len, bool r
 /* Receive buffer of receive sockets: 0 (default) forces 16 MiB; > 0 asks SO_RCVBUF of that
  * size as an ordinary application would (`serve --rcvbuf`, to study socket drops). */
 extern int engine_rcvbuf_bytes;
+#define ENGINE_RCVBUF_DEFAULT (16 << 20) /* forced when engine_rcvbuf_bytes is 0 */
 /* Parse a CPU list ("0,2-3") into cpus (max n); returns the count or -EINVAL. */
 int engine_parse_cpus(const char *s, int *cpus, int n);
 

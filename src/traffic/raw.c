@@ -284,31 +284,18 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-int raw_resolve(const struct sockaddr_storage *dst, struct raw_path *p, char *err, size_t n)
+/* The route to dst and its egress device, on rtnetlink socket s: fills p (ifindex, ifname,
+ * arptype, ownaddr, nexthop, src) and *la; 0 or -errno with err. */
+static int route_and_link(struct nl_sock *s, const struct sockaddr_storage *dst,
+			  struct raw_path *p, struct link_ans *la, char *err, size_t n)
 {
-	struct nl_sock *s;
-	char buf[512], host[INET6_ADDRSTRLEN] = "?", nh[INET6_ADDRSTRLEN] = "?";
+	char buf[512], host[INET6_ADDRSTRLEN] = "?";
 	struct nlmsghdr *req = (void *)buf;
 	struct route_ans ra = { .family = dst->ss_family };
-	struct link_ans la = { 0 };
-	struct neigh_ans na = { .family = dst->ss_family };
 	int family = dst->ss_family, r;
-	size_t al;
+	size_t al = addr_len(family);
 
-	memset(p, 0, sizeof(*p));
-	if (family != AF_INET && family != AF_INET6) {
-		snprintf(err, n, "raw mode sends IPv4 or IPv6 only");
-		return -EAFNOSUPPORT;
-	}
-	al = addr_len(family);
 	inet_ntop(family, addr_of(dst), host, sizeof(host));
-	s = nl_open(0);
-	if (!s) {
-		r = -errno;
-		snprintf(err, n, "cannot open rtnetlink: %s", strerror(-r));
-		return r;
-	}
-
 	/* the route, as `ip route get` asks */
 	memset(buf, 0, sizeof(buf));
 	req->nlmsg_type = RTM_GETROUTE;
@@ -328,33 +315,83 @@ int raw_resolve(const struct sockaddr_storage *dst, struct raw_path *p, char *er
 	r = nl_request(s, req, route_cb, &ra);
 	if (r || ra.oif <= 0) {
 		snprintf(err, n, "no route to %s%s%s", host, r ? ": " : "", r ? strerror(-r) : "");
-		r = r ? r : -ENETUNREACH;
-		goto out;
+		return r ? r : -ENETUNREACH;
 	}
 	p->ifindex = ra.oif;
 	if (ra.have_src) {
 		addr_set(&p->src, family, ra.src);
 		p->have_src = true;
 	}
+	p->have_gw = ra.have_gw;
 	addr_set(&p->nexthop, family, ra.have_gw ? ra.gw : addr_of(dst));
-	inet_ntop(family, addr_of(&p->nexthop), nh, sizeof(nh));
 
 	/* the egress device */
 	memset(buf, 0, sizeof(buf));
 	req->nlmsg_type = RTM_GETLINK;
 	req->nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
 	((struct ifinfomsg *)NLMSG_DATA(req))->ifi_index = ra.oif;
-	la.ifindex = ra.oif;
-	r = nl_request(s, req, link_cb, &la);
-	if (r || !la.found) {
+	la->ifindex = ra.oif;
+	r = nl_request(s, req, link_cb, la);
+	if (r || !la->found) {
 		snprintf(err, n, "cannot read the egress device (ifindex %d) of the route to %s",
 			 ra.oif, host);
-		r = r ? r : -ENODEV;
-		goto out;
+		return r ? r : -ENODEV;
 	}
-	snprintf(p->ifname, sizeof(p->ifname), "%s", la.name);
-	p->arptype = la.type;
-	memcpy(p->ownaddr, la.addr, sizeof(p->ownaddr));
+	snprintf(p->ifname, sizeof(p->ifname), "%s", la->name);
+	p->arptype = la->type;
+	memcpy(p->ownaddr, la->addr, sizeof(p->ownaddr));
+	return 0;
+}
+
+int raw_route(const struct sockaddr_storage *dst, struct raw_path *p, char *err, size_t n)
+{
+	struct link_ans la = { 0 };
+	struct nl_sock *s;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if (dst->ss_family != AF_INET && dst->ss_family != AF_INET6) {
+		snprintf(err, n, "routes of IPv4 or IPv6 only");
+		return -EAFNOSUPPORT;
+	}
+	s = nl_open(0);
+	if (!s) {
+		r = -errno;
+		snprintf(err, n, "cannot open rtnetlink: %s", strerror(-r));
+		return r;
+	}
+	r = route_and_link(s, dst, p, &la, err, n);
+	nl_close(s);
+	return r;
+}
+
+int raw_resolve(const struct sockaddr_storage *dst, struct raw_path *p, char *err, size_t n)
+{
+	struct nl_sock *s;
+	char buf[512], host[INET6_ADDRSTRLEN] = "?", nh[INET6_ADDRSTRLEN] = "?";
+	struct nlmsghdr *req = (void *)buf;
+	struct link_ans la = { 0 };
+	struct neigh_ans na = { .family = dst->ss_family };
+	int family = dst->ss_family, r;
+	size_t al;
+
+	memset(p, 0, sizeof(*p));
+	if (family != AF_INET && family != AF_INET6) {
+		snprintf(err, n, "raw mode sends IPv4 or IPv6 only");
+		return -EAFNOSUPPORT;
+	}
+	al = addr_len(family);
+	inet_ntop(family, addr_of(dst), host, sizeof(host));
+	s = nl_open(0);
+	if (!s) {
+		r = -errno;
+		snprintf(err, n, "cannot open rtnetlink: %s", strerror(-r));
+		return r;
+	}
+	r = route_and_link(s, dst, p, &la, err, n);
+	if (r)
+		goto out;
+	inet_ntop(family, addr_of(&p->nexthop), nh, sizeof(nh));
 	if (la.type == ARPHRD_LOOPBACK && family == AF_INET) {
 		/* IPv4 on lo without the route its own stack attaches is a martian (the kernel
 		 * drops it as IP_LOCALNET or as a local source): nothing would arrive */
@@ -384,7 +421,7 @@ int raw_resolve(const struct sockaddr_storage *dst, struct raw_path *p, char *er
 	req->nlmsg_type = RTM_GETNEIGH;
 	req->nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg));
 	((struct ndmsg *)NLMSG_DATA(req))->ndm_family = (unsigned char)family;
-	na.ifindex = ra.oif;
+	na.ifindex = p->ifindex;
 	memcpy(na.addr, addr_of(&p->nexthop), al);
 	r = nl_dump(s, req, neigh_cb, &na);
 	if (r) {

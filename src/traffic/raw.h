@@ -25,6 +25,7 @@ struct raw_path {
 	unsigned char lladdr[8];	/* next hop's link address */
 	unsigned char ownaddr[8];	/* the egress device's own link address */
 	struct sockaddr_storage nexthop; /* gateway, or the destination itself */
+	bool have_gw;			/* the route has a gateway (nexthop is it) */
 	struct sockaddr_storage src;	/* the route's preferred source address */
 	bool have_src;
 };
@@ -34,6 +35,11 @@ struct raw_path {
  * reached once, as the control connection to the same host does) and source address.
  * 0, or -errno with a sentence for the user in err. */
 int raw_resolve(const struct sockaddr_storage *dst, struct raw_path *p, char *err, size_t n);
+
+/* Only the route from this namespace to dst and its egress device (ifindex, ifname,
+ * arptype, ownaddr, nexthop, have_gw, src), as `ip route get` says; no neighbour needed,
+ * any device type. 0, or -errno with a sentence in err. */
+int raw_route(const struct sockaddr_storage *dst, struct raw_path *p, char *err, size_t n);
 
 /* The sockaddr_ll that sends an IP packet of `family` to p's next hop. */
 void raw_dest(const struct raw_path *p, int family, struct sockaddr_ll *to);

@@ -4,6 +4,7 @@
 #ifndef DPTUNE_TRAFFIC_SERVE_H
 #define DPTUNE_TRAFFIC_SERVE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include "result.h"
@@ -38,6 +39,19 @@ void serve_opts_init(struct serve_opts *o);
 int serve_start(const struct serve_opts *o, struct server **out, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 uint16_t serve_port(const struct server *s);
+/* The address the control socket is bound to, as text ("::", "10.0.0.2"). */
+void serve_addr(const struct server *s, char *buf, size_t n);
+
+/* The receive buffer a data socket gets: bytes asked, bytes the kernel granted (SO_RCVBUF
+ * read back, halved: the kernel doubles what it grants for its bookkeeping), whether it
+ * was forced (SO_RCVBUFFORCE, needs CAP_NET_ADMIN) and net.core.rmem_max (-1 unknown),
+ * which caps an unforced buffer. */
+struct serve_rcvbuf {
+	long asked, obtained, rmem_max;
+	bool forced, clamped; /* clamped: obtained < asked */
+};
+/* Open one receive socket as a test would (unbound), read back what it got; 0 or -errno. */
+int serve_rcvbuf_probe(struct serve_rcvbuf *rb) __attribute__((warn_unused_result));
 void serve_get_stats(struct server *s, struct serve_stats *st);
 /* Stop accepting, end running tests, join every thread, free. */
 void serve_stop(struct server *s);

@@ -36,6 +36,7 @@ struct server {
 	struct serve_opts o;
 	int lfd;
 	uint16_t port;
+	struct sockaddr_storage addr; /* the control socket's */
 	pthread_t tid;
 	int stop; /* atomic */
 	pthread_mutex_t lock;
@@ -72,6 +73,55 @@ void serve_get_stats(struct server *s, struct serve_stats *st)
 uint16_t serve_port(const struct server *s)
 {
 	return s->port;
+}
+
+void serve_addr(const struct server *s, char *buf, size_t n)
+{
+	const void *a = s->addr.ss_family == AF_INET ?
+		(const void *)&((const struct sockaddr_in *)&s->addr)->sin_addr :
+		(const void *)&((const struct sockaddr_in6 *)&s->addr)->sin6_addr;
+
+	if (!inet_ntop(s->addr.ss_family, a, buf, (socklen_t)n))
+		snprintf(buf, n, "?");
+}
+
+int serve_rcvbuf_probe(struct serve_rcvbuf *rb)
+{
+	int fd, v = 0;
+	socklen_t sl = sizeof(v);
+	FILE *f;
+
+	memset(rb, 0, sizeof(*rb));
+	rb->asked = engine_rcvbuf_bytes > 0 ? engine_rcvbuf_bytes : ENGINE_RCVBUF_DEFAULT;
+	rb->rmem_max = -1;
+	f = fopen("/proc/sys/net/core/rmem_max", "re");
+	if (f) {
+		if (fscanf(f, "%ld", &rb->rmem_max) != 1)
+			rb->rmem_max = -1;
+		fclose(f);
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 && errno == EAFNOSUPPORT)
+		fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* as engine_udp_socket() does for receive sockets */
+	v = (int)rb->asked;
+	if (engine_rcvbuf_bytes <= 0 && !setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)))
+		rb->forced = true;
+	else
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	v = 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &sl)) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	close(fd);
+	rb->obtained = v / 2;
+	rb->clamped = rb->obtained < rb->asked;
+	return 0;
 }
 
 static bool stopping(struct server *s)
@@ -221,266 +271,320 @@ static void report(struct client *c, uint32_t id, int mode, const struct dir_res
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* One client's session. Returns an error text for the log, or NULL. */
-static const char *session(struct client *c, struct ctl_conn *cc, bool *bad)
-{
-	struct server *s = c->srv;
-	struct ctl_msg m, t, stop;
-	struct sockaddr_storage la, pa, dst[CTL_MAX_PORTS];
-	socklen_t lalen = sizeof(la), palen = sizeof(pa);
-	int rxfd[CTL_MAX_PORTS], *txfd = NULL, r, ntx = 0;
-	unsigned nrx = 0;
-	uint16_t ports[CTL_MAX_PORTS];
+/* One client's session: its state, shared by its phases (session()). */
+struct sess {
+	struct client *c;
+	struct server *s;
+	struct ctl_conn *cc;
+	bool *bad;		/* the peer broke the protocol (counted as ctl_rejected) */
+	struct sockaddr_storage la, pa; /* our and the peer's control addresses */
+	socklen_t lalen, palen;
+	bool shared;		/* same boot id: one-way latency is valid */
+	struct ctl_msg t, stop;	/* the TEST request; the client's STOP */
+	uint32_t id;
+	int rxfd[CTL_MAX_PORTS], *txfd, ntx;
+	unsigned nrx;
+	struct sockaddr_storage dst[CTL_MAX_PORTS];
 	struct rx_engine rx;
 	struct tx_engine tx;
-	bool rx_on = false, tx_on = false, done_sent = false;
+	bool rx_on, tx_on, done_sent;
+	struct dir_result d;	/* what we measured (forward) */
+};
+
+/* Whether a failed receive was the peer breaking the protocol, not leaving or stopping. */
+static bool peer_bad(int r, const struct ctl_msg *m)
+{
+	return r != -ECONNRESET && r != -ECANCELED && !(r == 1 && m->type == CTL_BYE);
+}
+
+/* Handshake: the client's HELLO, ours back with the server's limits. */
+static const char *sess_handshake(struct sess *x)
+{
+	struct ctl_msg m;
 	char boot[40];
-	const char *err = NULL;
-	double deadline, next_iv, t0;
-	uint32_t id = 0;
-	struct dir_result d;
+	int r;
 
-	memset(&rx, 0, sizeof(rx));
-	memset(&tx, 0, sizeof(tx));
-	ctl_msg_init(&t, 0);
-	ctl_msg_init(&stop, 0);
-	memset(&d, 0, sizeof(d));
-	if (getsockname(c->fd, (struct sockaddr *)&la, &lalen) ||
-	    getpeername(c->fd, (struct sockaddr *)&pa, &palen))
+	if (getsockname(x->c->fd, (struct sockaddr *)&x->la, &x->lalen) ||
+	    getpeername(x->c->fd, (struct sockaddr *)&x->pa, &x->palen))
 		return "cannot read the connection's addresses";
-
-	/* HELLO */
-	r = srv_recv(c, cc, HANDSHAKE_MS, &m);
+	ctl_msg_init(&m, 0); /* released below even when nothing was received */
+	r = srv_recv(x->c, x->cc, HANDSHAKE_MS, &m);
 	if (r <= 0 || m.type != CTL_HELLO || m.version != CTL_VERSION) {
 		if (r == 1 && m.type == CTL_HELLO)
-			send_error(c->fd, "protocol version %u not supported (this server: %d)",
+			send_error(x->c->fd, "protocol version %u not supported (this server: %d)",
 				   m.version, CTL_VERSION);
 		ctl_msg_release(&m);
-		*bad = r != -ECONNRESET && r != -ECANCELED;
+		*x->bad = r != -ECONNRESET && r != -ECANCELED;
 		return "bad or missing hello";
 	}
 	ctl_boot_id(boot, sizeof(boot));
-	bool shared = m.boot_id[0] && !strcmp(m.boot_id, boot) && strcmp(boot, "unknown");
+	x->shared = m.boot_id[0] && !strcmp(m.boot_id, boot) && strcmp(boot, "unknown");
 	ctl_msg_release(&m);
 	ctl_msg_init(&m, CTL_HELLO);
 	snprintf(m.boot_id, sizeof(m.boot_id), "%s", boot);
-	m.max_rate = s->o.max_rate;
-	m.max_duration = s->o.max_duration;
-	m.max_flows = s->o.max_flows;
-	if (ctl_send_msg(c->fd, &m))
+	m.max_rate = x->s->o.max_rate;
+	m.max_duration = x->s->o.max_duration;
+	m.max_flows = x->s->o.max_flows;
+	if (ctl_send_msg(x->c->fd, &m))
 		return "send failed";
+	return NULL;
+}
 
-	/* TEST */
-	r = srv_recv(c, cc, HANDSHAKE_MS, &t);
-	if (r <= 0 || t.type != CTL_TEST) {
-		*bad = r != -ECONNRESET && r != -ECANCELED && !(r == 1 && t.type == CTL_BYE);
-		err = "bad or missing test request";
-		goto out;
+/* Open: the TEST request checked against the limits, (forward) our receive ports and
+ * receiver started, and the OK with the test id and those ports. */
+static const char *sess_open(struct sess *x)
+{
+	struct server *s = x->s;
+	struct ctl_msg m;
+	uint16_t ports[CTL_MAX_PORTS];
+	const char *err;
+	int r;
+
+	r = srv_recv(x->c, x->cc, HANDSHAKE_MS, &x->t);
+	if (r <= 0 || x->t.type != CTL_TEST) {
+		*x->bad = peer_bad(r, &x->t);
+		return "bad or missing test request";
 	}
-	if ((err = validate(&s->o, &t))) {
-		send_error(c->fd, "%s", err);
-		goto out;
+	if ((err = validate(&s->o, &x->t))) {
+		send_error(x->c->fd, "%s", err);
+		return err;
 	}
-	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
-		id = (uint32_t)(now_mono() * 1e6);
+	if (getrandom(&x->id, sizeof(x->id), 0) != sizeof(x->id))
+		x->id = (uint32_t)(now_mono() * 1e6);
 	ctl_msg_init(&m, CTL_OK);
-	m.test_id = id;
-	m.mode = t.mode;
-	m.flows = t.flows;
-	if (t.mode & CTL_MODE_FWD) {
+	m.test_id = x->id;
+	m.mode = x->t.mode;
+	m.flows = x->t.flows;
+	if (x->t.mode & CTL_MODE_FWD) {
 		struct rx_cfg rc = { 0 };
+		unsigned n = (x->t.flows + x->t.nsock - 1) / x->t.nsock;
 
-		nrx = (t.flows + t.nsock - 1) / t.nsock;
-		if (nrx > CTL_MAX_PORTS)
-			nrx = CTL_MAX_PORTS;
-		if (open_rx_ports(s, &la, lalen, rxfd, ports, nrx)) {
-			nrx = 0;
-			err = "no free data ports";
-			send_error(c->fd, "%s", err);
-			goto out;
+		if (n > CTL_MAX_PORTS)
+			n = CTL_MAX_PORTS;
+		if (open_rx_ports(s, &x->la, x->lalen, x->rxfd, ports, n)) {
+			send_error(x->c->fd, "no free data ports");
+			return "no free data ports";
 		}
-		rc.nsock = (int)nrx;
-		rc.fds = rxfd;
-		rc.nflows = t.flows;
-		rc.peer_nsock = t.nsock;
-		rc.test_id = id;
+		x->nrx = n;
+		rc.nsock = (int)n;
+		rc.fds = x->rxfd;
+		rc.nflows = x->t.flows;
+		rc.peer_nsock = x->t.nsock;
+		rc.test_id = x->id;
 		rc.threads = s->o.threads;
-		rc.latency_valid = shared;
+		rc.latency_valid = x->shared;
 		rc.cpus = s->o.cpus;
 		rc.ncpus = s->o.ncpus;
-		if (rx_start(&rx, &rc)) {
-			err = "cannot start receiver threads";
-			send_error(c->fd, "%s", err);
-			goto out;
+		if (rx_start(&x->rx, &rc)) {
+			send_error(x->c->fd, "cannot start receiver threads");
+			return "cannot start receiver threads";
 		}
-		rx_on = true;
-		m.nports = nrx;
-		memcpy(m.ports, ports, nrx * sizeof(ports[0]));
+		x->rx_on = true;
+		m.nports = n;
+		memcpy(m.ports, ports, n * sizeof(ports[0]));
 	}
-	if (ctl_send_msg(c->fd, &m)) {
-		err = "send failed";
-		goto out;
-	}
+	if (ctl_send_msg(x->c->fd, &m))
+		return "send failed";
+	return NULL;
+}
 
-	/* START */
-	r = srv_recv(c, cc, HANDSHAKE_MS, &m);
+/* Start: the client's START, then (reverse) our send sockets and senders. */
+static const char *sess_start(struct sess *x)
+{
+	struct server *s = x->s;
+	const struct ctl_msg *t = &x->t;
+	struct tx_cfg tc = { 0 };
+	struct sockaddr_storage a = x->la;
+	struct ctl_msg m;
+	int r;
+
+	ctl_msg_init(&m, 0);
+	r = srv_recv(x->c, x->cc, HANDSHAKE_MS, &m);
 	if (r <= 0 || m.type != CTL_START) {
-		*bad = r != -ECONNRESET && r != -ECANCELED && !(r == 1 && m.type == CTL_BYE);
+		*x->bad = peer_bad(r, &m);
 		ctl_msg_release(&m);
-		err = "bad or missing start";
-		goto out;
+		return "bad or missing start";
 	}
 	ctl_msg_release(&m);
-	if (t.mode & CTL_MODE_REV) {
-		struct tx_cfg tc = { 0 };
-		struct sockaddr_storage a = la;
-
-		ntx = (int)t.nsock;
-		txfd = xcalloc((size_t)ntx, sizeof(int));
-		set_port(&a, 0);
-		for (int i = 0; i < ntx; i++) {
-			txfd[i] = engine_udp_socket(&a, lalen, false);
-			if (txfd[i] < 0) {
-				ntx = i;
-				err = "cannot open send sockets";
-				goto out;
-			}
-		}
-		for (uint32_t i = 0; i < t.nports; i++) {
-			dst[i] = pa;
-			set_port(&dst[i], t.ports[i]);
-		}
-		tc.nsock = ntx;
-		tc.fds = txfd;
-		tc.ndst = t.nports;
-		tc.dst = dst;
-		tc.dstlen = palen;
-		tc.nflows = t.flows;
-		tc.test_id = id;
-		tc.size = t.size;
-		tc.rate = t.rate;
-		tc.count = t.count;
-		tc.duration = t.duration;
-		tc.threads = t.threads ? t.threads : 1;
-		tc.cpus = s->o.cpus;
-		tc.ncpus = s->o.ncpus;
-		if (tx_start(&tx, &tc)) {
-			err = "cannot start sender threads";
-			goto out;
-		}
-		tx_on = true;
+	if (!(t->mode & CTL_MODE_REV))
+		return NULL;
+	x->txfd = xcalloc(t->nsock, sizeof(int));
+	set_port(&a, 0);
+	for (x->ntx = 0; x->ntx < (int)t->nsock; x->ntx++) {
+		x->txfd[x->ntx] = engine_udp_socket(&a, x->lalen, false);
+		if (x->txfd[x->ntx] < 0)
+			return "cannot open send sockets";
 	}
+	for (uint32_t i = 0; i < t->nports; i++) {
+		x->dst[i] = x->pa;
+		set_port(&x->dst[i], t->ports[i]);
+	}
+	tc.nsock = x->ntx;
+	tc.fds = x->txfd;
+	tc.ndst = t->nports;
+	tc.dst = x->dst;
+	tc.dstlen = x->palen;
+	tc.nflows = t->flows;
+	tc.test_id = x->id;
+	tc.size = t->size;
+	tc.rate = t->rate;
+	tc.count = t->count;
+	tc.duration = t->duration;
+	tc.threads = t->threads ? t->threads : 1;
+	tc.cpus = s->o.cpus;
+	tc.ncpus = s->o.ncpus;
+	if (tx_start(&x->tx, &tc))
+		return "cannot start sender threads";
+	x->tx_on = true;
+	return NULL;
+}
 
-	/* Running: intervals out, STOP in; a hard deadline bounds everything. */
-	t0 = now_mono();
-	next_iv = t0 + 1;
-	deadline = t0 + 30 + (s->o.max_duration > 0 ? s->o.max_duration :
-			      t.duration > 0 ? t.duration : 3600);
+/* DONE: our senders stopped, and what each flow sent. */
+static const char *sess_send_done(struct sess *x)
+{
+	struct ctl_msg m;
+
+	tx_stop(&x->tx);
+	ctl_msg_init(&m, CTL_DONE);
+	m.nsent = x->t.flows;
+	m.sent = x->tx.seq;
+	m.tx_seconds = x->tx.t_end - x->tx.t0;
+	if (ctl_send_msg(x->c->fd, &m))
+		return "send failed";
+	x->done_sent = true;
+	return NULL;
+}
+
+/* Run: intervals out, DONE when our senders finish, until the client's STOP; a hard
+ * deadline bounds everything. */
+static const char *sess_run(struct sess *x)
+{
+	double t0 = now_mono(), next_iv = t0 + 1, deadline;
+	const char *err;
+	int r;
+
+	deadline = t0 + 30 + (x->s->o.max_duration > 0 ? x->s->o.max_duration :
+			      x->t.duration > 0 ? x->t.duration : 3600);
 	for (;;) {
 		double now = now_mono();
 
-		if (now > deadline) {
-			err = "test exceeded its time limit";
-			goto out;
-		}
-		if (tx_on && !done_sent && tx_done(&tx)) {
-			tx_stop(&tx);
-			ctl_msg_init(&m, CTL_DONE);
-			m.nsent = t.flows;
-			m.sent = tx.seq;
-			m.tx_seconds = tx.t_end - tx.t0;
-			r = ctl_send_msg(c->fd, &m);
-			if (r) {
-				err = "send failed";
-				goto out;
-			}
-			done_sent = true;
-		}
-		if (rx_on && now >= next_iv) {
+		if (now > deadline)
+			return "test exceeded its time limit";
+		if (x->tx_on && !x->done_sent && tx_done(&x->tx) && (err = sess_send_done(x)))
+			return err;
+		if (x->rx_on && now >= next_iv) {
+			struct ctl_msg m;
+
 			ctl_msg_init(&m, CTL_INTERVAL);
 			m.t = now - t0;
-			rx_totals(&rx, &m.rx, &m.bytes, &m.missing, NULL);
-			if (ctl_send_msg(c->fd, &m)) {
-				err = "send failed";
-				goto out;
-			}
+			rx_totals(&x->rx, &m.rx, &m.bytes, &m.missing, NULL);
+			if (ctl_send_msg(x->c->fd, &m))
+				return "send failed";
 			next_iv += 1;
 		}
-		r = srv_recv(c, cc, SLICE_MS, &stop);
+		r = srv_recv(x->c, x->cc, SLICE_MS, &x->stop);
 		if (r == 0)
 			continue;
-		if (r < 0 || stop.type != CTL_STOP) {
-			*bad = r != -ECONNRESET && r != -ECANCELED && !(r == 1 && stop.type == CTL_BYE);
-			err = "connection lost or bad message during the test";
-			goto out;
+		if (r < 0 || x->stop.type != CTL_STOP) {
+			*x->bad = peer_bad(r, &x->stop);
+			return "connection lost or bad message during the test";
 		}
-		break;
+		return NULL;
 	}
-	if (tx_on && !done_sent) {
-		tx_stop(&tx);
-		ctl_msg_init(&m, CTL_DONE);
-		m.nsent = t.flows;
-		m.sent = tx.seq;
-		m.tx_seconds = tx.t_end - tx.t0;
-		if (ctl_send_msg(c->fd, &m)) {
-			err = "send failed";
-			goto out;
-		}
-		done_sent = true;
-	}
-	if (rx_on) {
+}
+
+/* Collect: (reverse, stopped early) DONE; (forward) drain and count what the client says
+ * it sent; RESULTS back. */
+static const char *sess_collect(struct sess *x)
+{
+	struct strbuf sb;
+	const char *err;
+	int r;
+
+	if (x->tx_on && !x->done_sent && (err = sess_send_done(x)))
+		return err;
+	if (x->rx_on) {
 		uint64_t expected = 0;
 
-		for (uint32_t i = 0; i < stop.nsent && i < t.flows; i++)
-			expected += stop.sent[i];
-		rx_stop(&rx, expected, 300, 3000);
-		rx_result(&rx, stop.sent, stop.nsent, &d);
-		d.tx_seconds = stop.tx_seconds;
-		stat_add(s, &s->st.garbage, d.garbage);
+		for (uint32_t i = 0; i < x->stop.nsent && i < x->t.flows; i++)
+			expected += x->stop.sent[i];
+		rx_stop(&x->rx, expected, 300, 3000);
+		rx_result(&x->rx, x->stop.sent, x->stop.nsent, &x->d);
+		x->d.tx_seconds = x->stop.tx_seconds;
+		stat_add(x->s, &x->s->st.garbage, x->d.garbage);
 	}
-	{
-		struct strbuf sb;
+	sb_init(&sb);
+	ctl_results_encode(&x->d, &sb);
+	r = ctl_send_all(x->c->fd, sb.buf, sb.len);
+	sb_release(&sb);
+	return r ? "send failed" : NULL;
+}
 
-		sb_init(&sb);
-		ctl_results_encode(&d, &sb);
-		r = ctl_send_all(c->fd, sb.buf, sb.len);
-		sb_release(&sb);
-		if (r) {
-			err = "send failed";
-			goto out;
-		}
-	}
-	stat_add(s, &s->st.tests, 1);
-	report(c, id, (int)t.mode, rx_on ? &d : NULL, NULL);
-	/* BYE (or the peer closing) ends the session. */
-	r = srv_recv(c, cc, HANDSHAKE_MS, &m);
-	if (r == 1)
+/* Report: count the test, tell the operator, wait for BYE (or the peer closing). */
+static void sess_report(struct sess *x)
+{
+	struct ctl_msg m;
+
+	stat_add(x->s, &x->s->st.tests, 1);
+	report(x->c, x->id, (int)x->t.mode, x->rx_on ? &x->d : NULL, NULL);
+	if (srv_recv(x->c, x->cc, HANDSHAKE_MS, &m) == 1)
 		ctl_msg_release(&m);
-out:
-	if (err && id) {
+}
+
+static void sess_release(struct sess *x, const char *err)
+{
+	struct server *s = x->s;
+
+	if (err && x->id) {
 		stat_add(s, &s->st.tests_failed, 1);
-		report(c, id, (int)t.mode, NULL, err);
+		report(x->c, x->id, (int)x->t.mode, NULL, err);
 	}
-	if (tx_on)
-		tx_release(&tx);
-	if (rx_on) {
-		if (!d.valid) { /* aborted: still count the garbage it saw */
+	if (x->tx_on)
+		tx_release(&x->tx);
+	if (x->rx_on) {
+		if (!x->d.valid) { /* aborted: still count the garbage it saw */
 			uint64_t g = 0;
 
-			rx_stop(&rx, 0, 0, 0);
-			rx_totals(&rx, NULL, NULL, NULL, &g);
+			rx_stop(&x->rx, 0, 0, 0);
+			rx_totals(&x->rx, NULL, NULL, NULL, &g);
 			stat_add(s, &s->st.garbage, g);
 		}
-		rx_release(&rx);
+		rx_release(&x->rx);
 	}
-	for (int i = 0; i < ntx; i++)
-		close(txfd[i]);
-	free(txfd);
-	for (unsigned i = 0; i < nrx; i++)
-		close(rxfd[i]);
-	dir_result_release(&d);
-	ctl_msg_release(&t);
-	ctl_msg_release(&stop);
+	for (int i = 0; i < x->ntx; i++)
+		close(x->txfd[i]);
+	free(x->txfd);
+	for (unsigned i = 0; i < x->nrx; i++)
+		close(x->rxfd[i]);
+	dir_result_release(&x->d);
+	ctl_msg_release(&x->t);
+	ctl_msg_release(&x->stop);
+}
+
+/* One client's session, in the phases of bench_run (client.c). Returns an error text for
+ * the log, or NULL. */
+static const char *session(struct client *c, struct ctl_conn *cc, bool *bad)
+{
+	struct sess *x = xcalloc(1, sizeof(*x));
+	const char *err;
+
+	x->c = c;
+	x->s = c->srv;
+	x->cc = cc;
+	x->bad = bad;
+	x->lalen = sizeof(x->la);
+	x->palen = sizeof(x->pa);
+	ctl_msg_init(&x->t, 0);
+	ctl_msg_init(&x->stop, 0);
+	if ((err = sess_handshake(x))) {
+		free(x);
+		return err;
+	}
+	if (!(err = sess_open(x)) && !(err = sess_start(x)) && !(err = sess_run(x)) &&
+	    !(err = sess_collect(x)))
+		sess_report(x);
+	sess_release(x, err);
+	free(x);
 	return err;
 }
 
@@ -634,6 +738,7 @@ int serve_start(const struct serve_opts *o, struct server **out, char *err, size
 		s->o.max_clients = 16;
 	s->lfd = fd;
 	getsockname(fd, (struct sockaddr *)&a, &alen);
+	s->addr = a;
 	s->port = get_port(&a);
 	s->next_port = (uint16_t)(s->port + 1);
 	pthread_mutex_init(&s->lock, NULL);

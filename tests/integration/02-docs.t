@@ -35,7 +35,7 @@ done
 
 man1=$(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$top/docs/dptune.1")
 miss=
-for c in $cmds; do grep -q "^\.B $c\b\|^$c\b\|\.B $c\\\\" <<<"$man1" || grep -q "B $c" <<<"$man1" || miss+=" $c"; done
+for c in $cmds; do grep -q "dptune-$c (1)" <<<"$man1" || miss+=" $c"; done
 [ -z "$miss" ]; ok $? "dptune(1) names every command${miss:+ (missing:$miss)}"
 
 "$DPTUNE" --version | grep -q '^features: [+-]bpf-drop-reasons'; ok $? "--version names the features compiled in"

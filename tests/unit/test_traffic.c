@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include "traffic/bench.h"
 #include "traffic/ctl.h"
 #include "traffic/dgram.h"
 #include "traffic/flow.h"
@@ -554,6 +555,38 @@ static void test_ctl_results(void **state)
 	sb_release(&sb);
 }
 
+/* HOST as written: bare names and addresses pass, a bracketed IPv6 address loses its
+ * brackets, a port or a broken bracket is refused with a reason. */
+static void test_host_parse(void **state)
+{
+	static const struct { const char *in, *out; } good[] = {
+		{ "10.0.0.2", "10.0.0.2" }, { "fd00::2", "fd00::2" }, { "[fd00::2]", "fd00::2" },
+		{ "[fe80::1%eth0]", "fe80::1%eth0" }, { "server.example", "server.example" },
+		{ "::1", "::1" }, { "[::1]", "::1" },
+	};
+	static const char *const bad[] = {
+		"", "[fd00::2", "[fd00::2]:5301", "10.0.0.2:5301", "[]", "[10.0.0.2]",
+		"[fd00::2]x", "host:80",
+	};
+	char host[64];
+	const char *why;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(bench_host_parse(good[i].in, host, sizeof(host), &why), 0);
+		assert_string_equal(host, good[i].out);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		assert_int_equal(bench_host_parse(bad[i], host, sizeof(host), &why), -EINVAL);
+		assert_non_null(why);
+	}
+	assert_int_equal(bench_host_parse("[fd00::2]:1", host, sizeof(host), &why), -EINVAL);
+	assert_non_null(strstr(why, "--port"));
+	/* too long for the buffer: refused, never truncated */
+	assert_int_equal(bench_host_parse("[fd00:1111:2222:3333::2]", host, 8, &why), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_ctl_roundtrip),
 		cmocka_unit_test(test_ctl_reject),
 		cmocka_unit_test(test_ctl_results),
+		cmocka_unit_test(test_host_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
