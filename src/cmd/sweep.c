@@ -224,13 +224,16 @@ static void print_head(const struct sweep_opts *o, const struct route_info *ri)
 {
 	print_str(PRINT_ANY, "host", "dptune sweep: %s", o->base.host);
 	print_u64(PRINT_ANY, "port", ":%llu", o->base.port);
-	print_open_object("from");
-	print_str(PRINT_ANY, "netns", " from %s", ri->netns);
+	/* the same words and keys as bench's first line */
+	print_open_object("path");
+	print_str(PRINT_ANY, "netns", " from netns %s", ri->netns);
 	print_str(PRINT_ANY, "dev", " via %s", ri->dev);
 	print_str(PRINT_ANY, "src", " src %s", ri->src[0] ? ri->src : "?");
-	if (ri->gateway[0])
-		print_str(PRINT_ANY, "gateway", " gw %s", ri->gateway);
 	print_str(PRINT_JSONONLY, "dst", NULL, ri->dst);
+	if (ri->gateway[0])
+		print_str(PRINT_ANY, "gateway", " via gateway %s", ri->gateway);
+	else
+		print_null(PRINT_JSONONLY, "gateway", NULL);
 	print_close_object();
 	print_u64(PRINT_ANY, "flows", ", %llu flows", o->base.flows);
 	print_u64(PRINT_ANY, "threads", ", %llu sender threads", o->base.threads);

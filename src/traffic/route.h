@@ -1,7 +1,8 @@
-/* route.h: which way traffic to a host leaves this namespace (as `ip route get` says):
- * the egress device, the source address and the gateway, from rtnetlink. bench and sweep
- * print it in their first line, so a reader sees at once which namespace and route the
- * test traffic took (a hint pasted on the wrong host sends traffic elsewhere). */
+/* route.h: which way traffic to a host (a name or an address) leaves this namespace, as
+ * `ip route get` says: the egress device, the source address and the gateway (raw_route()
+ * of raw.c underneath, as bench's first line). sweep prints it in its first line, so a
+ * reader sees at once which namespace and route the test traffic took (a hint pasted on
+ * the wrong host sends traffic elsewhere). */
 #ifndef DPTUNE_ROUTE_H
 #define DPTUNE_ROUTE_H
 

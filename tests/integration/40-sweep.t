@@ -66,15 +66,15 @@ done
 ok $? "sweep in text exits 0"
 on_cleanup "rm -f /tmp/$P.sweep.txt"
 first=$(head -1 "/tmp/$P.sweep.txt")
-case "$first" in *"$B4:$PORT from ${P}a via ${P}a src $A4"*) ok 0 "first line names namespace, device and source: $first";;
+case "$first" in *"$B4:$PORT from netns ${P}a via ${P}a src $A4"*) ok 0 "first line names namespace, device and source: $first";;
 *) ok 1 "first line names namespace ${P}a, device ${P}a and source $A4: $first";; esac
 rows=$(grep -cE '^ +[0-9]+ (probe|search|confirm) ' "/tmp/$P.sweep.txt")
 said=$(sed -n 's/.* after \([0-9]*\) trials.*/\1/p' "/tmp/$P.sweep.txt")
 [ "$rows" -ge 1 ] && [ "$said" = "$rows" ]; ok $? "the summary counts the $rows trials that ran (says: $said)"
 "$DPTUNE" sweep "$B4" --port $PORT --client-netns "${P}a" --duration 0.3 --warmup 0 \
 	--pause 0.1 --flows 4 --max-trials 2 --no-ledger --json > "/tmp/$P.sweep.json"
-from=$(json_get 'd["from"]["netns"]+" "+d["from"]["dev"]+" "+d["from"]["src"]' < "/tmp/$P.sweep.json")
-is "$from" "${P}a ${P}a $A4" "JSON: from names namespace, device and source"
+from=$(json_get 'd["path"]["netns"]+" "+d["path"]["dev"]+" "+d["path"]["src"]+" "+str(d["path"]["gateway"])' < "/tmp/$P.sweep.json")
+is "$from" "${P}a ${P}a $A4 None" "JSON: path names namespace, device, source (and no gateway: on the link)"
 # a tiny receive buffer instead of the cap: the ledger names the socket layer and the process
 nsx b nft delete table inet "${P}cap"
 PORT2=$((PORT + 300))
