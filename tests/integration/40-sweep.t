@@ -35,8 +35,14 @@ if what=="ndr":
           % ((res["stop"], sl, len(tr), max([t["sent_pps"] for t in tr] or [0])) + os.getloadavg())))
     sys.exit(0 if ok else 1)
 if what=="where":
-    w=res["first_loss"]["where"]
-    print(w); sys.exit(0 if w["layer"]=="netfilter" and w["netns"]==p+"b" else 1)
+    # the ledger reads every namespace of the host: on a shared machine another test's drops
+    # may be the biggest; what counts is that ours are named, in netfilter of ${P}b, with
+    # (nearly) every packet this trial lost
+    fl=res["first_loss"]; w=fl.get("where",{}); lost=fl.get("lost_packets",0)
+    e=[x for x in fl.get("ledger",[]) if x["layer"]=="netfilter" and x["netns"]==p+"b"]
+    best=max([x["delta"] for x in e] or [0])
+    print("netfilter %s: +%d of %d lost; top: %s" % (p+"b", best, lost, w))
+    sys.exit(0 if e and lost and best>=0.95*lost else 1)
 if what=="bounded":
     n=len(res["trials"]); print(n, res["stop"])
     sys.exit(0 if n<=22 and res["stop"] and res["search_trials"]<=20 else 1)
@@ -54,7 +60,7 @@ for R in 15000 30000; do
 	cap $R
 	sweep $R; ok $? "sweep against a $R pps cap exits 0"
 	out=$(check ndr $R "$P"); ok $? "NDR within 2 % of $R ($out)"
-	out=$(check where $R "$P"); ok $? "first loss above NDR is in layer netfilter of ${P}b"
+	out=$(check where $R "$P"); ok $? "first loss above NDR: netfilter of ${P}b explains it ($out)"
 	out=$(check bounded $R "$P"); ok $? "bounded search that says why it stopped ($out)"
 	out=$(check unexplained $R "$P"); ok $? "counters explain the loss ($out)"
 	out=$(check counts $R "$P"); ok $? "trials counted as run, confirmed only at the NDR ($out)"
@@ -85,16 +91,22 @@ for i in $(seq 50); do nsx a bash -c "echo > /dev/tcp/$B4/$PORT2" 2>/dev/null &&
 ok $? "sweep against a server with a 2 KiB receive buffer exits 0"
 where=$(python3 -c '
 import json,os,sys
-res=json.load(open(sys.argv[1]))["results"][0]; fl=res["first_loss"]
-w=fl.get("where",{}); d=fl.get("detail",{})
+res=json.load(open(sys.argv[1]))["results"][0]; fl=res["first_loss"]; ns=sys.argv[2]
 tr=res["trials"]; sl=sum(t["sender_limited"] for t in tr)
 # without a first loss, say why (a sender that could not reach the rates loses nothing)
-why="" if fl else "no trial above the NDR: stop: %s; %d of %d trials sender-limited; load average %.1f" % (
-    res["stop"], sl, len(tr), os.getloadavg()[0])
-print(w.get("layer"), w.get("netns"), d.get("layer"), d.get("labels",""), why)' "/tmp/$P.sweep.json")
+if not fl:
+    print("none none - no trial above the NDR: stop: %s; %d of %d trials sender-limited; load average %.1f"
+          % (res["stop"], sl, len(tr), os.getloadavg()[0])); sys.exit()
+# ours among the counters of every namespace (another test may drop more meanwhile):
+# the socket layer of ns, with (nearly) every packet the trial lost, and the process
+e=[x for x in fl.get("ledger",[]) if x["layer"]=="socket" and x["netns"]==ns]
+best=max([x["delta"] for x in e] or [0]); lost=fl["lost_packets"]
+print("socket" if e and best>=0.95*lost else "-", ns if e else "-",
+      ",".join(x.get("labels","") for x in e if x.get("labels")) or "-",
+      "(+%d of %d lost; top: %s)" % (best, lost, fl.get("where",{}).get("netns")))' "/tmp/$P.sweep.json" "${P}b")
 set -- $where
-is "$1 $2" "socket ${P}b" "first loss above NDR is in layer socket of ${P}b ($where)"
-case "$4" in *comm=dptune*) ok 0 "the ledger names the process (comm=dptune)";; *) ok 1 "the ledger names the process: $where";; esac
+is "$1 $2" "socket ${P}b" "first loss above NDR: the socket layer of ${P}b explains it ($where)"
+case "$3" in *comm=dptune*) ok 0 "the ledger names the process (comm=dptune)";; *) ok 1 "the ledger names the process: $where";; esac
 cap 30000
 "$DPTUNE" sweep "$B4" --port $PORT --client-netns "${P}a" --duration 0.5 --warmup 0 \
 	--rate-max 100k --precision 0.01 --max-trials 3 --json > "/tmp/$P.sweep.json"
