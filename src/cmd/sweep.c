@@ -1,321 +1,38 @@
 /* sweep.c: `dptune sweep`: the highest packet rate without loss (NDR) and with bounded
- * loss (PDR), by binary search over fixed-rate trials of the load engine, with the drop
- * ledger of every trial read from the counters of every layer and namespace. */
-#include <errno.h>
-#include <getopt.h>
-#include <math.h>
+ * loss (PDR). Parses the options, runs the search of the traffic library (traffic/sweep.h)
+ * once per payload size, and prints every trial with its drop ledger. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "cmd.h"
-#include "sweep.h"
+#include "vocab.h"
 #include "../core/log.h"
+#include "../core/util.h"
 #include "../collect/collect.h"
-#include "../model/delta.h"
 #include "../analyze/ledger.h"
 #include "../traffic/sweep.h"
+#include "../traffic/route.h"
 #include "../traffic/bench.h"
 #include "../traffic/dgram.h"
 #include "../output/print.h"
 
-
-volatile sig_atomic_t sweep_stop_flag;
+static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig)
 {
 	(void)sig;
-	sweep_stop_flag = 1;
+	stop_flag = 1;
 }
 
-static void sweep_usage(FILE *fp)
+/* The search's progress on one line of a terminal (nothing when stderr is not one). */
+static void progress(void *ctx, const char *msg)
 {
-	fprintf(fp,
-"usage: dptune sweep HOST [--port PORT] [--size BYTES | --sizes LIST] [--flows N]\n"
-"                   [--threads N] [--duration SECONDS] [--ndr PCT] [--pdr PCT]\n"
-"                   [--precision PCT] [--rate-min PPS] [--rate-max PPS] [--max-trials N]\n"
-"                   [--warmup SECONDS] [--pause SECONDS] [--client-netns NAME]\n"
-"                   [--bind ADDR] [-6] [--json] [--no-ledger] [--no-drop-reasons]\n"
-"\n"
-"Find the highest packet rate a path carries with no loss (NDR) and with bounded loss\n"
-"(PDR) by a binary search over fixed-rate trials against `dptune serve` on HOST, and\n"
-"record for every trial the counters of every layer and namespace that rose (the drop\n"
-"ledger). Trials where the sender could not reach the rate are marked and never count.\n"
-"\n"
-"  --port PORT          the server's control port (default 5301)\n"
-"  --size BYTES         UDP payload size (default 64); --sizes 64,512,1400 for one\n"
-"                       search per size\n"
-"  --flows N            concurrent 5-tuples, so RSS and RPS spread the load (default 8)\n"
-"  --threads N          sender threads (default 1)\n"
-"  --duration SECONDS   length of each trial (default 2)\n"
-"  --ndr PCT            loss allowed at the NDR, percent (default 0.001)\n"
-"  --pdr PCT            loss allowed at the PDR, percent (default 0.1)\n"
-"  --precision PCT      stop when the bracket is within PCT %% of the rate (default 1)\n"
-"  --rate-min PPS       lowest rate tried (default 1k)\n"
-"  --rate-max PPS       highest rate tried (default: what the sender reaches at max)\n"
-"  --max-trials N       search trials per size at most (default 30)\n"
-"  --warmup SECONDS     traffic before the search (neighbours, flows) (default 1)\n"
-"  --pause SECONDS      wait after a trial before reading counters (default 0.5)\n"
-"  --client-netns NAME  send from inside this network namespace\n"
-"  --bind ADDR          local source address\n"
-"  -6                   IPv6\n"
-"  --json               one JSON document with every trial\n"
-"  --no-ledger          do not read counters around trials\n"
-"  --no-drop-reasons    do not attach BPF for kernel drop reasons\n");
-}
-
-enum {
-	O_PORT = 256, O_SIZE, O_SIZES, O_FLOWS, O_THREADS, O_DURATION, O_NDR, O_PDR, O_PREC,
-	O_RMIN, O_RMAX, O_MAXT, O_WARM, O_PAUSE, O_CNS, O_BIND, O_JSON, O_NOLEDGER, O_NOREASONS,
-};
-
-static const struct option sweep_opts[] = {
-	{ "port", required_argument, NULL, O_PORT },
-	{ "size", required_argument, NULL, O_SIZE },
-	{ "sizes", required_argument, NULL, O_SIZES },
-	{ "flows", required_argument, NULL, O_FLOWS },
-	{ "threads", required_argument, NULL, O_THREADS },
-	{ "duration", required_argument, NULL, O_DURATION },
-	{ "ndr", required_argument, NULL, O_NDR },
-	{ "pdr", required_argument, NULL, O_PDR },
-	{ "precision", required_argument, NULL, O_PREC },
-	{ "rate-min", required_argument, NULL, O_RMIN },
-	{ "rate-max", required_argument, NULL, O_RMAX },
-	{ "max-trials", required_argument, NULL, O_MAXT },
-	{ "warmup", required_argument, NULL, O_WARM },
-	{ "pause", required_argument, NULL, O_PAUSE },
-	{ "client-netns", required_argument, NULL, O_CNS },
-	{ "bind", required_argument, NULL, O_BIND },
-	{ "json", no_argument, NULL, O_JSON },
-	{ "no-ledger", no_argument, NULL, O_NOLEDGER },
-	{ "no-drop-reasons", no_argument, NULL, O_NOREASONS },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-static int parse_pct(const char *s, double *v, double max)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtod(s, &end);
-	return errno || *end || *v < 0 || *v > max || !isfinite(*v) ? -EINVAL : 0;
-}
-
-static void sleep_s(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - floor(s)) * 1e9) };
-
-	while (!sweep_stop_flag && nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-static void progress(const struct sweep_cli *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
-static void progress(const struct sweep_cli *o, const char *fmt, ...)
-{
-	va_list ap;
-
+	(void)ctx;
 	if (!isatty(STDERR_FILENO))
 		return;
-	fputs("\r\033[K", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	fprintf(stderr, "\r\033[K%s", msg);
 	fflush(stderr);
-}
-
-/* One trial with its counters: snapshot, traffic, pause, snapshot, ledger. */
-static int one_trial(const struct sweep_cli *o, struct collect_engine *eng, unsigned size,
-		     double rate, struct trial_rec *rec, char *err, size_t errlen)
-{
-	struct trial_spec t = o->base;
-	struct snapshot a, b;
-	struct delta d;
-	double t0 = now_mono();
-	int r;
-
-	t.size = size;
-	t.rate = rate;
-	snap_init(&a);
-	snap_init(&b);
-	if (eng && collect_snapshot(eng, &a))
-		eng = NULL;
-	r = sweep_load_trial(&t, &rec->out, err, errlen);
-	if (!r && eng) {
-		sleep_s(o->pause);
-		if (!collect_snapshot(eng, &b)) {
-			delta_compute(&d, &a, &b);
-			ledger_build(&rec->ledger, &b, &d);
-			rec->have_ledger = true;
-			/* the receiving sockets are closed when the test ends, before this
-			 * snapshot: the drops they counted themselves come with the results */
-			if (!r && rec->out.rx_sock_drops) {
-				const char *ns = "?";
-				char labels[64];
-
-				for (size_t i = 0; i < rec->ledger.n; i++)
-					if (rec->ledger.e[i].layer == LAYER_SOCKET ||
-					    rec->ledger.e[i].layer == LAYER_UDP)
-						ns = rec->ledger.e[i].netns;
-				snprintf(labels, sizeof(labels), "pid=%llu,comm=%s",
-					 (unsigned long long)rec->out.rx_pid,
-					 rec->out.rx_comm[0] ? rec->out.rx_comm : "?");
-				ledger_add(&rec->ledger, LAYER_SOCKET, ns, "receiver sockets",
-					   "rxq_ovfl", rec->out.rx_pid ? labels : NULL,
-					   rec->out.rx_sock_drops);
-			}
-			delta_release(&d);
-		}
-	}
-	snap_release(&a);
-	snap_release(&b);
-	rec->offered = rate;
-	rec->elapsed = now_mono() - t0;
-	if (!r) {
-		uint64_t sent = rec->out.sent;
-
-		rec->loss = sent ? (double)rec->out.lost / (double)sent : 1.0;
-	}
-	return r;
-}
-
-static struct trial_rec *new_rec(struct size_result *sr, const char *kind)
-{
-	struct trial_rec *rec;
-
-	if (sr->nrec >= MAX_RECS)
-		return NULL;
-	rec = &sr->rec[sr->nrec];
-	memset(rec, 0, sizeof(*rec));
-	rec->ledger.top = rec->ledger.detail = -1;
-	rec->idx = (unsigned)sr->nrec + 1;
-	rec->kind = kind;
-	return rec;
-}
-
-static void mark_pass(struct size_result *sr, struct trial_rec *rec)
-{
-	for (int i = 0; i < sr->s.nt; i++)
-		rec->pass[i] = !rec->out.sender_limited && rec->loss <= sr->s.t[i].max_loss;
-}
-
-int sweep_search_size(const struct sweep_cli *o, struct collect_engine *eng, unsigned size,
-		      struct size_result *sr)
-{
-	struct sweep_params sp = {
-		.rate_min = o->rate_min, .rate_max = o->rate_max,
-		.precision = o->precision_pct / 100, .max_trials = o->max_trials,
-	};
-	struct trial_rec *rec, warm = { 0 };
-	double t0 = now_mono(), rate;
-	int r;
-
-	sr->size = size;
-	sr->first_loss = -1;
-	sr->rec = xcalloc(MAX_RECS, sizeof(*sr->rec));
-
-	/* Warm-up: neighbours resolved, flows known to every hop, caches warm. */
-	if (o->warmup > 0) {
-		struct trial_spec t = o->base;
-
-		t.size = size;
-		t.rate = o->rate_min > 10000 ? o->rate_min : 10000;
-		t.duration = o->warmup;
-		progress(o, "sweep %u B: warm-up", size);
-		r = sweep_load_trial(&t, &warm.out, sr->error, sizeof(sr->error));
-		if (r)
-			return r;
-	}
-	/* Without --rate-max, the first trial finds what the sender reaches at full speed:
-	 * the ceiling of the search (beyond it nothing measures the datapath). */
-	if (sp.rate_max <= 0) {
-		rec = new_rec(sr, "probe");
-		progress(o, "sweep %u B: probing the sender's maximum", size);
-		r = one_trial(o, eng, size, 0, rec, sr->error, sizeof(sr->error));
-		if (r)
-			return r;
-		sr->nrec++;
-		sp.rate_max = rec->out.sent_pps;
-		if (sp.rate_max < sp.rate_min) {
-			snprintf(sr->error, sizeof(sr->error), "the sender reached only %.0f pps, "
-				 "below --rate-min %.0f", sp.rate_max, sp.rate_min);
-			return -ERANGE;
-		}
-	}
-	sweep_init(&sr->s, &sp);
-	sweep_add_target(&sr->s, "NDR", o->ndr_pct / 100);
-	sweep_add_target(&sr->s, "PDR", o->pdr_pct / 100);
-	if (sr->nrec) { /* the probe counts as a trial at the rate it reached */
-		struct sweep_trial_result tr = { .offered = sp.rate_max, .achieved = sp.rate_max,
-						 .loss = sr->rec[0].loss };
-
-		sr->rec[0].offered = sp.rate_max;
-		sweep_record(&sr->s, &tr);
-		sr->s.trials--; /* the probe is not part of the trial budget */
-		mark_pass(sr, &sr->rec[0]);
-	}
-	while (!sweep_stop_flag && (rate = sweep_next(&sr->s)) > 0) {
-		struct sweep_trial_result tr;
-
-		rec = new_rec(sr, "search");
-		if (!rec)
-			break;
-		progress(o, "sweep %u B: trial %u at %.0f pps (NDR in [%.0f, %.0f])", size,
-			 rec->idx, rate, sr->s.t[0].lo, sr->s.t[0].hi ? sr->s.t[0].hi : sr->s.ceiling);
-		r = one_trial(o, eng, size, rate, rec, sr->error, sizeof(sr->error));
-		tr = (struct sweep_trial_result){
-			.offered = rate, .achieved = rec->out.sent_pps, .loss = rec->loss,
-			.sender_limited = rec->out.sender_limited, .failed = r != 0,
-		};
-		sweep_record(&sr->s, &tr);
-		if (r)
-			return r;
-		sr->nrec++;
-		mark_pass(sr, rec);
-	}
-	/* Confirm the NDR once more: a path that passes once and fails the next time at the
-	 * same rate is unstable, and the search says so. */
-	double ndr = sweep_result(&sr->s, 0);
-
-	/* When nothing was lost up to the sender's maximum, the NDR is the sender's limit, not
-	 * the path's; a paced trial cannot hold that exact rate, so confirm just below it. */
-	sr->sender_bound = sr->s.stop == SWEEP_AT_MAX;
-	double confirm_at = sr->sender_bound ? ndr * 0.95 : ndr;
-
-	for (int attempt = 0; !sweep_stop_flag && ndr > 0 && attempt < 2; attempt++) {
-		rec = new_rec(sr, "confirm");
-		if (!rec)
-			break;
-		progress(o, "sweep %u B: confirming NDR at %.0f pps", size, confirm_at);
-		r = one_trial(o, eng, size, confirm_at, rec, sr->error, sizeof(sr->error));
-		if (r)
-			return r;
-		sr->nrec++;
-		mark_pass(sr, rec);
-		if (rec->out.sender_limited) { /* not a datapath result: once more */
-			sr->confirm_inconclusive = true;
-			continue;
-		}
-		sr->confirm_inconclusive = false;
-		sr->confirmed = rec->pass[0];
-		sr->unstable = !rec->pass[0] || sr->s.inconsistent;
-		break;
-	}
-	/* The first trial above the NDR: the lowest rate that lost more than NDR allows. */
-	for (size_t i = 0; i < sr->nrec; i++) {
-		const struct trial_rec *t = &sr->rec[i];
-
-		if (t->out.sender_limited || t->pass[0])
-			continue;
-		if (sr->first_loss < 0 || t->offered < sr->rec[sr->first_loss].offered)
-			sr->first_loss = (int)i;
-	}
-	progress(o, "%s", "");
-	if (isatty(STDERR_FILENO))
-		fputs("\r\033[K", stderr);
-	sr->seconds = now_mono() - t0;
-	return 0;
 }
 
 static void print_ledger_entry(const struct ledger_entry *e, const char *key)
@@ -336,7 +53,7 @@ static void print_ledger_entry(const struct ledger_entry *e, const char *key)
 	print_nl();
 }
 
-static void print_trial(const struct size_result *sr, const struct trial_rec *t)
+static void print_trial(const struct sweep_size_result *sr, const struct sweep_trial_rec *t)
 {
 	char a[32], b[32], c[32];
 
@@ -393,7 +110,27 @@ static void print_trial(const struct size_result *sr, const struct trial_rec *t)
 	print_nl();
 }
 
-static void print_size_result(const struct sweep_cli *o, const struct size_result *sr)
+/* What the confirmation trial said of the NDR: "confirmed" only when it ran at the very
+ * rate reported and passed; otherwise the rate it ran at, or why it says nothing. */
+static void print_confirmation(const struct sweep_size_result *sr)
+{
+	char a[32];
+
+	if (sr->confirmed)
+		print_text(" (confirmed)");
+	else if (sr->confirm_inconclusive)
+		print_text(" (confirmation inconclusive: sender-limited)");
+	else if (sr->confirm_pps > 0 && sr->confirm_pass)
+		print_text(" (confirmed at %s pps only: the sender cannot hold its own maximum)",
+			   fmt_rate(a, sizeof(a), sr->confirm_pps));
+	else if (sr->confirm_pps > 0)
+		print_text(" (NOT confirmed at %s pps: unstable)",
+			   fmt_rate(a, sizeof(a), sr->confirm_pps));
+	else
+		print_text(" (not confirmed: interrupted)");
+}
+
+static void print_size_result(const struct sweep_opts *o, const struct sweep_size_result *sr)
 {
 	char a[32];
 
@@ -423,16 +160,17 @@ static void print_size_result(const struct sweep_cli *o, const struct size_resul
 		print_double(PRINT_JSONONLY, "pps", NULL, v);
 		print_double(PRINT_JSONONLY, "max_loss_percent", NULL, sr->s.t[i].max_loss * 100);
 		print_double(PRINT_JSONONLY, "bracket_high_pps", NULL, sr->s.t[i].hi);
-		print_text("%s (loss <= %g%%): %s%s pps%s\n", sr->s.t[i].name,
+		print_text("%s (loss <= %g%%): %s%s pps", sr->s.t[i].name,
 			   sr->s.t[i].max_loss * 100, sr->sender_bound && v > 0 ? ">= " : "",
-			   v > 0 ? fmt_rate(a, sizeof(a), v) : "none",
-			   i != 0 || v <= 0 ? "" :
-			   sr->confirmed ? " (confirmed)" :
-			   sr->confirm_inconclusive ? " (confirmation inconclusive: sender-limited)" :
-			   " (NOT confirmed: unstable)");
+			   v > 0 ? fmt_rate(a, sizeof(a), v) : "none");
+		if (i == 0 && v > 0)
+			print_confirmation(sr);
+		print_text("\n");
 		print_close_object();
 	}
 	print_bool(PRINT_JSONONLY, "confirmed", NULL, sr->confirmed);
+	print_double(PRINT_JSONONLY, "confirm_pps", NULL, sr->confirm_pps);
+	print_bool(PRINT_JSONONLY, "confirm_pass", NULL, sr->confirm_pass);
 	print_bool(PRINT_JSONONLY, "sender_bound", NULL, sr->sender_bound);
 	print_bool(PRINT_JSONONLY, "confirm_inconclusive", NULL, sr->confirm_inconclusive);
 	if (sr->sender_bound)
@@ -440,14 +178,15 @@ static void print_size_result(const struct sweep_cli *o, const struct size_resul
 			   "higher (add --threads, or senders on more hosts)\n");
 	print_bool(PRINT_JSONONLY, "unstable", NULL, sr->unstable);
 	print_str(PRINT_ANY, "stop", "search: %s", sweep_stop_text(sr->s.stop));
-	print_u64(PRINT_ANY, "search_trials", " after %llu trials", sr->s.trials);
+	print_u64(PRINT_ANY, "trials_run", " after %llu trials", sr->nrec);
+	print_u64(PRINT_ANY, "search_trials", " (%llu against --max-trials)", sr->s.trials);
 	print_double(PRINT_ANY, "seconds", " in %.0f s\n", sr->seconds);
 	if (sr->unstable)
 		print_text("warning: the path is unstable: a rate passed once and failed another time\n");
 
 	print_open_object("first_loss");
 	if (sr->first_loss >= 0) {
-		const struct trial_rec *t = &sr->rec[sr->first_loss];
+		const struct sweep_trial_rec *t = &sr->rec[sr->first_loss];
 		uint64_t unexplained = t->out.lost > t->ledger.explained ?
 				       t->out.lost - t->ledger.explained : 0;
 
@@ -479,120 +218,136 @@ static void print_size_result(const struct sweep_cli *o, const struct size_resul
 	print_close_object();
 }
 
-void sweep_cli_defaults(struct sweep_cli *o)
+
+/* The first line: where the trials go and which namespace and route they leave by. */
+static void print_head(const struct sweep_opts *o, const struct route_info *ri)
 {
-	*o = (struct sweep_cli){
-		.base = { .port = BENCH_DEFAULT_PORT, .size = 64, .flows = 8, .threads = 1, .duration = 2 },
-		.ndr_pct = 0.001, .pdr_pct = 0.1, .precision_pct = 1, .warmup = 1, .pause = 0.5,
-		.rate_min = 1000, .max_trials = 30,
-	};
+	print_str(PRINT_ANY, "host", "dptune sweep: %s", o->base.host);
+	print_u64(PRINT_ANY, "port", ":%llu", o->base.port);
+	/* the same words and keys as bench's first line */
+	print_open_object("path");
+	print_str(PRINT_ANY, "netns", " from netns %s", ri->netns);
+	print_str(PRINT_ANY, "dev", " via %s", ri->dev);
+	print_str(PRINT_ANY, "src", " src %s", ri->src[0] ? ri->src : "?");
+	print_str(PRINT_JSONONLY, "dst", NULL, ri->dst);
+	if (ri->gateway[0])
+		print_str(PRINT_ANY, "gateway", " via gateway %s", ri->gateway);
+	else
+		print_null(PRINT_JSONONLY, "gateway", NULL);
+	print_close_object();
+	print_u64(PRINT_ANY, "flows", ", %llu flows", o->base.flows);
+	print_u64(PRINT_ANY, "threads", ", %llu sender threads", o->base.threads);
+	print_double(PRINT_ANY, "trial_seconds", ", %g s trials", o->base.duration);
+	print_double(PRINT_ANY, "precision_percent", ", precision %g%%\n", o->precision_pct);
 }
 
-void sweep_size_result_release(struct size_result *sr)
+/* --sizes: a list of payload sizes, each in the range of --size. */
+static int sizes_cb(const struct opt *op, const char *arg, void *data, char *err, size_t n)
 {
-	for (size_t j = 0; j < sr->nrec; j++)
-		ledger_release(&sr->rec[j].ledger);
-	free(sr->rec);
-	sr->rec = NULL;
-	sr->nrec = 0;
+	struct sweep_opts *o = data;
+	int k = parse_size_list(arg, o->sizes, SWEEP_MAX_SIZES, DGRAM_HDR_LEN, DGRAM_MAX_PAYLOAD);
+
+	if (k <= 0) {
+		snprintf(err, n, "need a list like 64,512,1400: at most %d sizes, each %u..%u bytes",
+			 SWEEP_MAX_SIZES, DGRAM_HDR_LEN, DGRAM_MAX_PAYLOAD);
+		return -1;
+	}
+	o->nsizes = k;
+	return 0;
+}
+
+/* --rate-min: a rate in the range of --rate, but not "max". */
+static int rate_min_cb(const struct opt *op, const char *arg, void *data, char *err, size_t n)
+{
+	bool is_max = false;
+	double v;
+
+	if (parse_rate(arg, &v, &is_max) || is_max || v < 1 || v > ENGINE_MAX_RATE) {
+		snprintf(err, n, "need a rate, 1..1G pps (like 10k)");
+		return -1;
+	}
+	*(double *)data = v;
+	return 0;
 }
 
 int cmd_sweep(int argc, char **argv)
 {
-	struct sweep_cli o;
+	struct sweep_opts o;
+	struct route_info ri;
 	struct collect_engine *eng = NULL;
-	struct size_result *res;
-	int opt, rc = EXIT_OK;
-	uint32_t u;
-	bool ismax;
+	struct sweep_size_result *res;
+	uint32_t port = BENCH_DEFAULT_PORT, size = 64;
+	bool size_set = false;
+	char err[256];
+	int first, rc = EXIT_OK;
 
-	sweep_cli_defaults(&o);
-	while ((opt = getopt_long(argc, argv, "6h", sweep_opts, NULL)) != -1) {
-		switch (opt) {
-		case O_PORT:
-			if (parse_u32(optarg, &u) || !u || u > 65535)
-				return usage_error("invalid --port '%s'", optarg);
-			o.base.port = (uint16_t)u;
-			break;
-		case O_SIZE:
-			if (parse_size_list(optarg, o.sizes, 1, 32, 65000) != 1)
-				return usage_error("invalid --size '%s': give bytes from 32 to 65000", optarg);
-			o.nsizes = 1;
-			break;
-		case O_SIZES:
-			o.nsizes = parse_size_list(optarg, o.sizes, MAX_SIZES, 32, 65000);
-			if (o.nsizes <= 0)
-				return usage_error("invalid --sizes '%s': give a list like 64,512,1400 "
-						   "(32 to 65000 bytes)", optarg);
-			break;
-		case O_FLOWS:
-			if (parse_u32(optarg, &u) || !u || u > 65536)
-				return usage_error("invalid --flows '%s'", optarg);
-			o.base.flows = u;
-			break;
-		case O_THREADS:
-			if (parse_u32(optarg, &u) || !u || u > 256)
-				return usage_error("invalid --threads '%s'", optarg);
-			o.base.threads = u;
-			break;
-		case O_DURATION:
-			if (parse_seconds(optarg, &o.base.duration, false))
-				return usage_error("invalid --duration '%s'", optarg);
-			break;
-		case O_NDR:
-			if (parse_pct(optarg, &o.ndr_pct, 100))
-				return usage_error("invalid --ndr '%s': a loss percentage", optarg);
-			break;
-		case O_PDR:
-			if (parse_pct(optarg, &o.pdr_pct, 100))
-				return usage_error("invalid --pdr '%s': a loss percentage", optarg);
-			break;
-		case O_PREC:
-			if (parse_pct(optarg, &o.precision_pct, 50) || o.precision_pct <= 0)
-				return usage_error("invalid --precision '%s': a percentage (0, 50]", optarg);
-			break;
-		case O_RMIN:
-			if (parse_rate(optarg, &o.rate_min, NULL))
-				return usage_error("invalid --rate-min '%s': e.g. 10k", optarg);
-			break;
-		case O_RMAX:
-			if (parse_rate(optarg, &o.rate_max, &ismax))
-				return usage_error("invalid --rate-max '%s': e.g. 1.2M or max", optarg);
-			break;
-		case O_MAXT:
-			if (parse_u32(optarg, &u) || !u || u > 200)
-				return usage_error("invalid --max-trials '%s' (1 to 200)", optarg);
-			o.max_trials = u;
-			break;
-		case O_WARM:
-			if (parse_seconds(optarg, &o.warmup, true))
-				return usage_error("invalid --warmup '%s'", optarg);
-			break;
-		case O_PAUSE:
-			if (parse_seconds(optarg, &o.pause, true))
-				return usage_error("invalid --pause '%s'", optarg);
-			break;
-		case O_CNS: o.base.client_netns = optarg; break;
-		case O_BIND: o.base.bind = optarg; break;
-		case '6': o.base.ipv6 = true; break;
-		case O_JSON: o.json = true; break;
-		case O_NOLEDGER: o.no_ledger = true; break;
-		case O_NOREASONS: o.no_reasons = true; break;
-		case 'h':
-			sweep_usage(stdout);
-			return EXIT_OK;
-		default:
-			sweep_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc)
+	sweep_opts_defaults(&o);
+	const struct opt opts[] = {
+		VOCAB_PORT(&port, NULL, "5301", 1, "the server's control port"),
+		VOCAB_SIZE(&size, &size_set, "64"),
+		{ .name = "sizes", .type = OPT_CALLBACK, .cb = sizes_cb, .data = &o, .arg = "LIST",
+		  .help = "one search per UDP payload size, like 64,512,1400 (each as --size)" },
+		VOCAB_FLOWS(&o.base.flows, NULL, "8"),
+		VOCAB_THREADS(&o.base.threads, NULL, "1"),
+		VOCAB_DURATION(&o.base.duration, NULL, "2", "length of each trial"),
+		{ .name = "ndr", .type = OPT_DOUBLE, .dst = &o.ndr_pct, .min = 0, .max = 100,
+		  .arg = "PCT", .unit = "%", .def = "0.001",
+		  .help = "loss allowed at the NDR, percent, %R" },
+		{ .name = "pdr", .type = OPT_DOUBLE, .dst = &o.pdr_pct, .min = 0, .max = 100,
+		  .arg = "PCT", .unit = "%", .def = "0.1",
+		  .help = "loss allowed at the PDR, percent, %R (at least --ndr)" },
+		{ .name = "precision", .type = OPT_DOUBLE, .dst = &o.precision_pct, .min = 0.001,
+		  .max = 50, .arg = "PCT", .unit = "%", .def = "1",
+		  .help = "stop when the bracket is within PCT of the rate, %R" },
+		{ .name = "rate-min", .type = OPT_CALLBACK, .cb = rate_min_cb, .data = &o.rate_min,
+		  .arg = "PPS", .def = "1k", .help = "lowest rate tried, 1..1G pps (not max)" },
+		{ .name = "rate-max", .type = OPT_RATE, .dst = &o.rate_max, .min = 1,
+		  .max = ENGINE_MAX_RATE, .arg = "PPS", .def = "max",
+		  .help = "highest rate tried, %R; max: what the sender reaches (a first trial)" },
+		{ .name = "max-trials", .type = OPT_U32, .dst = &o.max_trials, .min = 1, .max = 200,
+		  .arg = "N", .def = "30", .help = "search trials per size at most, %R" },
+		{ .name = "warmup", .type = OPT_SECONDS, .dst = &o.warmup, .min = 0, .max = 3600,
+		  .arg = "SEC", .def = "1",
+		  .help = "traffic before the search (neighbours, flows), %R" },
+		{ .name = "pause", .type = OPT_SECONDS, .dst = &o.pause, .min = 0, .max = 60,
+		  .arg = "SEC", .def = "0.5",
+		  .help = "wait after a trial before reading counters, %R" },
+		{ .name = "client-netns", .type = OPT_STR, .dst = &o.base.client_netns,
+		  .arg = "NAME", .help = "send from inside this named network namespace" },
+		VOCAB_BIND(&o.base.bind, "local source address the trials send from"),
+		{ .name = "ipv6", .shrt = '6', .type = OPT_FLAG, .dst = &o.base.ipv6,
+		  .help = "IPv6" },
+		VOCAB_JSON(&o.json),
+		{ .name = "no-ledger", .type = OPT_FLAG, .dst = &o.no_ledger,
+		  .help = "do not read counters around trials" },
+		{ .name = "no-drop-reasons", .type = OPT_FLAG, .dst = &o.no_reasons,
+		  .help = "do not attach BPF for kernel drop reasons" },
+		OPT_HELP_ENTRY,
+		OPT_END_ENTRY,
+	};
+	const struct opt_spec spec = {
+		.cmd = "sweep", .synopsis = "HOST [OPTIONS]", .min_args = 0, .max_args = 1,
+		.opts = opts,
+		.about =
+"Find the highest packet rate a path carries with no loss (NDR) and with bounded loss\n"
+"(PDR) by a binary search over fixed-rate trials against `dptune serve` on HOST, and\n"
+"record for every trial the counters of every layer and namespace that rose (the drop\n"
+"ledger). Trials where the sender could not reach the rate are marked and never count.\n"
+"The first line says which namespace, device and source address the trials leave by.\n",
+	};
+
+	rc = opt_parse(&spec, argc, argv, &first, NULL);
+	if (rc != OPT_CONTINUE)
+		return rc;
+	rc = EXIT_OK;
+	if (first >= argc)
 		return usage_error("which host? give the address of a running `dptune serve`");
-	o.base.host = argv[optind++];
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+	o.base.host = argv[first];
+	o.base.port = (uint16_t)port;
+	if (size_set && o.nsizes)
+		return usage_error("give --size or --sizes, not both");
 	if (!o.nsizes) {
-		o.sizes[0] = o.base.size;
+		o.sizes[0] = o.base.size = size;
 		o.nsizes = 1;
 	}
 	if (o.rate_max > 0 && o.rate_max <= o.rate_min)
@@ -600,7 +355,11 @@ int cmd_sweep(int argc, char **argv)
 	if (o.pdr_pct < o.ndr_pct)
 		return usage_error("--pdr (%g%%) must allow at least the loss --ndr allows (%g%%)",
 				   o.pdr_pct, o.ndr_pct);
+	if (sweep_load_route(&o.base, &ri, err, sizeof(err)))
+		return cmd_fail(EXIT_FAIL, "%s", err);
 
+	o.stop = &stop_flag;
+	o.progress = progress;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	print_init(o.json ? PRINT_JSON : PRINT_TEXT, stdout);
@@ -611,31 +370,27 @@ int cmd_sweep(int argc, char **argv)
 	}
 	res = xcalloc((size_t)o.nsizes, sizeof(*res));
 	print_open_object(NULL);
-	print_str(PRINT_ANY, "host", "dptune sweep: %s", o.base.host);
-	print_u64(PRINT_ANY, "port", ":%llu", o.base.port);
-	print_u64(PRINT_ANY, "flows", ", %llu flows", o.base.flows);
-	print_u64(PRINT_ANY, "threads", ", %llu sender threads", o.base.threads);
-	print_double(PRINT_ANY, "trial_seconds", ", %g s trials", o.base.duration);
-	print_double(PRINT_ANY, "precision_percent", ", precision %g%%\n", o.precision_pct);
+	print_head(&o, &ri);
 	print_open_array("results");
-	for (int i = 0; i < o.nsizes && !sweep_stop_flag; i++) {
+	for (int i = 0; i < o.nsizes && !stop_flag; i++) {
 		int r = sweep_search_size(&o, eng, o.sizes[i], &res[i]);
 
 		if (r) {
-			err_msg("trial failed at %u B: %s", o.sizes[i], res[i].error);
-			rc = EXIT_FAIL;
+			print_size_result(&o, &res[i]); /* the trials that ran, in text */
+			rc = cmd_fail(EXIT_FAIL, "trial failed at %u B: %s", o.sizes[i], res[i].error);
+			break;
 		}
 		print_size_result(&o, &res[i]);
-		if (r)
-			break;
 	}
-	print_close_array();
-	if (sweep_stop_flag) {
-		print_bool(PRINT_JSONONLY, "interrupted", NULL, true);
-		print_text("interrupted\n");
-		rc = EXIT_FAIL;
+	if (rc == EXIT_OK) {
+		print_close_array();
+		if (stop_flag) {
+			print_bool(PRINT_JSONONLY, "interrupted", NULL, true);
+			print_text("interrupted\n");
+			rc = EXIT_FAIL;
+		}
+		print_close_object();
 	}
-	print_close_object();
 	for (int i = 0; i < o.nsizes; i++)
 		sweep_size_result_release(&res[i]);
 	free(res);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include "traffic/sweep.h"
 #include "analyze/ledger.h"
+#include "traffic/route.h"
 
 /* A path that carries `cap` pps cleanly and drops the excess beyond it, plus a constant
  * loss floor; the sender reaches at most `sender` pps. */
@@ -211,6 +212,161 @@ static void test_ledger(void **state)
 	snap_release(&b);
 }
 
+/* ---- the driver (sweep_search_size) over a fake trial function ---- */
+
+static struct fake {
+	struct path p;
+	bool flaky;           /* a rate tried a second time loses 1 % */
+	double seen[SWEEP_MAX_RECS];
+	unsigned nseen, calls;
+} fk;
+
+static int fake_trial(const struct sweep_trial_spec *t, struct sweep_trial_out *o, char *err,
+		      size_t errlen)
+{
+	struct sweep_trial_result r;
+	double rate = t->rate > 0 ? t->rate : fk.p.sender;
+	double loss;
+	bool again = false;
+
+	(void)err;
+	(void)errlen;
+	fk.calls++;
+	run(&fk.p, rate, &r);
+	loss = r.loss;
+	for (unsigned i = 0; i < fk.nseen; i++)
+		again |= fk.seen[i] == rate;
+	if (fk.nseen < SWEEP_MAX_RECS)
+		fk.seen[fk.nseen++] = rate;
+	if (fk.flaky && again)
+		loss += 0.01;
+	memset(o, 0, sizeof(*o));
+	o->sent = (uint64_t)(r.achieved * t->duration);
+	o->lost = (uint64_t)((double)o->sent * loss);
+	o->received = o->sent - o->lost;
+	o->sent_pps = r.achieved;
+	o->received_pps = r.achieved * (1 - loss);
+	o->sender_limited = t->rate > 0 && r.sender_limited;
+	return 0;
+}
+
+static void drive(struct sweep_size_result *sr, double cap, double sender, double rate_max,
+		  bool flaky)
+{
+	struct sweep_opts o;
+
+	memset(&fk, 0, sizeof(fk));
+	fk.p = (struct path){ .cap = cap, .sender = sender };
+	fk.flaky = flaky;
+	sweep_opts_defaults(&o);
+	o.base.host = "192.0.2.1";
+	o.warmup = 0;
+	o.rate_max = rate_max;
+	o.trial = fake_trial;
+	memset(sr, 0, sizeof(*sr));
+	assert_int_equal(sweep_search_size(&o, NULL, 64, sr), 0);
+}
+
+/* Issue 12 item 12: "after 0 trials" although trials ran. The trials run are every
+ * trial of the result (probe, search, confirmation), whatever the search budget counted. */
+static void test_driver_counts_trials(void **state)
+{
+	struct sweep_size_result sr;
+
+	/* clean up to the sender: the probe answers the search at once (0 budget trials) */
+	drive(&sr, 1e9, 100000, 0, false);
+	assert_int_equal(sr.s.stop, SWEEP_AT_MAX);
+	assert_int_equal(sr.nrec, fk.calls);
+	assert_true(sr.nrec >= 2);             /* the probe and a confirmation */
+	assert_string_equal(sr.rec[0].kind, "probe");
+	assert_string_equal(sr.rec[sr.nrec - 1].kind, "confirm");
+	sweep_size_result_release(&sr);
+
+	/* a capped path with a given highest rate: every trial is a search or a confirmation */
+	drive(&sr, 20000, 1e6, 60000, false);
+	assert_int_equal(sr.nrec, fk.calls);
+	assert_int_equal(sr.nrec, sr.s.trials + 1); /* + the confirmation */
+	sweep_size_result_release(&sr);
+}
+
+/* Issue 12 item 12: "(confirmed)" when the confirmation ran at a lower rate. Confirmed
+ * means a pass at the very rate reported; otherwise the rate that was confirmed is kept. */
+static void test_driver_confirms_at_the_rate_reported(void **state)
+{
+	struct sweep_size_result sr;
+	double ndr;
+
+	/* sender-bound: the confirmation runs below the NDR (a paced sender cannot hold its
+	 * own maximum): not "confirmed", and the rate it ran at is said */
+	drive(&sr, 1e9, 100000, 0, false);
+	ndr = sweep_result(&sr.s, 0);
+	assert_true(sr.sender_bound);
+	assert_true(ndr > 0);
+	assert_true(sr.rec[sr.nrec - 1].offered < ndr);
+	assert_false(sr.confirmed);
+	assert_true(sr.confirm_pass);
+	assert_true(sr.confirm_pps == sr.rec[sr.nrec - 1].offered);
+	sweep_size_result_release(&sr);
+
+	/* a path capped below the sender: the confirmation runs at the NDR and passes */
+	drive(&sr, 20000, 1e6, 60000, false);
+	ndr = sweep_result(&sr.s, 0);
+	assert_false(sr.sender_bound);
+	assert_true(ndr >= 19800 && ndr <= 20000);
+	assert_true(sr.confirm_pps == ndr);
+	assert_true(sr.confirmed);
+	assert_false(sr.unstable);
+	sweep_size_result_release(&sr);
+
+	/* a path that loses at a rate the second time it is tried: not confirmed, unstable */
+	drive(&sr, 20000, 1e6, 60000, true);
+	assert_false(sr.confirmed);
+	assert_false(sr.confirm_pass);
+	assert_true(sr.unstable);
+	assert_true(sr.confirm_pps == sweep_result(&sr.s, 0));
+	sweep_size_result_release(&sr);
+}
+
+/* The stop flag ends the search before the next trial. */
+static void test_driver_stops(void **state)
+{
+	static volatile sig_atomic_t stop = 1;
+	struct sweep_size_result sr;
+	struct sweep_opts o;
+
+	memset(&fk, 0, sizeof(fk));
+	fk.p = (struct path){ .cap = 20000, .sender = 1e6 };
+	sweep_opts_defaults(&o);
+	o.base.host = "192.0.2.1";
+	o.warmup = 0;
+	o.rate_max = 60000;
+	o.trial = fake_trial;
+	o.stop = &stop;
+	memset(&sr, 0, sizeof(sr));
+	assert_int_equal(sweep_search_size(&o, NULL, 64, &sr), 0);
+	assert_int_equal(fk.calls, 0);
+	assert_int_equal(sr.nrec, 0);
+	assert_false(sr.confirmed);
+	sweep_size_result_release(&sr);
+}
+
+/* The route sweep prints in its first line (issue 12 item 4). */
+static void test_route_get(void **state)
+{
+	struct route_info ri;
+	char err[256];
+
+	assert_int_equal(route_get("127.0.0.1", 0, NULL, &ri, err, sizeof(err)), 0);
+	assert_string_equal(ri.dev, "lo");
+	assert_string_equal(ri.src, "127.0.0.1");
+	assert_string_equal(ri.dst, "127.0.0.1");
+	assert_string_equal(ri.gateway, "");
+	assert_int_equal(route_get("127.0.0.2", AF_INET, "127.0.0.1", &ri, err, sizeof(err)), 0);
+	assert_string_equal(ri.src, "127.0.0.1");
+	assert_true(route_get("no-such-host.invalid", 0, NULL, &ri, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "no-such-host.invalid"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +377,10 @@ int main(void)
 		cmocka_unit_test(test_trial_budget),
 		cmocka_unit_test(test_failed_trial_stops),
 		cmocka_unit_test(test_ledger),
+		cmocka_unit_test(test_driver_counts_trials),
+		cmocka_unit_test(test_driver_confirms_at_the_rate_reported),
+		cmocka_unit_test(test_driver_stops),
+		cmocka_unit_test(test_route_get),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
