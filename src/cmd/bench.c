@@ -463,9 +463,11 @@ int cmd_bench(int argc, char **argv)
 	if (r.interrupted)
 		ex = EXIT_INTERRUPTED;
 	else if (r.fwd_sender_limited || r.rev_sender_limited) {
-		err_msg("the sender could not keep the rate asked: the result is not a datapath "
-			"measurement (lower --rate, add --threads, or use --rate max)");
-		ex = EXIT_FAIL;
+		/* the result above stands as printed; under --json the error object
+		 * follows it, as after every failure (dptune(1)) */
+		ex = cmd_fail(EXIT_FAIL, "the sender could not keep the rate asked: the result is "
+			      "not a datapath measurement (lower --rate, add --threads, or use "
+			      "--rate max)");
 	}
 out:
 	fflush(stdout);

@@ -58,7 +58,7 @@ run 2 "stat usage error" "$DPTUNE" stat --layer nosuch --json
 
 nsx_bg b timeout 120 "$DPTUNE" serve --bind "$B4" --port $PORT --json
 for i in $(seq 50); do nsx a bash -c "echo > /dev/tcp/$B4/$PORT" 2>/dev/null && break; sleep 0.1; done
-run 0 "bench" nsx a "$DPTUNE" bench "$B4" --port $PORT --count 2000 --rate 20k --json
+run 0 "bench" nsx a "$DPTUNE" bench "$B4" --port $PORT --count 2000 --rate max --json
 run 2 "bench --flows 5000" nsx a "$DPTUNE" bench "$B4" --port $PORT --flows 5000 --json
 run 1 "bench to a port nobody serves" nsx a "$DPTUNE" bench "$B4" --port $((PORT + 1)) --count 10 --json
 run 0 "sweep" "$DPTUNE" sweep "$B4" --port $PORT --client-netns "${P}a" --duration 0.3 --warmup 0.1 \
