@@ -53,12 +53,9 @@ bool stat_row_visible(const struct stat_filter *f, const struct snapshot *s,
 
 	if (!passes(f, s, m))
 		return false;
-	if (m->kind == MK_KNOB) {
-		if (f->knobs && !have_prev)
-			return false; /* one-shot: the knob table shows them */
-		if (!f->all)
-			return have_prev && r->moved; /* a knob that changed is news */
-	}
+	/* settings are rows with --all; --knobs prints them as a table of their own */
+	if (m->kind == MK_KNOB && !f->all)
+		return have_prev && r->moved; /* a knob that changed is news */
 	if (f->all)
 		return true;
 	if (m->flags & MF_ABNORMAL)

@@ -9,7 +9,7 @@
 
 struct stat_filter {
 	bool all;              /* everything, not only what moved or is abnormal */
-	bool knobs;            /* print the knob table (settings) once, first document */
+	bool knobs;            /* also print the knob table (every setting), first document */
 	const char *netns;     /* only these namespaces (comma list), or NULL */
 	const char *dev;       /* only rows whose object is one of these devices (comma list) */
 	unsigned layer_mask;   /* bit per enum dp_layer; 0 = all */
