@@ -88,6 +88,8 @@ void linkpeer_resolve(const struct snapshot *s, int *peer)
 				break;
 			if (c->ns == l->ns || c->link_netnsid < 0)
 				continue;
+			if (l->link_name && c->name != l->link_name)
+				continue;
 			found++;
 			cand = (int)by[k];
 		}
@@ -103,7 +105,27 @@ void linkpeer_resolve(const struct snapshot *s, int *peer)
 			}
 		}
 	}
-	/* 2. the rest through what the unique pairs taught about each netnsid */
+	/* 2. a parent in another namespace (macvlan, vlan): by ifindex and the name the kernel
+	 *    gave for it, when exactly one device of another namespace fits */
+	for (size_t i = 0; i < n; i++) {
+		const struct link_info *l = &s->links[i];
+		size_t found = 0;
+		int cand = -1;
+
+		if (!l->link || l->link_netnsid < 0 || peer[i] >= 0 || !l->link_name)
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			const struct link_info *c = &s->links[k];
+
+			if (c->ns != l->ns && c->ifindex == l->link && c->name == l->link_name) {
+				found++;
+				cand = (int)k;
+			}
+		}
+		if (found == 1)
+			peer[i] = cand;
+	}
+	/* 3. the rest through what the unique pairs taught about each netnsid */
 	for (size_t i = 0; i < n; i++) {
 		const struct link_info *l = &s->links[i];
 		const struct nsid_map *m;

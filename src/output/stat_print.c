@@ -249,7 +249,8 @@ static void print_row(const struct cols *c, const struct snapshot *s, const stru
 		}
 		print_str(PRINT_FP, NULL, c->fmt[C_DELTA], dbuf);
 		print_str(PRINT_FP, NULL, c->fmt[C_RATE], rbuf);
-	} else if (have_prev) {
+	} else if (have_prev && ((m->flags & MF_ABNORMAL) || (m->labels && *m->labels))) {
+		/* blank cells only when something follows them on the line */
 		print_str(PRINT_FP, NULL, c->fmt[C_DELTA], "");
 		print_str(PRINT_FP, NULL, c->fmt[C_RATE], "");
 	}
@@ -440,7 +441,9 @@ static void print_links(const struct stat_filter *f, const struct snapshot *s)
 		print_u64(PRINT_JSONONLY, "rx_queues", NULL, l->num_rx_queues);
 		print_u64(PRINT_JSONONLY, "tx_queues", NULL, l->num_tx_queues);
 		print_str(PRINT_FP, NULL, fmt[L_QUEUES], num[L_QUEUES]);
-		print_str(PRINT_ANY, "qdisc", fmt[L_QDISC], l->qdisc ? l->qdisc : "-");
+		/* the last column is padded only when relations follow it */
+		print_str(PRINT_ANY, "qdisc", l->master || l->link || l->link_netnsid >= 0 ||
+			  l->vxlan_id ? fmt[L_QDISC] : " %s", l->qdisc ? l->qdisc : "-");
 		print_u64(PRINT_JSONONLY, "operstate", NULL, l->operstate);
 		if (l->master) {
 			print_i64(PRINT_JSONONLY, "master_ifindex", NULL, l->master);
