@@ -95,7 +95,7 @@ ok $? "every collector reports available or a reason"
 # Options are honoured or refused at parse time (exit 2, naming the option and why).
 usage() { # description args...: exit 2 and the message names the first option
 	local d=$1; shift
-	err=$("$DPTUNE" stat "$@" 2>&1 >/dev/null); rc=$?
+	err=$(timeout 10 "$DPTUNE" stat "$@" 2>&1 >/dev/null); rc=$? # bounded: accepted, -i runs on
 	is "$rc" 2 "$d (exit 2)"
 }
 usage "--proc-root that does not exist is refused" --proc-root "/nonexistent/$P"
