@@ -1,13 +1,14 @@
 /* stat.c: `dptune stat`: every counter of every layer and namespace, once or as rates. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "cmd.h"
+#include "vocab.h"
 #include "../core/log.h"
 #include "../collect/collect.h"
 #include "../model/delta.h"
@@ -22,83 +23,118 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void stat_usage(FILE *fp)
+/* --collectors: a comma list of names from the collector table. */
+static int collectors_cb(const struct opt *o, const char *arg, void *data, char *err, size_t n)
 {
-	fprintf(fp,
-"usage: dptune stat [-i SECONDS] [-c COUNT] [--duration SECONDS] [--json] [--all]\n"
-"                   [--netns NAME] [--dev NAME] [--layer LIST] [--knobs] [--links]\n"
-"                   [--collectors LIST] [--no-netns] [--proc-root DIR] [--sys-root DIR]\n"
-"\n"
-"Read every drop and load counter of the datapath in every network namespace: once\n"
-"(lifetime drops and errors), or every -i SECONDS as deltas and rates. Rows are grouped\n"
-"by layer in datapath order: nic irq softirq backlog qdisc vdev netfilter ip udp socket.\n"
-"\n"
-"  -i, --interval SECONDS  sample every SECONDS and print what moved (default: one shot)\n"
-"  -c, --count N           stop after N intervals (default: until interrupted)\n"
-"      --duration SECONDS  with -i: stop after SECONDS\n"
-"      --json              one JSON document per interval (docs/stat-json.md)\n"
-"      --all               every row, not only what moved or is abnormal\n"
-"      --netns NAME        only this namespace (\"host\", a /run/netns name, pid:N(comm))\n"
-"      --dev NAME          only rows of this device\n"
-"      --layer LIST        only these layers, comma-separated\n"
-"      --knobs             include settings (sysctls, rings, masks) in the rows\n"
-"      --links             print the device table (kind, master, peer, queues, qdisc)\n"
-"      --collectors LIST   run only these collectors (see --list-collectors)\n"
-"      --list-collectors   print the collectors and exit\n"
-"      --no-netns          read only the namespace dptune runs in\n"
-"      --proc-root DIR     read /proc from DIR (recorded files; implies --no-netns)\n"
-"      --sys-root DIR      read /sys from DIR\n"
-"      --ovs-rundir DIRS   extra ':'-separated Open vSwitch run directories\n"
-"      --drop-reasons      count kernel drop reasons (BPF on skb:kfree_skb) per layer,\n"
-"                          device and namespace; needs root and a kernel with BTF\n"
-"  -h, --help              this help\n");
+	char buf[512], *save = NULL, *tok;
+
+	if (!arg[0] || strlen(arg) >= sizeof(buf)) {
+		snprintf(err, n, "need a comma list of collectors (see --list-collectors)");
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; collectors[i]; i++)
+			if (!strcmp(collectors[i]->name, tok))
+				break;
+		if (!collectors[i]) {
+			size_t l = (size_t)snprintf(err, n, "unknown collector '%s' (collectors:", tok);
+
+			for (i = 0; collectors[i] && l < n; i++)
+				l += (size_t)snprintf(err + l, n - l, " %s", collectors[i]->name);
+			if (l < n)
+				snprintf(err + l, n - l, ")");
+			return -1;
+		}
+	}
+	*(const char **)data = arg;
+	return 0;
 }
 
-enum {
-	OPT_JSON = 256, OPT_ALL, OPT_NETNS, OPT_DEV, OPT_LAYER, OPT_KNOBS, OPT_LINKS,
-	OPT_COLLECTORS, OPT_LIST, OPT_NONETNS, OPT_PROC, OPT_SYS, OPT_DURATION, OPT_OVS,
-	OPT_DROPREASONS,
-};
+/* --ovs-rundir: ':'-separated directories, each of which must exist. */
+static int rundirs_cb(const struct opt *o, const char *arg, void *data, char *err, size_t n)
+{
+	char buf[1024], *save = NULL, *tok;
+	struct stat st;
 
-static const struct option stat_opts[] = {
-	{ "interval", required_argument, NULL, 'i' },
-	{ "count", required_argument, NULL, 'c' },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "all", no_argument, NULL, OPT_ALL },
-	{ "netns", required_argument, NULL, OPT_NETNS },
-	{ "dev", required_argument, NULL, OPT_DEV },
-	{ "layer", required_argument, NULL, OPT_LAYER },
-	{ "knobs", no_argument, NULL, OPT_KNOBS },
-	{ "links", no_argument, NULL, OPT_LINKS },
-	{ "collectors", required_argument, NULL, OPT_COLLECTORS },
-	{ "list-collectors", no_argument, NULL, OPT_LIST },
-	{ "no-netns", no_argument, NULL, OPT_NONETNS },
-	{ "proc-root", required_argument, NULL, OPT_PROC },
-	{ "sys-root", required_argument, NULL, OPT_SYS },
-	{ "ovs-rundir", required_argument, NULL, OPT_OVS },
-	{ "drop-reasons", no_argument, NULL, OPT_DROPREASONS },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
+	if (!arg[0] || strlen(arg) >= sizeof(buf)) {
+		snprintf(err, n, "need ':'-separated directories");
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (tok = strtok_r(buf, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		if (stat(tok, &st)) {
+			snprintf(err, n, "%s: %s", tok, strerror(errno));
+			return -1;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(err, n, "%s: not a directory", tok);
+			return -1;
+		}
+	}
+	*(const char **)data = arg;
+	return 0;
+}
 
-static int parse_layers(const char *s, unsigned *mask)
+static unsigned layer_mask(const char *list)
 {
 	char buf[256], *save = NULL, *tok;
+	unsigned mask = 0;
 
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	*mask = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int l = layer_from_name(tok);
+	if (!list)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", list); /* checked by vocab_layer_cb */
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		mask |= 1u << layer_from_name(tok);
+	return mask;
+}
 
-		if (l < 0)
-			return usage_error("unknown layer '%s' in --layer (layers: nic irq softirq "
-					   "backlog qdisc vdev netfilter ip udp socket)", tok);
-		*mask |= 1u << l;
+static void list_collectors(void)
+{
+	print_open_object(NULL);
+	print_open_array("collectors");
+	for (size_t i = 0; collectors[i]; i++) {
+		bool host = collectors[i]->scope == SCOPE_HOST;
+
+		print_open_object(NULL);
+		print_str(PRINT_ANY, "name", "%-12s ", collectors[i]->name);
+		print_str(PRINT_JSONONLY, "scope", NULL, host ? "host" : "netns");
+		print_str(PRINT_FP, NULL, "%s", host ? "host" : "every namespace");
+		print_close_object();
+		print_nl();
 	}
-	return 0;
+	print_close_array();
+	print_close_object();
+	print_flush();
+}
+
+/* Each name of a comma list that names nothing in the snapshot, or NULL when all do.
+ * dev: device names (links, or row objects when reading recorded files) in the
+ * namespaces that pass the --netns filter; else namespace names. */
+static const char *unmatched(const struct snapshot *s, const struct stat_filter *f, bool dev,
+			     char *buf, size_t n)
+{
+	const char *list = dev ? f->dev : f->netns;
+	char *save = NULL, *tok;
+	bool found;
+
+	snprintf(buf, n, "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		found = false;
+		for (size_t i = 0; !dev && i < s->nns && !found; i++)
+			found = !strcmp(s->ns[i].name, tok) || !strcmp(s->ns[i].name, list);
+		for (size_t i = 0; dev && i < s->nlinks && !found; i++)
+			found = stat_name_in_list(f->netns, s->ns[s->links[i].ns].name) &&
+				(!strcmp(s->links[i].name, tok) || !strcmp(s->links[i].name, list));
+		for (size_t i = 0; dev && i < s->nm && !found; i++)
+			found = stat_name_in_list(f->netns, s->ns[s->m[i].ns].name) &&
+				(!strcmp(s->m[i].obj, tok) || !strcmp(s->m[i].obj, list));
+		if (!found)
+			return tok;
+	}
+	return NULL;
 }
 
 static void sleep_until(double t)
@@ -122,81 +158,86 @@ int cmd_stat(int argc, char **argv)
 	struct stat_filter f = { 0 };
 	double interval = 0, duration = 0;
 	uint64_t count = 0;
-	bool json = false, have_count = false;
+	bool json = false, have_iv = false, have_count = false, have_dur = false, list = false;
+	const char *layers = NULL, *bad;
+	char buf[1024];
 	struct collect_engine *eng;
 	struct snapshot snaps[2];
-	int opt, rc = EXIT_OK, r;
+	int first, rc = EXIT_OK, r;
 	unsigned seq = 0;
+	const struct opt opts[] = {
+		OPT_GROUP_ENTRY("sampling"),
+		VOCAB_INTERVAL(&interval, &have_iv, NULL),
+		VOCAB_COUNT(&count, &have_count, NULL),
+		VOCAB_DURATION(&duration, &have_dur, NULL, "with -i: stop after SEC seconds"),
+		OPT_GROUP_ENTRY("what to show"),
+		VOCAB_ALL(&f.all, "every row, not only what moved or is abnormal"),
+		VOCAB_NETNS(&f.netns),
+		VOCAB_DEV(&f.dev),
+		VOCAB_LAYER(&layers),
+		{ .name = "knobs", .type = OPT_FLAG, .dst = &f.knobs,
+		  .help = "also print the settings (sysctls, rings, RPS masks, IRQ affinity)" },
+		{ .name = "links", .type = OPT_FLAG, .dst = &f.links,
+		  .help = "also print the devices (kind, master, peer@netns, queues, qdisc)" },
+		{ .name = "drop-reasons", .type = OPT_FLAG, .dst = &co.drop_reasons,
+		  .help = "count kernel drop reasons (BPF, needs root and BTF)" },
+		VOCAB_JSON(&json),
+		OPT_GROUP_ENTRY("where to read"),
+		{ .name = "collectors", .type = OPT_CALLBACK, .cb = collectors_cb,
+		  .data = &co.only_collectors, .arg = "LIST",
+		  .help = "run only these collectors (see --list-collectors)" },
+		{ .name = "list-collectors", .type = OPT_FLAG, .dst = &list,
+		  .help = "print the collectors and exit" },
+		{ .name = "no-netns", .type = OPT_FLAG, .dst = &co.no_netns,
+		  .help = "read only the namespace dptune runs in" },
+		VOCAB_PROC_ROOT(&co.proc_root),
+		VOCAB_SYS_ROOT(&co.sys_root),
+		{ .name = "ovs-rundir", .type = OPT_CALLBACK, .cb = rundirs_cb,
+		  .data = &co.ovs_rundirs, .arg = "DIRS",
+		  .help = "extra ':'-separated Open vSwitch run directories" },
+		OPT_HELP_ENTRY,
+		OPT_END_ENTRY,
+	};
+	const struct opt_spec spec = {
+		.cmd = "stat", .synopsis = "[OPTIONS]", .opts = opts, .min_args = 0, .max_args = 0,
+		.about =
+"Read every drop and load counter of the datapath in every network namespace: once\n"
+"(lifetime drops and errors), or every -i SEC as deltas and rates. Rows are grouped\n"
+"by layer in datapath order: nic irq softirq backlog qdisc vdev netfilter ip udp socket.\n",
+		.footer =
+"Under --json: one document (one line) per snapshot or interval, docs/stat-json.md;\n"
+"errors as {\"error\":{...}} on stdout. Exit: 0 ok, 1 failure or a filter that matches\n"
+"nothing, 2 usage error.\n",
+	};
 
-	while ((opt = getopt_long(argc, argv, "i:c:h", stat_opts, NULL)) != -1) {
-		switch (opt) {
-		case 'i':
-			if (parse_seconds(optarg, &interval, false))
-				return usage_error("invalid -i '%s': give seconds, e.g. 1 or 0.5 or 250ms",
-						   optarg);
-			break;
-		case 'c':
-			if (parse_u64(optarg, &count) || !count)
-				return usage_error("invalid -c '%s': give a count of 1 or more", optarg);
-			have_count = true;
-			break;
-		case OPT_DURATION:
-			if (parse_seconds(optarg, &duration, false))
-				return usage_error("invalid --duration '%s': give seconds", optarg);
-			break;
-		case OPT_JSON: json = true; break;
-		case OPT_ALL: f.all = true; break;
-		case OPT_NETNS: f.netns = optarg; co.only_ns = optarg; break;
-		case OPT_DEV: f.dev = optarg; break;
-		case OPT_LAYER:
-			if (parse_layers(optarg, &f.layer_mask))
-				return EXIT_USAGE;
-			break;
-		case OPT_KNOBS: f.knobs = true; break;
-		case OPT_LINKS: f.links = true; break;
-		case OPT_COLLECTORS: co.only_collectors = optarg; break;
-		case OPT_LIST:
-			for (size_t i = 0; collectors[i]; i++)
-				printf("%-12s %s\n", collectors[i]->name,
-				       collectors[i]->scope == SCOPE_HOST ? "host" : "every namespace");
-			return EXIT_OK;
-		case OPT_NONETNS: co.no_netns = true; break;
-		case OPT_PROC: co.proc_root = optarg; co.recorded = true; break;
-		case OPT_SYS: co.sys_root = optarg; break;
-		case OPT_OVS: co.ovs_rundirs = optarg; break;
-		case OPT_DROPREASONS: co.drop_reasons = true; break;
-		case 'h':
-			stat_usage(stdout);
-			return EXIT_OK;
-		default:
-			stat_usage(stderr);
-			return EXIT_USAGE;
-		}
+	rc = opt_parse(&spec, argc, argv, &first, NULL);
+	if (rc != OPT_CONTINUE)
+		return rc;
+	rc = EXIT_OK;
+	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
+	if (list) {
+		list_collectors();
+		return EXIT_OK;
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	if ((have_count || duration > 0) && interval <= 0)
-		return usage_error("-c and --duration need -i SECONDS");
-	if (duration > 0 && !have_count) {
+	if ((have_count || have_dur) && !have_iv)
+		return usage_error("%s needs -i SEC (a one-shot snapshot has no intervals)",
+				   have_count ? "-c" : "--duration");
+	if (have_count && have_dur)
+		return usage_error("give -c N or --duration SEC, not both");
+	if (co.drop_reasons && co.proc_root)
+		return usage_error("--drop-reasons traces the live kernel; it cannot read "
+				   "recorded files (--proc-root)");
+	if (have_dur) {
 		count = (uint64_t)ceil(duration / interval);
 		have_count = true;
 	}
-	if (co.only_collectors) {
-		char buf[512], *save = NULL, *tok;
+	f.layer_mask = layer_mask(layers);
+	if (co.proc_root)
+		co.recorded = true;
+	/* one namespace is read alone; a list is filtered when printed */
+	if (f.netns && !strchr(f.netns, ','))
+		co.only_ns = f.netns;
 
-		snprintf(buf, sizeof(buf), "%s", co.only_collectors);
-		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			size_t i;
-
-			for (i = 0; collectors[i]; i++)
-				if (!strcmp(collectors[i]->name, tok))
-					break;
-			if (!collectors[i])
-				return usage_error("unknown collector '%s' (see --list-collectors)", tok);
-		}
-	}
-
-	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	eng = collect_engine_new(&co);
@@ -204,17 +245,25 @@ int cmd_stat(int argc, char **argv)
 	snap_init(&snaps[1]);
 	r = collect_snapshot(eng, &snaps[0]);
 	if (r) {
-		err_msg("cannot read the kernel's counters: %s", strerror(-r));
-		rc = EXIT_FAIL;
+		rc = cmd_fail(EXIT_FAIL, "cannot read the kernel's counters: %s", strerror(-r));
 		goto out;
 	}
-	if (f.netns && snap_ns_by_name(&snaps[0], f.netns) < 0) {
-		err_msg("no network namespace named '%s' (see 'ip netns list', or use 'host' or "
-			"pid:N(comm) as printed by 'dptune stat --all')", f.netns);
-		rc = EXIT_FAIL;
+	if (f.netns && (bad = unmatched(&snaps[0], &f, false, buf, sizeof(buf)))) {
+		rc = cmd_fail(EXIT_FAIL, "no network namespace named '%s' (see 'ip netns list', "
+			      "or use 'host' or pid:N(comm) as printed by 'dptune stat --links')",
+			      bad);
 		goto out;
 	}
-	if (interval <= 0) {
+	if (f.dev && (bad = unmatched(&snaps[0], &f, true, buf, sizeof(buf)))) {
+		if (f.netns)
+			rc = cmd_fail(EXIT_FAIL, "no device named '%s' in namespace '%s' (see "
+				      "dptune stat --links --netns %s)", bad, f.netns, f.netns);
+		else
+			rc = cmd_fail(EXIT_FAIL, "no device named '%s' in any namespace (see "
+				      "dptune stat --links)", bad);
+		goto out;
+	}
+	if (!have_iv) {
 		struct delta d;
 
 		delta_compute(&d, NULL, &snaps[0]);
@@ -234,8 +283,8 @@ int cmd_stat(int argc, char **argv)
 			break;
 		r = collect_snapshot(eng, cur);
 		if (r) {
-			err_msg("cannot read the kernel's counters: %s", strerror(-r));
-			rc = EXIT_FAIL;
+			rc = cmd_fail(EXIT_FAIL, "cannot read the kernel's counters: %s",
+				      strerror(-r));
 			break;
 		}
 		delta_compute(&d, prev, cur);

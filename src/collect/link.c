@@ -234,6 +234,7 @@ int link_parse_proc_net_dev(const char *buf, size_t len, struct snapshot *s, uin
 struct link_priv {
 	struct nl_sock *sk, *ev;
 	bool dirty, no_getstats;
+	bool no_target; /* RTM_GETLINK cannot take IFLA_TARGET_NETNSID (kernel < 4.20) */
 	struct link_info *links;
 	size_t n, cap;
 	size_t cursor;  /* where the next stats message is most likely to match */
@@ -305,6 +306,49 @@ static int link_stats_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+static int link_name_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl_link_stats64 st;
+	struct link_info li;
+	bool have_st;
+
+	if (!link_parse_msg(nlh, &li, &st, &have_st))
+		*(const char **)data = li.name;
+	return 0;
+}
+
+/* The names of the devices that links of this namespace name in other namespaces (veth
+ * peers, macvlan parents): the kernel reports only their ifindex and a netnsid local to
+ * this namespace, which no other namespace can interpret, so ask it here, once per
+ * re-dump (RTM_GETLINK with IFLA_TARGET_NETNSID, Linux 4.20). Without it the name stays
+ * NULL and the peer is matched by its ifindex alone (model/linkpeer.h). */
+static void link_peer_names(struct link_priv *p)
+{
+	uint32_t buf[64]; /* header, ifinfomsg and two u32 attributes */
+
+	for (size_t i = 0; i < p->n && !p->no_target; i++) {
+		struct link_info *li = &p->links[i];
+		struct nlmsghdr *nlh;
+		struct ifinfomsg *ifi;
+		const char *name = NULL;
+		int r;
+
+		if (!li->link || li->link_netnsid < 0)
+			continue;
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_GETLINK;
+		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		ifi->ifi_index = li->link;
+		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)li->link_netnsid);
+		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+		r = nl_request(p->sk, nlh, link_name_cb, &name);
+		if (r == -EINVAL || r == -EOPNOTSUPP)
+			p->no_target = true; /* kernel before 4.20: do not ask again */
+		li->link_name = r ? NULL : name;
+	}
+}
+
 static int link_dump(struct cctx *c, struct link_priv *p, bool emit)
 {
 	struct {
@@ -325,6 +369,7 @@ static int link_dump(struct cctx *c, struct link_priv *p, bool emit)
 		return r;
 	}
 	p->dirty = false;
+	link_peer_names(p);
 	return 0;
 }
 

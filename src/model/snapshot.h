@@ -75,6 +75,8 @@ struct link_info {
 	int master;              /* ifindex of bridge/OVS master, 0 if none */
 	int link;                /* IFLA_LINK: veth peer, macvlan/vlan parent, 0 if none */
 	int link_netnsid;        /* -1 if the peer is in the same netns */
+	const char *link_name;   /* name of the IFLA_LINK device when it is in another netns
+				  * (asked with IFLA_TARGET_NETNSID), or NULL */
 	uint32_t mtu, txqlen, num_rx_queues, num_tx_queues;
 	uint8_t operstate;       /* IF_OPER_* */
 	uint32_t vxlan_id;       /* vxlan VNI, 0 if not vxlan */

@@ -37,31 +37,40 @@ except OSError: pass' &
 bg_pid $!
 sleep 0.3
 
-plan 14
+plan 16
 OUT=$(mktemp /tmp/${P}.XXXXXX); ONE=$(mktemp /tmp/${P}.XXXXXX)
 on_cleanup rm -f "$OUT" "$ONE"
-"$DPTUNE" stat -i 2 -c 1 --json --all --collectors link,qdisc,ethtool >"$OUT" 2>/dev/null &
+# The datagrams go once the first interval is out (so after the first sample, however
+# slow a loaded machine is to take it); deltas are summed over the intervals that follow.
+"$DPTUNE" stat -i 1 -c 4 --json --all --collectors link,qdisc,ethtool >"$OUT" 2>/dev/null &
 SPID=$!
 bg_pid $SPID
-sleep 0.7  # the first sample is taken at start; the second 2 s later
+for i in $(seq 100); do [ -s "$OUT" ] && break; sleep 0.1; done
+[ -s "$OUT" ] || diag "stat printed no interval within 10 s: the machine is too loaded"
 nsx a timeout 10 python3 -c "
 import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range($N): s.sendto(b'x' * 18, ('10.213.0.2', 9999))"
+for i in range($N): s.sendto(b'x' * 18, ('10.213.0.2', 9999))" || diag "the sender in ${P}a failed"
 wait $SPID
-ok $? "stat -i 2 -c 1 ran"
+ok $? "stat -i 1 -c 4 ran"
 "$DPTUNE" stat --json --all >"$ONE" 2>/dev/null
 ok $? "stat --json --all ran"
 
 q() { # file python-expression-over-d
 	python3 - "$1" "$2" "$P" <<'PY'
 import json, sys
-d = json.load(open(sys.argv[1])); P = sys.argv[3]
+docs = [json.loads(l) for l in open(sys.argv[1])]; P = sys.argv[3]
+d = docs[-1]
 def row(ns, obj, name, layer=None, queue=None):
-    for r in d["rows"]:
-        if r["netns"] == ns and r["object"] == obj and r["counter"] == name and \
-           (layer is None or r["layer"] == layer) and r.get("queue") == queue:
-            return r
-    return {}
+    """the row of the last document; with several (intervals), delta summed over them"""
+    found, total = {}, 0
+    for doc in docs:
+        for r in doc["rows"]:
+            if r["netns"] == ns and r["object"] == obj and r["counter"] == name and \
+               (layer is None or r["layer"] == layer) and r.get("queue") == queue:
+                found, total = r, total + (r.get("delta") or 0)
+    if found and "delta" in found:
+        found = dict(found, delta=total)
+    return found
 def link(ns, name):
     for l in d.get("links", []):
         if l["netns"] == ns and l["name"] == name:
@@ -78,6 +87,10 @@ is "$(q "$ONE" 'row(P+"a", P+"va", "tx_packets", "vdev").get("value", 0) >= '$N)
 is "$(q "$ONE" 'row(P+"b", P+"vb", "rx_packets", "vdev").get("value", 0) >= '$N)" True "rx_packets of veth ${P}vb >= $N"
 is "$(q "$ONE" 'link(P+"a", P+"va").get("kind")')" veth "${P}va is a veth"
 is "$(q "$ONE" '"link_netnsid" in link(P+"a", P+"va") and link(P+"a", P+"va").get("link_ifindex", 0) > 0')" True "${P}va has its peer's ifindex and link_netnsid"
+is "$(q "$ONE" 'link(P+"a", P+"va").get("link", "") + "@" + link(P+"a", P+"va").get("link_netns", "")')" \
+	"${P}vb@${P}b" "${P}va's peer is named with its namespace (link, link_netns)"
+"$DPTUNE" stat --links --netns "${P}a,${P}b" --layer udp 2>/dev/null | grep -qE "^${P}a +${P}va +veth .* peer=${P}vb@${P}b\$"
+ok $? "stat --links shows ${P}va's peer as ${P}vb@${P}b, not link=ifN link-netnsid=M"
 is "$(q "$ONE" 'link(P+"b", P+"v2").get("master")')" "${P}br" "${P}v2's bridge master is decoded"
 is "$(q "$ONE" 'link(P+"b", P+"br").get("kind")')" bridge "${P}br is a bridge"
 is "$(q "$ONE" 'link(P+"a", P+"va").get("qdisc") + " " + str(row(P+"a", P+"va", "drops", "qdisc").get("labels"))')" \
