@@ -9,7 +9,7 @@ export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
 export DPTUNE_STATE_DIR=$(mktemp -d /tmp/$P-tune.XXXXXX)
 L=j${P#t}
 on_cleanup "$DPTUNE lab down $L; rm -rf $DPTUNE_LAB_DIR $DPTUNE_STATE_DIR /tmp/$P.j.*"
-plan 30
+plan 29
 veth_pair 93
 PORT=$((30000 + RANDOM % 20000))
 OUT=/tmp/$P.j.out
@@ -56,7 +56,7 @@ run 0 "stat --list-collectors" "$DPTUNE" stat --list-collectors --json
 run 1 "stat --dev with no such device" "$DPTUNE" stat --dev "${P}nosuch" --json
 run 2 "stat usage error" "$DPTUNE" stat --layer nosuch --json
 
-nsx_bg b timeout 120 "$DPTUNE" serve --bind "$B4" --port $PORT --json
+nsx_bg b timeout 120 "$DPTUNE" serve --bind "$B4" --port $PORT --json >/dev/null
 for i in $(seq 50); do nsx a bash -c "echo > /dev/tcp/$B4/$PORT" 2>/dev/null && break; sleep 0.1; done
 run 0 "bench" nsx a "$DPTUNE" bench "$B4" --port $PORT --count 2000 --rate max --json
 run 2 "bench --flows 5000" nsx a "$DPTUNE" bench "$B4" --port $PORT --flows 5000 --json
