@@ -47,7 +47,12 @@ struct collector {
 	void (*release)(void *priv);
 };
 
-extern const struct collector *const collectors[];
+/* The collectors in the order the engine runs them, NULL-terminated: the built-in ones
+ * (registry.c), then those added with collect_register(). */
+extern const struct collector *collectors[];
+/* Append col to the table (once; a second call is a no-op). Call before the first
+ * collect_engine_new(). 0, or -ENOSPC when the table (COLLECTOR_MAX) is full. */
+int collect_register(const struct collector *col) MUST_CHECK;
 
 struct collect_engine *collect_engine_new(const struct collect_opts *opt);
 void collect_engine_free(struct collect_engine *e);

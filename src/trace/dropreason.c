@@ -328,4 +328,10 @@ static int dr_run(struct cctx *c)
 	return r < 0 ? cctx_unavailable(c, r, "cannot read the drop map: %s", strerror(-r)) : 0;
 }
 
-const struct collector collector_dropreason = { "dropreason", SCOPE_HOST, dr_run, dr_release };
+static const struct collector collector_dropreason = { "dropreason", SCOPE_HOST, dr_run,
+							dr_release };
+
+int dropreason_register(void)
+{
+	return collect_register(&collector_dropreason);
+}

@@ -17,6 +17,10 @@ void dropreason_close(struct dropreason *d);
  * otherwise, with a netns_inode label). Returns rows added or -errno. */
 int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns);
 
+/* Add the dropreason collector to the engine's table (collect_register): the program
+ * calls it once at start-up; collect/ itself does not refer to trace/. 0 or -errno. */
+int dropreason_register(void) MUST_CHECK;
+
 /* The layer a reason name belongs to, and whether it is a UDP-datapath reason at all
  * (TCP and unix-socket reasons are skipped). Pure; exposed for tests. */
 bool dropreason_layer(const char *reason, enum dp_layer *layer, unsigned *flags);
