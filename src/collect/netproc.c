@@ -177,50 +177,19 @@ static const struct sockstat_map sockstat_rows[] = {
 	{ "FRAG6", "memory", "frag6_memory", LAYER_IP, false },
 };
 
-struct sockstat_priv {
-	int udp_mem_fd;
-};
-
-static void sockstat_release(void *p)
-{
-	struct sockstat_priv *sp = p;
-
-	if (sp->udp_mem_fd >= 0)
-		close(sp->udp_mem_fd);
-	free(sp);
-}
-
 static void sockstat_emit(struct cctx *c, const struct sockstat_val *v, int n)
 {
-	struct sockstat_priv **pp = (struct sockstat_priv **)cctx_priv(c);
-
 	for (size_t i = 0; i < ARRAY_SIZE(sockstat_rows); i++) {
 		const struct sockstat_map *r = &sockstat_rows[i];
-		struct metric *m;
 		uint64_t val;
 
 		if (r->global && !c->host)
 			continue;
 		if (sockstat_get(v, n, r->key, r->name, &val))
 			continue;
-		m = snap_add_full(c->snap, c->ns, r->layer, MK_GAUGE, 0, "", -1, -1, r->metric,
-				  val);
-		if (r->global && !strcmp(r->metric, "udp_mem")) {
-			char txt[128];
-			uint64_t pressure;
-			int tl;
-
-			if (!*pp) {
-				*pp = xcalloc(1, sizeof(**pp));
-				(*pp)->udp_mem_fd = -1;
-			}
-			/* net.ipv4.udp_mem = min pressure max, in pages like sockstat's mem */
-			tl = netproc_read_small(c, &(*pp)->udp_mem_fd, "sys/net/ipv4/udp_mem", txt,
-						sizeof(txt));
-			if (tl > 0 && !nth_u64(txt, (size_t)tl, 1, &pressure) && pressure &&
-			    val >= pressure)
-				m->flags |= MF_ABNORMAL;
-		}
+		/* whether udp_mem is under pressure (net.ipv4.udp_mem, a knob row) is judged
+		 * by analyze_udp_mem_pressure(), not here */
+		snap_add_full(c->snap, c->ns, r->layer, MK_GAUGE, 0, "", -1, -1, r->metric, val);
 	}
 }
 
@@ -243,8 +212,7 @@ static int sockstat_run(struct cctx *c)
 	return 0;
 }
 
-const struct collector collector_sockstat = { "sockstat", SCOPE_NETNS, sockstat_run,
-					      sockstat_release };
+const struct collector collector_sockstat = { "sockstat", SCOPE_NETNS, sockstat_run, NULL };
 
 /* ---- conntrack ---- */
 
@@ -439,15 +407,12 @@ static int conntrack_run(struct cctx *c)
 						cctx_opts(c)->proc_root);
 		return cctx_unavailable(c, r, "cannot read nf_conntrack_count: %s", strerror(-r));
 	}
-	struct metric *m = snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_GAUGE, 0, "", -1, -1,
-					 "nf_conntrack_count", count);
-
-	if (!read_u64_small(c, &(*pp)->max_fd, "sys/net/netfilter/nf_conntrack_max", &max)) {
+	snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_GAUGE, 0, "", -1, -1,
+		      "nf_conntrack_count", count);
+	/* how full is too full is analyze_conntrack_full()'s to say, not the collector's */
+	if (!read_u64_small(c, &(*pp)->max_fd, "sys/net/netfilter/nf_conntrack_max", &max))
 		snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_GAUGE, 0, "", -1, -1,
 			      "nf_conntrack_max", max);
-		if (max && count * 10 > max * 9)
-			m->flags |= MF_ABNORMAL;
-	}
 	/* The per-CPU statistics move with packets: for a namespace whose devices moved
 	 * none since the last snapshot, re-emit the last values and read again at least
 	 * every CCTX_QUIET_REREAD s (entries expiring show late, never wrong). */

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "stat_print.h"
 #include "print.h"
+#include "../analyze/abnormal.h"
 
 static const char *kind_name(unsigned k)
 {
@@ -28,7 +29,7 @@ bool stat_row_visible(const struct stat_filter *f, const struct snapshot *s,
 		return have_prev && r->moved; /* a knob that changed is news */
 	if (f->all)
 		return true;
-	if (m->flags & MF_ABNORMAL)
+	if (analyze_row_abnormal(s, m))
 		return true;
 	if (have_prev)
 		return r->moved;
@@ -123,7 +124,7 @@ static void print_row(const struct snapshot *s, const struct delta_row *r, bool 
 	}
 	if (m->flags & MF_DROP)
 		print_bool(PRINT_JSONONLY, "drop", NULL, true);
-	if (m->flags & MF_ABNORMAL)
+	if (analyze_row_abnormal(s, m))
 		print_bool(PRINT_ANY, "abnormal", " %s", true);
 	print_labels(m->labels);
 	print_close_object();

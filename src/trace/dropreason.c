@@ -274,7 +274,7 @@ int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
 	}
 	fd = bpf_map__fd(d->skel->maps.overflow);
 	if (!bpf_map_lookup_elem(fd, &z, &v))
-		snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER, v ? MF_ABNORMAL : 0, "", -1, -1,
+		snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER, 0, "", -1, -1,
 			      "drop_events_unaccounted", v);
 	/* Drops the program never saw: the kernel skips a tracing program that fires while
 	 * it already runs on the same CPU and counts it in the program's recursion_misses. */
@@ -286,8 +286,8 @@ int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
 		if (!bpf_obj_get_info_by_fd(bpf_program__fd(d->prog), &info, &len)) {
 			struct metric *m;
 
-			m = snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER,
-					  info.recursion_misses ? MF_ABNORMAL : 0, "", -1, -1,
+			/* any miss makes the counts incomplete: analyze_row_abnormal() */
+			m = snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER, 0, "", -1, -1,
 					  "drop_events_missed", info.recursion_misses);
 			/* how the program is attached: tp_btf, or the tracepoint fallback */
 			m->labels = intern(d->prog == d->skel->progs.dr_kfree_skb_btf ?
