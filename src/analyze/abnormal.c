@@ -51,23 +51,30 @@ static bool second_u64(const char *text, uint64_t *v)
 
 bool analyze_row_abnormal(const struct snapshot *s, const struct metric *m)
 {
+	/* interned once: this runs for every row stat prints (the pool lives until exit) */
+	static const char *ct_count, *udp_mem, *unaccounted, *missed;
 	const struct metric *o;
 
 	if (m->flags & MF_ABNORMAL)
 		return true;
-	if (m->name == intern("nf_conntrack_count")) {
+	if (!ct_count) {
+		ct_count = intern("nf_conntrack_count");
+		udp_mem = intern("udp_mem");
+		unaccounted = intern("drop_events_unaccounted");
+		missed = intern("drop_events_missed");
+	}
+	if (m->name == ct_count) {
 		o = near(s, m, LAYER_NETFILTER, "nf_conntrack_max");
 		return o && analyze_conntrack_full(m->value, o->value);
 	}
-	if (m->name == intern("udp_mem") && m->kind != MK_KNOB) {
+	if (m->name == udp_mem && m->kind != MK_KNOB) {
 		uint64_t pressure;
 
 		o = near(s, m, LAYER_UDP, "net.ipv4.udp_mem");
 		return o && o->text && second_u64(o->text, &pressure) &&
 		       analyze_udp_mem_pressure(m->value, pressure);
 	}
-	if (m->name == intern("drop_events_unaccounted") ||
-	    m->name == intern("drop_events_missed"))
+	if (m->name == unaccounted || m->name == missed)
 		return m->value != 0;
 	return false;
 }
