@@ -19,7 +19,16 @@ struct collect_opts {
 	const char *only_collectors; /* comma list of collector names, or NULL */
 	const char *ovs_rundirs;     /* extra ':'-separated OVS run directories, or NULL */
 	bool drop_reasons;      /* attach BPF to skb:kfree_skb for kernel drop reasons */
+	/* Settings (the knobs collector's rows) change only when someone changes them, yet
+	 * reading them is most of a small host's snapshot. 0 (the default: doctor, tune, a
+	 * one-shot stat): every knob is read at every snapshot, so it is current. > 0 (stat
+	 * -i): each namespace's knob files are read every knob_max_age to 1.9 x
+	 * knob_max_age seconds (namespaces spread over that window) and repeated from the
+	 * last read in between, so a changed knob shows up to that late. */
+	double knob_max_age;
 };
+/* What stat -i uses for knob_max_age. */
+#define COLLECT_KNOB_MAX_AGE 10.0
 
 struct ns_handle;
 struct collector;
