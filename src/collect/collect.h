@@ -75,16 +75,16 @@ const struct collect_opts *cctx_opts(const struct cctx *c);
 /* Read proc_root/rel (e.g. "net/snmp") in the current namespace, through a cached fd.
  * *out points into an engine buffer valid until the next cctx_read*. 0 or -errno. */
 int cctx_read_proc(struct cctx *c, const char *rel, const char **out, size_t *len);
+/* Same for a file the kernel prints in one piece (a single_open seq file: net/snmp,
+ * snmp6, netstat, sockstat, sockstat6): a short read is taken as the end, which saves
+ * the read that returns 0. Not for files printed record by record (net/udp,
+ * interrupts, stat/nf_conntrack), where a short read can come before the end. */
+int cctx_read_proc_one_piece(struct cctx *c, const char *rel, const char **out,
+			     size_t *len);
 /* Same under sys_root ("class/net/eth0/queues/rx-0/rps_cpus"); only reliable in the host
  * namespace unless sysfs was remounted (cctx_sys_ok tells). */
 int cctx_read_sys(struct cctx *c, const char *rel, const char **out, size_t *len);
 bool cctx_sys_ok(const struct cctx *c);
-/* True when no device of this namespace sent or received a packet since the previous
- * snapshot (from the link collector's rows of this snapshot, so it must run after it),
- * and the namespace was seen then. Collectors of costly files use it to re-emit their
- * last values for quiet namespaces, re-reading at least every CCTX_QUIET_REREAD s. */
-bool cctx_ns_quiet(struct cctx *c);
-#define CCTX_QUIET_REREAD 5.0
 
 /* Per-namespace per-collector private pointer (sockets, caches). */
 void **cctx_priv(struct cctx *c);
