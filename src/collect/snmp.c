@@ -53,19 +53,6 @@ static const struct group *find_group(const char *p, size_t n)
 static const char *drop_ptrs[ARRAY_SIZE(drop_names)], *skip_ptrs[ARRAY_SIZE(skip_names)];
 static const char *interned_for;
 
-static void intern_tables(void)
-{
-	if (interned_for == intern("IpInDiscards"))
-		return; /* still valid (the pool is freed only at exit) */
-	for (size_t i = 0; i < ARRAY_SIZE(drop_names); i++)
-		drop_ptrs[i] = intern(drop_names[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(skip_names); i++)
-		skip_ptrs[i] = intern(skip_names[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(ip_key_names); i++)
-		ip_key_ptrs[i] = intern(ip_key_names[i]);
-	interned_for = intern("IpInDiscards");
-}
-
 /* The name of a counter as last seen at one position of a file (the k-th of a group's
  * line, the k-th line of snmp6), interned, with its flags. Every namespace prints the same
  * names in the same places, so a parse checks the bytes against the slot (one memcmp)
@@ -81,6 +68,22 @@ struct name_slot {
 #define SLOTS_PER_GROUP 128
 static struct name_slot pair_slots[ARRAY_SIZE(groups)][SLOTS_PER_GROUP];
 static struct name_slot snmp6_slots[256];
+
+static void intern_tables(void)
+{
+	if (interned_for == intern("IpInDiscards"))
+		return; /* still valid (the pool is freed only at exit) */
+	for (size_t i = 0; i < ARRAY_SIZE(drop_names); i++)
+		drop_ptrs[i] = intern(drop_names[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(skip_names); i++)
+		skip_ptrs[i] = intern(skip_names[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(ip_key_names); i++)
+		ip_key_ptrs[i] = intern(ip_key_names[i]);
+	/* a new pool (intern_free_all): the slots point into the old one */
+	memset(pair_slots, 0, sizeof(pair_slots));
+	memset(snmp6_slots, 0, sizeof(snmp6_slots));
+	interned_for = intern("IpInDiscards");
+}
 
 /* The slot for prefix+tok (a name of at most 95 bytes), filled in when it held another
  * name; a name past the table's end is looked up into *spare. */
