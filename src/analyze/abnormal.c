@@ -55,8 +55,6 @@ bool analyze_row_abnormal(const struct snapshot *s, const struct metric *m)
 	static const char *ct_count, *udp_mem, *unaccounted, *missed;
 	const struct metric *o;
 
-	if (m->flags & MF_ABNORMAL)
-		return true;
 	if (!ct_count) {
 		ct_count = intern("nf_conntrack_count");
 		udp_mem = intern("udp_mem");

@@ -22,8 +22,8 @@ bool analyze_udp_mem_pressure(uint64_t pages, uint64_t pressure);
  * analyze_conntrack_full() against the nf_conntrack_max of its namespace; udp_mem by
  * analyze_udp_mem_pressure() against the net.ipv4.udp_mem knob row of its namespace;
  * the drop tracer's drop_events_unaccounted and drop_events_missed when not 0 (the
- * drop-reason counts are incomplete); and any row a collector flagged MF_ABNORMAL.
- * m must point into s->m. */
+ * drop-reason counts are incomplete). Collectors no longer set MF_ABNORMAL: this is
+ * the only judge. m must point into s->m. */
 bool analyze_row_abnormal(const struct snapshot *s, const struct metric *m);
 
 #endif
