@@ -56,6 +56,5 @@ printf '  ip -s -n NS link over all namespaces : %8.2f ms\n' "$c_ip"
 printf '  ratio ip / dptune (steady)           : %8.1fx\n' "$(echo "$c_ip / $per" | bc -l)"
 printf '  rows / namespaces / links per snapshot: %s\n' "$rows"
 printf '  one sample per second costs          : %8.2f %% of a core\n' "$(echo "$per / 10" | bc -l)"
-printf '  note: these namespaces are idle; for a namespace whose devices moved no packet,\n'
-printf '  /proc/net/snmp, netstat, snmp6 and stat/nf_conntrack are re-read every 5 s and\n'
-printf '  their last values repeated in between (busy namespaces are read every sample)\n'
+printf '  note: every counter of every namespace is read at every sample (snmp, snmp6,\n'
+printf '  stat/nf_conntrack included); settings (knob rows) under -i every 10-19 s\n'

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* dropreason.bpf.c: count every freed-as-dropped skb (tracepoint skb:kfree_skb) in the
- * kernel, keyed by (reason, ifindex, netns inode). Aggregation stays in the kernel, so
+ * kernel, keyed by (reason, ifindex, netns inode, where the namespace came from). Aggregation stays in the kernel, so
  * nothing is lost at any rate; a full map is counted in `overflow` (REFERENCE trap 5).
  * Reasons that are not drops (SKB_CONSUMED, NOT_DROPPED_YET) are skipped by value, set
  * by user space from the running kernel's BTF before load (trap 4). */
@@ -9,11 +9,23 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 
+/* Where k.netns came from (user space resolves the ifindex only in that namespace, and
+ * only for the first three; mirrored in src/trace/dropreason.c). */
+enum dr_ns_src {
+	DR_NS_UNKNOWN = 0, /* no device, no socket: netns 0. The task freeing the skb is
+			    * not asked: in a softirq it is whatever task was interrupted,
+			    * and the program cannot tell a softirq from process context on
+			    * kernels that do not expose __preempt_count (kallsyms) */
+	DR_NS_DEV = 1,     /* skb->dev; ifindex is that device */
+	DR_NS_RXSK = 2,    /* the receiving socket (rx_sk); ifindex is skb_iif */
+	DR_NS_SKBSK = 3,   /* the socket owning the skb (a packet socket's queue); skb_iif */
+};
+
 struct dr_key {
 	__u32 reason;
 	__u32 ifindex;
 	__u32 netns;
-	__u32 pad;
+	__u32 ns_src; /* enum dr_ns_src */
 };
 
 struct {
@@ -53,11 +65,18 @@ static __always_inline void count(struct sk_buff *skb, __u32 reason, struct sock
 	if (dev) {
 		k.ifindex = BPF_CORE_READ(dev, ifindex);
 		k.netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+		k.ns_src = DR_NS_DEV;
 	} else {
-		/* the device is already cleared (socket layer): the receiving socket knows */
+		/* the device is already cleared (socket layer, a packet socket's queue): the
+		 * receiving socket, else the socket owning the skb, knows the namespace;
+		 * else it stays unknown (0), never guessed */
+		struct sock *sk = rx_sk ? rx_sk : BPF_CORE_READ(skb, sk);
+
 		k.ifindex = BPF_CORE_READ(skb, skb_iif);
-		if (rx_sk)
-			k.netns = BPF_CORE_READ(rx_sk, __sk_common.skc_net.net, ns.inum);
+		if (sk) {
+			k.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+			k.ns_src = rx_sk ? DR_NS_RXSK : DR_NS_SKBSK;
+		}
 	}
 	v = bpf_map_lookup_elem(&drops, &k);
 	if (v) {

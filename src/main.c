@@ -5,6 +5,7 @@
 #include "cmd/cmd.h"
 #include "core/log.h"
 #include "model/intern.h"
+#include "trace/dropreason.h"
 
 #ifndef DPTUNE_VERSION
 #define DPTUNE_VERSION "0.4.0"
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
 	static char prog[64];
 	int i = 1, rc;
 
+	if (dropreason_register())
+		return EXIT_FAILURE; /* cannot happen: the collector table has room */
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			log_verbose++;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "doctor.h"
+#include "abnormal.h"
 #include "../model/intern.h"
 
 const char *confidence_name(enum confidence c)
@@ -399,8 +400,8 @@ static void rule_netfilter(struct ctx *c)
 		uint64_t nfd = sum(c, (int)ns, LAYER_NETFILTER, NULL, "drop:NETFILTER_DROP");
 		const struct metric *cnt = value_of(c, (uint32_t)ns, NULL, "nf_conntrack_count");
 		const struct metric *max = value_of(c, (uint32_t)ns, NULL, "nf_conntrack_max");
-		bool near_full = cnt && max && max->value && cnt->value * 10 >= max->value * 9 &&
-				 cnt->ns == ns;
+		bool near_full = cnt && max && cnt->ns == ns &&
+				 analyze_conntrack_full(cnt->value, max->value);
 		struct finding *f;
 
 		if (drop || near_full) {

@@ -240,6 +240,8 @@ int cmd_stat(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	if (interval > 0) /* settings re-read every 10-20 s (collect.h), not every sample */
+		co.knob_max_age = COLLECT_KNOB_MAX_AGE;
 	eng = collect_engine_new(&co);
 	snap_init(&snaps[0]);
 	snap_init(&snaps[1]);

@@ -29,10 +29,6 @@ struct ns_handle {
 	void *priv[COLLECTOR_MAX];
 	bool alive;
 	bool self;          /* the namespace this process is in: no setns needed */
-	size_t row_start;   /* first row of this namespace in the snapshot being taken */
-	uint64_t pkts, pkts_prev; /* device packets (rx+tx) now and at the last snapshot */
-	int pkts_state;     /* 0 not computed yet this snapshot, 1 computed */
-	bool pkts_prev_ok;  /* pkts_prev is from the previous snapshot */
 };
 
 struct collect_engine {
@@ -283,17 +279,7 @@ int collect_snapshot(struct collect_engine *e, struct snapshot *s)
 		}
 		/* The host namespace is always read (host-scope collectors report there), but
 		 * with --netns its per-namespace rows are dropped by the printer. */
-		h->row_start = s->nm;
-		h->pkts_state = 0;
 		run_collectors(e, h, s, idx, host, SCOPE_NETNS);
-		/* remember this snapshot's device packets for the next one's quiet test */
-		if (!h->pkts_state) {
-			struct cctx c = { .eng = e, .nsh = h, .snap = s, .ns = idx };
-
-			(void)cctx_ns_quiet(&c);
-		}
-		h->pkts_prev = h->pkts;
-		h->pkts_prev_ok = true;
 	}
 	if (entered && e->host_fd >= 0) {
 		r = netns_enter(e->host_fd);
@@ -305,30 +291,6 @@ int collect_snapshot(struct collect_engine *e, struct snapshot *s)
 	if (selfh && have_host)
 		run_collectors(e, selfh, s, hostidx, true, SCOPE_HOST);
 	return 0;
-}
-
-bool cctx_ns_quiet(struct cctx *c)
-{
-	struct ns_handle *h = c->nsh;
-	const char *rx = intern("rx_packets"), *tx = intern("tx_packets");
-
-	if (!h->pkts_state) {
-		uint64_t sum = 0;
-		bool any = false;
-
-		for (size_t i = h->row_start; i < c->snap->nm; i++) {
-			const struct metric *m = &c->snap->m[i];
-
-			if (m->ns == c->ns && (m->name == rx || m->name == tx) &&
-			    (m->layer == LAYER_VDEV || m->layer == LAYER_NIC)) {
-				sum += m->value;
-				any = true;
-			}
-		}
-		h->pkts = sum;
-		h->pkts_state = any ? 1 : 2; /* 2: no device rows: never quiet */
-	}
-	return h->pkts_state == 1 && h->pkts_prev_ok && h->pkts == h->pkts_prev;
 }
 
 const struct collect_opts *cctx_opts(const struct cctx *c)
@@ -397,7 +359,12 @@ static int cached_fd(struct cctx *c, char kind, const char *rel, int dirfd)
 	return fd;
 }
 
-static int pread_all(struct collect_engine *e, int fd, const char **out, size_t *len)
+/* Read a whole file from offset 0. one_piece: the kernel prints it in one piece
+ * (single_open seq files: snmp, snmp6, netstat, sockstat), so a read that returns less
+ * than asked is the end, and the read that would return 0 is saved (a system call per
+ * file and namespace at every sample). */
+static int pread_all(struct collect_engine *e, int fd, bool one_piece, const char **out,
+		     size_t *len)
 {
 	struct strbuf *sb = &e->buf;
 
@@ -405,8 +372,9 @@ static int pread_all(struct collect_engine *e, int fd, const char **out, size_t 
 	for (;;) {
 		ssize_t n;
 		/* Ask for 4 KiB first: sysctl files make the kernel allocate and zero a buffer
-		 * as large as the request; most files fit, larger ones continue in 64 KiB. */
-		size_t want = sb->len ? 65536 : 4096;
+		 * as large as the request; most files fit, larger ones continue in 64 KiB.
+		 * One-piece files are printed into the kernel's own buffer: ask 16 KiB. */
+		size_t want = sb->len ? 65536 : one_piece ? 16384 : 4096;
 
 		sb_grow(sb, want);
 		n = pread(fd, sb->buf + sb->len, want, (off_t)sb->len);
@@ -420,6 +388,8 @@ static int pread_all(struct collect_engine *e, int fd, const char **out, size_t 
 		sb->len += (size_t)n;
 		if (sb->len > (64u << 20))
 			return -EFBIG;
+		if (one_piece && (size_t)n < want)
+			break;
 	}
 	sb->buf[sb->len] = '\0';
 	*out = sb->buf;
@@ -441,15 +411,15 @@ static void drop_cached(struct cctx *c, int fd)
 }
 
 /* Read through the cache; a stale fd is reopened once. */
-static int read_cached(struct cctx *c, char kind, const char *rel, int dirfd, const char **out,
-		       size_t *len)
+static int read_cached(struct cctx *c, char kind, const char *rel, int dirfd, bool one_piece,
+		       const char **out, size_t *len)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		int fd = cached_fd(c, kind, rel, dirfd), r;
 
 		if (fd < 0)
 			return fd;
-		r = pread_all(c->eng, fd, out, len);
+		r = pread_all(c->eng, fd, one_piece, out, len);
 		if (r != -ENODEV && r != -ENOENT && r != -ESTALE)
 			return r;
 		drop_cached(c, fd);
@@ -459,7 +429,12 @@ static int read_cached(struct cctx *c, char kind, const char *rel, int dirfd, co
 
 int cctx_read_proc(struct cctx *c, const char *rel, const char **out, size_t *len)
 {
-	return read_cached(c, 'p', rel, -1, out, len);
+	return read_cached(c, 'p', rel, -1, false, out, len);
+}
+
+int cctx_read_proc_one_piece(struct cctx *c, const char *rel, const char **out, size_t *len)
+{
+	return read_cached(c, 'p', rel, -1, true, out, len);
 }
 
 static int sys_root_fd(struct cctx *c)
@@ -495,5 +470,5 @@ int cctx_read_sys(struct cctx *c, const char *rel, const char **out, size_t *len
 
 	if (root < 0)
 		return -ENOENT;
-	return read_cached(c, 's', rel, root, out, len);
+	return read_cached(c, 's', rel, root, false, out, len);
 }

@@ -19,7 +19,16 @@ struct collect_opts {
 	const char *only_collectors; /* comma list of collector names, or NULL */
 	const char *ovs_rundirs;     /* extra ':'-separated OVS run directories, or NULL */
 	bool drop_reasons;      /* attach BPF to skb:kfree_skb for kernel drop reasons */
+	/* Settings (the knobs collector's rows) change only when someone changes them, yet
+	 * reading them is most of a small host's snapshot. 0 (the default: doctor, tune, a
+	 * one-shot stat): every knob is read at every snapshot, so it is current. > 0 (stat
+	 * -i): each namespace's knob files are read every knob_max_age to 1.9 x
+	 * knob_max_age seconds (namespaces spread over that window) and repeated from the
+	 * last read in between, so a changed knob shows up to that late. */
+	double knob_max_age;
 };
+/* What stat -i uses for knob_max_age. */
+#define COLLECT_KNOB_MAX_AGE 10.0
 
 struct ns_handle;
 struct collector;
@@ -47,7 +56,12 @@ struct collector {
 	void (*release)(void *priv);
 };
 
-extern const struct collector *const collectors[];
+/* The collectors in the order the engine runs them, NULL-terminated: the built-in ones
+ * (registry.c), then those added with collect_register(). */
+extern const struct collector *collectors[];
+/* Append col to the table (once; a second call is a no-op). Call before the first
+ * collect_engine_new(). 0, or -ENOSPC when the table (COLLECTOR_MAX) is full. */
+int collect_register(const struct collector *col) MUST_CHECK;
 
 struct collect_engine *collect_engine_new(const struct collect_opts *opt);
 void collect_engine_free(struct collect_engine *e);
@@ -61,16 +75,16 @@ const struct collect_opts *cctx_opts(const struct cctx *c);
 /* Read proc_root/rel (e.g. "net/snmp") in the current namespace, through a cached fd.
  * *out points into an engine buffer valid until the next cctx_read*. 0 or -errno. */
 int cctx_read_proc(struct cctx *c, const char *rel, const char **out, size_t *len);
+/* Same for a file the kernel prints in one piece (a single_open seq file: net/snmp,
+ * snmp6, netstat, sockstat, sockstat6): a short read is taken as the end, which saves
+ * the read that returns 0. Not for files printed record by record (net/udp,
+ * interrupts, stat/nf_conntrack), where a short read can come before the end. */
+int cctx_read_proc_one_piece(struct cctx *c, const char *rel, const char **out,
+			     size_t *len);
 /* Same under sys_root ("class/net/eth0/queues/rx-0/rps_cpus"); only reliable in the host
  * namespace unless sysfs was remounted (cctx_sys_ok tells). */
 int cctx_read_sys(struct cctx *c, const char *rel, const char **out, size_t *len);
 bool cctx_sys_ok(const struct cctx *c);
-/* True when no device of this namespace sent or received a packet since the previous
- * snapshot (from the link collector's rows of this snapshot, so it must run after it),
- * and the namespace was seen then. Collectors of costly files use it to re-emit their
- * last values for quiet namespaces, re-reading at least every CCTX_QUIET_REREAD s. */
-bool cctx_ns_quiet(struct cctx *c);
-#define CCTX_QUIET_REREAD 5.0
 
 /* Per-namespace per-collector private pointer (sockets, caches). */
 void **cctx_priv(struct cctx *c);

@@ -1,9 +1,12 @@
 /* knobs.c: the knobs collector: the settings diagnosis compares counters with (sysctls,
  * conntrack hash size, per-device RPS masks and NAPI settings), as MK_KNOB rows in the
  * layer where each acts. Global sysctls are read in the host namespace only; in other
- * namespaces only the sysctls the kernel exposes there (per-netns ones) are read. The
- * per-device values cost a few syscalls per device, so they are re-read at most every
- * KNOB_DEV_REFRESH seconds and re-emitted from a cache in between. */
+ * namespaces only the sysctls the kernel exposes there (per-netns ones) are read.
+ * Settings change only when someone writes them, and the kernel gives no cheap signal
+ * that one did (sysctl files cannot be polled). So, with collect_opts.knob_max_age set
+ * (stat -i), a namespace's knob files (sysctls and per-device files) are read once per
+ * knob_max_age..1.9 x knob_max_age seconds and re-emitted from a cache in between; without
+ * it (doctor, tune, one-shot stat) every snapshot reads them all, so they are current. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +16,6 @@
 #include "netproc.h"
 #include "../model/intern.h"
 
-#define KNOB_DEV_REFRESH 10.0 /* measured: ~5 us per sysfs read; 1000 devices x 5 files */
 #define KNOB_MAX_RXQ 4096
 
 size_t knob_text(const char *buf, size_t len, char *out, size_t n)
@@ -152,7 +154,9 @@ struct knob_ent {
 struct knob_priv {
 	int fds[ARRAY_SIZE(knob_defs)]; /* sysctl fds, -1 until opened */
 	uint64_t absent;  /* knob_defs not exposed in this namespace (probed every refresh) */
-	double next;      /* t_mono of the next refresh of absent and the device cache */
+	const char *text[ARRAY_SIZE(knob_defs)]; /* last read (interned), when not absent */
+	uint64_t value[ARRAY_SIZE(knob_defs)];
+	double next;      /* t_mono of the next read of every knob file */
 	bool refreshed;
 	struct knob_ent *ents;
 	size_t n, cap;
@@ -289,7 +293,7 @@ static void dev_refresh(struct cctx *c, struct knob_priv *k)
 static int knobs_run(struct cctx *c)
 {
 	struct knob_priv **pp = (struct knob_priv **)cctx_priv(c), *k;
-	double now = c->snap->t_mono;
+	double now = c->snap->t_mono, age = cctx_opts(c)->knob_max_age;
 	bool refresh;
 
 	if (!*pp) {
@@ -298,34 +302,31 @@ static int knobs_run(struct cctx *c)
 			(*pp)->fds[i] = -1;
 	}
 	k = *pp;
-	refresh = !k->refreshed || now >= k->next || now < k->next - 2 * KNOB_DEV_REFRESH;
-	if (refresh)
+	refresh = age <= 0 || !k->refreshed || now >= k->next || now < k->next - 2 * age;
+	if (refresh) {
 		k->absent = 0; /* conntrack may have loaded since */
-	for (size_t i = 0; i < ARRAY_SIZE(knob_defs); i++) {
-		const struct knob_def *d = &knob_defs[i];
-		const char *text;
-		uint64_t v;
-		int r;
+		for (size_t i = 0; i < ARRAY_SIZE(knob_defs); i++) {
+			const struct knob_def *d = &knob_defs[i];
 
-		if (k->absent & (1ull << i))
-			continue;
-		if (d->sys && !c->host)
-			continue; /* module parameters are global */
-		r = knob_read(c, d->rel, d->sys, &k->fds[i], d->mask, &text, &v);
-		if (r) {
+			if (d->sys && !c->host) {
+				k->absent |= 1ull << i; /* module parameters are global */
+				continue;
+			}
 			/* a sysctl missing outside the host is a global one; in the host, one
 			 * this kernel lacks (busy_poll without CONFIG_NET_RX_BUSY_POLL) */
-			k->absent |= 1ull << i;
-			continue;
+			if (knob_read(c, d->rel, d->sys, &k->fds[i], d->mask, &k->text[i],
+				      &k->value[i]))
+				k->absent |= 1ull << i;
 		}
-		knob_emit(c, d->layer, "", -1, d->name, text, v);
-	}
-	if (refresh) {
 		dev_refresh(c, k);
 		k->refreshed = true;
 		/* namespaces refresh in ten phases, not all in the same snapshot */
-		k->next = now + KNOB_DEV_REFRESH * (1.0 + (double)(c->ns % 10) / 10.0);
+		k->next = now + age * (1.0 + (double)(c->ns % 10) / 10.0);
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(knob_defs); i++)
+		if (!(k->absent & (1ull << i)))
+			knob_emit(c, knob_defs[i].layer, "", -1, knob_defs[i].name, k->text[i],
+				  k->value[i]);
 	for (size_t i = 0; i < k->n; i++) {
 		const struct knob_ent *e = &k->ents[i];
 

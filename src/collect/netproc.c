@@ -177,50 +177,19 @@ static const struct sockstat_map sockstat_rows[] = {
 	{ "FRAG6", "memory", "frag6_memory", LAYER_IP, false },
 };
 
-struct sockstat_priv {
-	int udp_mem_fd;
-};
-
-static void sockstat_release(void *p)
-{
-	struct sockstat_priv *sp = p;
-
-	if (sp->udp_mem_fd >= 0)
-		close(sp->udp_mem_fd);
-	free(sp);
-}
-
 static void sockstat_emit(struct cctx *c, const struct sockstat_val *v, int n)
 {
-	struct sockstat_priv **pp = (struct sockstat_priv **)cctx_priv(c);
-
 	for (size_t i = 0; i < ARRAY_SIZE(sockstat_rows); i++) {
 		const struct sockstat_map *r = &sockstat_rows[i];
-		struct metric *m;
 		uint64_t val;
 
 		if (r->global && !c->host)
 			continue;
 		if (sockstat_get(v, n, r->key, r->name, &val))
 			continue;
-		m = snap_add_full(c->snap, c->ns, r->layer, MK_GAUGE, 0, "", -1, -1, r->metric,
-				  val);
-		if (r->global && !strcmp(r->metric, "udp_mem")) {
-			char txt[128];
-			uint64_t pressure;
-			int tl;
-
-			if (!*pp) {
-				*pp = xcalloc(1, sizeof(**pp));
-				(*pp)->udp_mem_fd = -1;
-			}
-			/* net.ipv4.udp_mem = min pressure max, in pages like sockstat's mem */
-			tl = netproc_read_small(c, &(*pp)->udp_mem_fd, "sys/net/ipv4/udp_mem", txt,
-						sizeof(txt));
-			if (tl > 0 && !nth_u64(txt, (size_t)tl, 1, &pressure) && pressure &&
-			    val >= pressure)
-				m->flags |= MF_ABNORMAL;
-		}
+		/* whether udp_mem is under pressure (net.ipv4.udp_mem, a knob row) is judged
+		 * by analyze_udp_mem_pressure(), not here */
+		snap_add_full(c->snap, c->ns, r->layer, MK_GAUGE, 0, "", -1, -1, r->metric, val);
 	}
 }
 
@@ -231,20 +200,19 @@ static int sockstat_run(struct cctx *c)
 	size_t len;
 	int n, r;
 
-	r = cctx_read_proc(c, "net/sockstat", &buf, &len);
+	r = cctx_read_proc_one_piece(c, "net/sockstat", &buf, &len);
 	if (r)
 		return cctx_unavailable(c, r, "cannot read %s/net/sockstat: %s",
 					cctx_opts(c)->proc_root, strerror(-r));
 	n = sockstat_parse(buf, len, vals, 32);
 	/* sockstat6 is absent when IPv6 is disabled: not an error */
-	if (!cctx_read_proc(c, "net/sockstat6", &buf, &len))
+	if (!cctx_read_proc_one_piece(c, "net/sockstat6", &buf, &len))
 		n += sockstat_parse(buf, len, vals + n, (int)ARRAY_SIZE(vals) - n);
 	sockstat_emit(c, vals, n);
 	return 0;
 }
 
-const struct collector collector_sockstat = { "sockstat", SCOPE_NETNS, sockstat_run,
-					      sockstat_release };
+const struct collector collector_sockstat = { "sockstat", SCOPE_NETNS, sockstat_run, NULL };
 
 /* ---- conntrack ---- */
 
@@ -346,9 +314,6 @@ struct ct_priv {
 	uint32_t *vals;
 	int rows_cap;
 	const char *names[CT_STAT_MAXCOLS]; /* interned metric names of the last header */
-	struct metric *last;  /* per-CPU rows of the last read, for quiet namespaces */
-	size_t nlast, caplast;
-	double t_last;
 };
 
 static void ct_release(void *p)
@@ -360,7 +325,6 @@ static void ct_release(void *p)
 	if (cp->max_fd >= 0)
 		close(cp->max_fd);
 	free(cp->vals);
-	free(cp->last);
 	free(cp);
 }
 
@@ -439,38 +403,17 @@ static int conntrack_run(struct cctx *c)
 						cctx_opts(c)->proc_root);
 		return cctx_unavailable(c, r, "cannot read nf_conntrack_count: %s", strerror(-r));
 	}
-	struct metric *m = snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_GAUGE, 0, "", -1, -1,
-					 "nf_conntrack_count", count);
-
-	if (!read_u64_small(c, &(*pp)->max_fd, "sys/net/netfilter/nf_conntrack_max", &max)) {
+	snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_GAUGE, 0, "", -1, -1,
+		      "nf_conntrack_count", count);
+	/* how full is too full is analyze_conntrack_full()'s to say, not the collector's */
+	if (!read_u64_small(c, &(*pp)->max_fd, "sys/net/netfilter/nf_conntrack_max", &max))
 		snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_GAUGE, 0, "", -1, -1,
 			      "nf_conntrack_max", max);
-		if (max && count * 10 > max * 9)
-			m->flags |= MF_ABNORMAL;
-	}
-	/* The per-CPU statistics move with packets: for a namespace whose devices moved
-	 * none since the last snapshot, re-emit the last values and read again at least
-	 * every CCTX_QUIET_REREAD s (entries expiring show late, never wrong). */
-	struct ct_priv *cp = *pp;
-
-	if (cp->t_last > 0 && now_mono() - cp->t_last < CCTX_QUIET_REREAD && cctx_ns_quiet(c)) {
-		for (size_t i = 0; i < cp->nlast; i++)
-			snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_COUNTER32, cp->last[i].flags,
-				      "", -1, cp->last[i].cpu, cp->last[i].name, cp->last[i].value);
-		return 0;
-	}
-	/* absent without CONFIG_NF_CONNTRACK_PROCFS: count and max still tell the story */
-	size_t first = c->snap->nm;
-
+	/* per-CPU statistics, read at every snapshot (nothing cheaper tells that they did
+	 * not move: see snmp_run); absent without CONFIG_NF_CONNTRACK_PROCFS, where count
+	 * and max still tell the story */
 	if (!cctx_read_proc(c, "net/stat/nf_conntrack", &buf, &len))
-		ct_emit_percpu(c, cp, buf, len);
-	if (!cctx_opts(c)->recorded) {
-		cp->nlast = 0;
-		grow_array((void **)&cp->last, &cp->caplast, c->snap->nm - first + 1, sizeof(*cp->last));
-		for (size_t i = first; i < c->snap->nm; i++)
-			cp->last[cp->nlast++] = c->snap->m[i];
-		cp->t_last = now_mono();
-	}
+		ct_emit_percpu(c, *pp, buf, len);
 	return 0;
 }
 

@@ -1,13 +1,17 @@
-/* registry.c: the table of collectors the engine runs, in datapath order. */
+/* registry.c: the table of collectors the engine runs, in datapath order. Collectors
+ * of modules built on top of collect/ (trace/: kernel drop reasons) are not named here:
+ * they add themselves with collect_register() at start-up, after the built-in ones, so
+ * collect/ depends on no module above it. */
+#include <errno.h>
 #include <stddef.h>
 #include "collect.h"
 
 extern const struct collector collector_link, collector_ethtool, collector_interrupts,
 	collector_softirqs, collector_cpustat, collector_softnet, collector_qdisc,
 	collector_ovs, collector_conntrack, collector_snmp, collector_sockstat,
-	collector_udpsock, collector_knobs, collector_dropreason;
+	collector_udpsock, collector_knobs;
 
-const struct collector *const collectors[] = {
+const struct collector *collectors[COLLECTOR_MAX + 1] = {
 	&collector_link,       /* nic, vdev: rtnetlink IFLA_STATS64, kinds, peers, masters */
 	&collector_ethtool,    /* nic: driver, rings, channels, coalescing, per-queue stats */
 	&collector_interrupts, /* irq: /proc/interrupts mapped to device queues */
@@ -21,6 +25,20 @@ const struct collector *const collectors[] = {
 	&collector_sockstat,   /* udp: /proc/net/sockstat UDP memory */
 	&collector_udpsock,    /* socket: per-socket drops and queues, owning process */
 	&collector_knobs,      /* settings read for diagnosis (sysctls, rps_cpus, IRQ affinity) */
-	&collector_dropreason, /* kernel drop reasons by layer, device, namespace (BPF, opt-in) */
+	/* then the registered ones: dropreason (kernel drop reasons, trace/dropreason.c) */
 	NULL,
 };
+
+int collect_register(const struct collector *col)
+{
+	size_t i;
+
+	for (i = 0; i < COLLECTOR_MAX && collectors[i]; i++)
+		if (collectors[i] == col)
+			return 0;
+	if (i >= COLLECTOR_MAX)
+		return -ENOSPC;
+	collectors[i] = col;
+	collectors[i + 1] = NULL;
+	return 0;
+}

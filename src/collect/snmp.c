@@ -32,6 +32,11 @@ static const char *const drop_names[] = {
 	"Udp6InCsumErrors", "Udp6MemErrors",
 };
 
+/* The Ip counters every packet that moves an IpExt counter moves first (snmp_run). */
+static const char *const ip_key_names[] = { "IpInReceives", "IpOutRequests", "IpForwDatagrams",
+					    "IpOutTransmits" };
+static const char *ip_key_ptrs[ARRAY_SIZE(ip_key_names)];
+
 /* Settings that snmp reports among counters: not counters. */
 static const char *const skip_names[] = { "IpForwarding", "IpDefaultTTL" };
 
@@ -48,6 +53,22 @@ static const struct group *find_group(const char *p, size_t n)
 static const char *drop_ptrs[ARRAY_SIZE(drop_names)], *skip_ptrs[ARRAY_SIZE(skip_names)];
 static const char *interned_for;
 
+/* The name of a counter as last seen at one position of a file (the k-th of a group's
+ * line, the k-th line of snmp6), interned, with its flags. Every namespace prints the same
+ * names in the same places, so a parse checks the bytes against the slot (one memcmp)
+ * instead of interning each name again (hashing and probing the pool: most of the cost
+ * of parsing these files every sample in 100 namespaces). */
+struct name_slot {
+	const char *name; /* interned, or NULL */
+	size_t len;
+	unsigned flags;
+	bool skip;
+};
+
+#define SLOTS_PER_GROUP 128
+static struct name_slot pair_slots[ARRAY_SIZE(groups)][SLOTS_PER_GROUP];
+static struct name_slot snmp6_slots[256];
+
 static void intern_tables(void)
 {
 	if (interned_for == intern("IpInDiscards"))
@@ -56,24 +77,49 @@ static void intern_tables(void)
 		drop_ptrs[i] = intern(drop_names[i]);
 	for (size_t i = 0; i < ARRAY_SIZE(skip_names); i++)
 		skip_ptrs[i] = intern(skip_names[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(ip_key_names); i++)
+		ip_key_ptrs[i] = intern(ip_key_names[i]);
+	/* a new pool (intern_free_all): the slots point into the old one */
+	memset(pair_slots, 0, sizeof(pair_slots));
+	memset(snmp6_slots, 0, sizeof(snmp6_slots));
 	interned_for = intern("IpInDiscards");
 }
 
-static void add_counter(struct snapshot *s, uint32_t ns, enum dp_layer layer, const char *name,
-			uint64_t v)
+/* The slot for prefix+tok (a name of at most 95 bytes), filled in when it held another
+ * name; a name past the table's end is looked up into *spare. */
+static const struct name_slot *name_at(struct name_slot *slot, struct name_slot *spare,
+				       const char *prefix, size_t pl, const char *t, size_t tn)
 {
-	const char *n = intern(name);
-	unsigned flags = 0;
+	char name[96];
 
+	if (!slot)
+		slot = spare;
+	if (slot->name && slot->len == pl + tn && !memcmp(slot->name, prefix, pl) &&
+	    !memcmp(slot->name + pl, t, tn))
+		return slot;
+	memcpy(name, prefix, pl);
+	memcpy(name + pl, t, tn);
+	name[pl + tn] = '\0';
+	slot->name = intern(name);
+	slot->len = pl + tn;
+	slot->flags = 0;
+	slot->skip = false;
 	for (size_t i = 0; i < ARRAY_SIZE(skip_ptrs); i++)
-		if (n == skip_ptrs[i])
-			return;
+		if (slot->name == skip_ptrs[i])
+			slot->skip = true;
 	for (size_t i = 0; i < ARRAY_SIZE(drop_ptrs); i++)
-		if (n == drop_ptrs[i]) {
-			flags = MF_DROP;
+		if (slot->name == drop_ptrs[i]) {
+			slot->flags = MF_DROP;
 			break;
 		}
-	snap_add_full(s, ns, layer, MK_COUNTER, flags, "", -1, -1, n, v);
+	return slot;
+}
+
+static void add_counter(struct snapshot *s, uint32_t ns, enum dp_layer layer,
+			const struct name_slot *n, uint64_t v)
+{
+	if (!n->skip)
+		snap_add_full(s, ns, layer, MK_COUNTER, n->flags, "", -1, -1, n->name, v);
 }
 
 /* Next line [*p, end) → [ls, le); returns false at the end. */
@@ -147,19 +193,18 @@ int snmp_parse_pairs(const char *buf, size_t len, struct snapshot *s, uint32_t n
 		if (!g)
 			continue;
 		const char *hp = hc + 1, *vp = vc + 1, *nt, *vt;
-		size_t nn, vn;
+		size_t nn, vn, pl = strlen(g->prefix), gi = (size_t)(g - groups);
 
-		while (next_tok(&hp, he, &nt, &nn) && next_tok(&vp, ve, &vt, &vn)) {
-			char name[96];
+		for (size_t k = 0; next_tok(&hp, he, &nt, &nn) && next_tok(&vp, ve, &vt, &vn);
+		     k++) {
+			struct name_slot spare = { 0 };
 			uint64_t v;
-			size_t pl = strlen(g->prefix);
 
-			if (pl + nn >= sizeof(name) || !tok_u64(vt, vn, &v))
+			if (pl + nn >= 96 || !tok_u64(vt, vn, &v))
 				continue;
-			memcpy(name, g->prefix, pl);
-			memcpy(name + pl, nt, nn);
-			name[pl + nn] = '\0';
-			add_counter(s, ns, g->layer, name, v);
+			add_counter(s, ns, g->layer,
+				    name_at(k < SLOTS_PER_GROUP ? &pair_slots[gi][k] : NULL,
+					    &spare, g->prefix, pl, nt, nn), v);
 			added++;
 		}
 	}
@@ -172,16 +217,16 @@ int snmp_parse_snmp6(const char *buf, size_t len, struct snapshot *s, uint32_t n
 	int added = 0;
 
 	intern_tables();
-	while (next_line(&p, end, &ls, &le)) {
+	for (size_t line = 0; next_line(&p, end, &ls, &le); line++) {
 		const char *lp = ls, *nt, *vt;
+		struct name_slot spare = { 0 };
 		size_t nn, vn;
-		char name[96];
 		uint64_t v;
 		enum dp_layer layer;
 
 		if (!next_tok(&lp, le, &nt, &nn) || !next_tok(&lp, le, &vt, &vn))
 			continue;
-		if (nn >= sizeof(name) || !tok_u64(vt, vn, &v))
+		if (nn >= 96 || !tok_u64(vt, vn, &v))
 			continue;
 		if (nn > 4 && !memcmp(nt, "Udp6", 4))
 			layer = LAYER_UDP;
@@ -189,9 +234,9 @@ int snmp_parse_snmp6(const char *buf, size_t len, struct snapshot *s, uint32_t n
 			layer = LAYER_IP;
 		else
 			continue; /* Icmp6, UdpLite6: not on a UDP datapath */
-		memcpy(name, nt, nn);
-		name[nn] = '\0';
-		add_counter(s, ns, layer, name, v);
+		add_counter(s, ns, layer,
+			    name_at(line < ARRAY_SIZE(snmp6_slots) ? &snmp6_slots[line] : NULL,
+				    &spare, "", 0, nt, nn), v);
 		added++;
 	}
 	return added;
@@ -199,13 +244,11 @@ int snmp_parse_snmp6(const char *buf, size_t len, struct snapshot *s, uint32_t n
 
 /* Per namespace: what netstat gave last time, and the Ip counters it depends on. */
 struct snmp_priv {
-	uint64_t ip_key[4];
-	bool have;
+	uint64_t ip_key[4];   /* the Ip counters below at the previous snapshot */
+	bool moved;           /* they moved in the interval before that */
+	bool have;            /* ipext holds the IpExt rows of a netstat read */
 	struct metric *ipext;
 	size_t n, cap;
-	struct metric *all;   /* every row of the last full read, for quiet namespaces */
-	size_t nall, capall;
-	double t_all;
 };
 
 static void snmp_release(void *p)
@@ -213,12 +256,9 @@ static void snmp_release(void *p)
 	struct snmp_priv *sp = p;
 
 	free(sp->ipext);
-	free(sp->all);
 	free(sp);
 }
 
-static const char *const ip_key_names[] = { "IpInReceives", "IpOutRequests", "IpForwDatagrams",
-					    "IpOutTransmits" };
 
 static int snmp_run(struct cctx *c)
 {
@@ -231,39 +271,33 @@ static int snmp_run(struct cctx *c)
 	if (!*pp)
 		*pp = xcalloc(1, sizeof(**pp));
 	sp = *pp;
-	/* A namespace whose devices moved no packet since the last snapshot: the kernel
-	 * would format the same numbers again (costly across 100 namespaces); re-emit them,
-	 * and read again at least every CCTX_QUIET_REREAD s, so a counter that moves without
-	 * device traffic (a local send with no route) shows late, never wrong. */
-	if (sp->t_all > 0 && now_mono() - sp->t_all < CCTX_QUIET_REREAD && cctx_ns_quiet(c)) {
-		for (size_t i = 0; i < sp->nall; i++)
-			snap_add_full(c->snap, c->ns, sp->all[i].layer, sp->all[i].kind,
-				      sp->all[i].flags, sp->all[i].obj, -1, -1, sp->all[i].name,
-				      sp->all[i].value);
-		return 0;
-	}
-	size_t first = c->snap->nm;
-
-	r = cctx_read_proc(c, "net/snmp", &buf, &len);
+	/* Read in every namespace at every snapshot: no cheap signal tells that none of
+	 * these counters moved (a send with no route, a reassembly timing out 30 s after
+	 * its fragments arrived move them with no device packet), and a counter repeated
+	 * from an earlier read would land in a later interval than the one it moved in. */
+	r = cctx_read_proc_one_piece(c, "net/snmp", &buf, &len);
 	if (r)
 		return cctx_unavailable(c, r, "cannot read /proc/net/snmp: %s", strerror(-r));
 	before = c->snap->nm;
 	snmp_parse_pairs(buf, len, c->snap, c->ns);
 	for (size_t i = before; i < c->snap->nm; i++)
 		for (size_t k = 0; k < ARRAY_SIZE(ip_key_names); k++)
-			if (c->snap->m[i].name == intern(ip_key_names[k]))
+			if (c->snap->m[i].name == ip_key_ptrs[k])
 				key[k] = c->snap->m[i].value;
 	/* netstat is costly to read (the kernel formats TcpExt too) and we keep only IpExt,
-	 * whose counters move only with IPv4 packets that snmp's Ip counters count: when
-	 * those did not move, IpExt did not either, and last values are still exact. */
-	if (sp->have && !memcmp(key, sp->ip_key, sizeof(key))) {
-		for (size_t i = 0; i < sp->n; i++) {
-			struct metric *m = snap_add_full(c->snap, c->ns, sp->ipext[i].layer,
-							 MK_COUNTER, sp->ipext[i].flags, "", -1, -1,
-							 sp->ipext[i].name, sp->ipext[i].value);
-			(void)m;
-		}
-	} else if (!cctx_read_proc(c, "net/netstat", &buf, &len)) {
+	 * whose counters move only with IPv4 packets that snmp's Ip counters count (InReceives,
+	 * OutRequests, ForwDatagrams, OutTransmits), a few instructions after them in the same
+	 * packet's processing. So when those did not move in this interval nor in the one
+	 * before (time enough for the last packet's IpExt updates to have landed before the
+	 * last read), IpExt did not either, and its last values are still exact. */
+	bool same = sp->have && !memcmp(key, sp->ip_key, sizeof(key));
+
+	if (same && !sp->moved) {
+		for (size_t i = 0; i < sp->n; i++)
+			snap_add_full(c->snap, c->ns, sp->ipext[i].layer, MK_COUNTER,
+				      sp->ipext[i].flags, "", -1, -1, sp->ipext[i].name,
+				      sp->ipext[i].value);
+	} else if (!cctx_read_proc_one_piece(c, "net/netstat", &buf, &len)) {
 		before = c->snap->nm;
 		snmp_parse_pairs(buf, len, c->snap, c->ns);
 		sp->n = 0;
@@ -271,19 +305,15 @@ static int snmp_run(struct cctx *c)
 			   sizeof(*sp->ipext));
 		for (size_t i = before; i < c->snap->nm; i++)
 			sp->ipext[sp->n++] = c->snap->m[i];
-		memcpy(sp->ip_key, key, sizeof(key));
 		sp->have = true;
+	} else {
+		sp->have = false;
 	}
+	sp->moved = !same;
+	memcpy(sp->ip_key, key, sizeof(key));
 	/* snmp6 is absent when IPv6 is disabled: not an error */
-	if (!cctx_read_proc(c, "net/snmp6", &buf, &len))
+	if (!cctx_read_proc_one_piece(c, "net/snmp6", &buf, &len))
 		snmp_parse_snmp6(buf, len, c->snap, c->ns);
-	if (!cctx_opts(c)->recorded) {
-		sp->nall = 0;
-		grow_array((void **)&sp->all, &sp->capall, c->snap->nm - first + 1, sizeof(*sp->all));
-		for (size_t i = first; i < c->snap->nm; i++)
-			sp->all[sp->nall++] = c->snap->m[i];
-		sp->t_all = now_mono();
-	}
 	return 0;
 }
 

@@ -36,7 +36,7 @@ enum metric_kind {
 
 enum metric_flags {
 	MF_DROP = 1 << 0,  /* a drop or error counter: any increase is loss or a fault */
-	MF_ABNORMAL = 1 << 1, /* the collector judged this value abnormal on its own */
+	MF_ABNORMAL = 1 << 1, /* unused: collectors never judge (analyze/abnormal.h does) */
 	MF_BENIGN = 1 << 2,   /* counts things that are usually harmless (rx_nohandler) */
 	MF_ZERO_BASE = 1 << 3, /* a row that appears was 0 before (a BPF map entry): a missing
 				* previous row counts as 0, not as "new" */

@@ -4,6 +4,7 @@
 #include "stat_print.h"
 #include "print.h"
 #include "../model/linkpeer.h"
+#include "../analyze/abnormal.h"
 
 static const char *kind_name(unsigned k)
 {
@@ -58,7 +59,7 @@ bool stat_row_visible(const struct stat_filter *f, const struct snapshot *s,
 		return have_prev && r->moved; /* a knob that changed is news */
 	if (f->all)
 		return true;
-	if (m->flags & MF_ABNORMAL)
+	if (analyze_row_abnormal(s, m))
 		return true;
 	if (have_prev)
 		return r->moved;
@@ -249,14 +250,14 @@ static void print_row(const struct cols *c, const struct snapshot *s, const stru
 		}
 		print_str(PRINT_FP, NULL, c->fmt[C_DELTA], dbuf);
 		print_str(PRINT_FP, NULL, c->fmt[C_RATE], rbuf);
-	} else if (have_prev && ((m->flags & MF_ABNORMAL) || (m->labels && *m->labels))) {
+	} else if (have_prev && (analyze_row_abnormal(s, m) || (m->labels && *m->labels))) {
 		/* blank cells only when something follows them on the line */
 		print_str(PRINT_FP, NULL, c->fmt[C_DELTA], "");
 		print_str(PRINT_FP, NULL, c->fmt[C_RATE], "");
 	}
 	if (m->flags & MF_DROP)
 		print_bool(PRINT_JSONONLY, "drop", NULL, true);
-	if (m->flags & MF_ABNORMAL)
+	if (analyze_row_abnormal(s, m))
 		print_bool(PRINT_ANY, "abnormal", " abnormal", true);
 	print_labels(m->labels);
 	print_close_object();

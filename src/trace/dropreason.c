@@ -5,13 +5,18 @@
 #include <string.h>
 #include "dropreason.h"
 #include "../collect/collect.h"
+#include "../collect/nl.h"
 #include "../model/intern.h"
 
 struct reason_rule {
 	const char *prefix; /* matched against the start of the reason name */
-	enum dp_layer layer;
+	enum dp_layer layer; /* LAYER__DEVICE: the layer of the device it was dropped on */
 	unsigned flags;
 };
+
+/* Not a layer: the reason is counted by the device itself (its rx_dropped), so it belongs
+ * to the device's layer, nic or vdev (link_layer()). */
+#define LAYER__DEVICE (LAYER__COUNT + 1)
 
 /* First match wins. Reasons a UDP datapath never sees (TCP_*, UNIX_*) map to nothing. */
 static const struct reason_rule rules[] = {
@@ -41,6 +46,8 @@ static const struct reason_rule rules[] = {
 	{ "TUNNEL_", LAYER_VDEV, MF_DROP },
 	{ "OVS_", LAYER_VDEV, MF_DROP },
 	{ "XDP", LAYER_VDEV, MF_DROP },
+	/* no protocol handler (__netif_receive_skb_core): the device's rx_dropped */
+	{ "UNHANDLED_PROTO", LAYER__DEVICE, MF_DROP },
 	{ "NOMEM", LAYER_NIC, MF_DROP },
 	{ "PFMEMALLOC", LAYER_NIC, MF_DROP },
 	/* not a loss of wanted traffic: a frame for another host on a shared segment */
@@ -50,13 +57,17 @@ static const struct reason_rule rules[] = {
 	{ "", LAYER_IP, MF_DROP },
 };
 
-bool dropreason_layer(const char *reason, enum dp_layer *layer, unsigned *flags)
+bool dropreason_layer(const char *reason, const struct link_info *dev, enum dp_layer *layer,
+		      unsigned *flags)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
 		if (!strncmp(reason, rules[i].prefix, strlen(rules[i].prefix))) {
 			if (rules[i].layer == LAYER__COUNT)
 				return false;
-			*layer = rules[i].layer;
+			if ((unsigned)rules[i].layer == LAYER__DEVICE)
+				*layer = dev ? link_layer(dev) : LAYER_NIC;
+			else
+				*layer = rules[i].layer;
 			*flags = rules[i].flags;
 			return true;
 		}
@@ -71,8 +82,11 @@ bool dropreason_layer(const char *reason, enum dp_layer *layer, unsigned *flags)
 
 #define NREASONS 4096
 
+/* Where a key's namespace came from: enum dr_ns_src of bpf/dropreason.bpf.c. */
+enum { DR_NS_UNKNOWN, DR_NS_DEV, DR_NS_RXSK, DR_NS_SKBSK };
+
 struct dr_key {
-	uint32_t reason, ifindex, netns, pad;
+	uint32_t reason, ifindex, netns, ns_src;
 };
 
 struct dropreason {
@@ -186,25 +200,26 @@ void dropreason_close(struct dropreason *d)
 	free(d);
 }
 
-static int ns_by_inode(const struct snapshot *s, uint32_t inode)
+/* The namespace a drop is charged to: the one whose inode the program recorded, when
+ * this snapshot has it; an "unknown" pseudo-namespace (inode 0) when the program could
+ * not tell (the skb had no device and no socket): never the host by default.
+ * *known says whether the namespace is one of the snapshot's (so an ifindex may be
+ * resolved in it). */
+static uint32_t drop_ns(struct snapshot *s, uint32_t inode, uint32_t host_ns, bool *known)
 {
+	*known = false;
+	if (inode) {
+		for (size_t i = 0; i < s->nns; i++)
+			if (s->ns[i].inode == inode) {
+				*known = true;
+				return (uint32_t)i;
+			}
+		return host_ns; /* a namespace not visited (--netns): labelled netns_inode= */
+	}
 	for (size_t i = 0; i < s->nns; i++)
-		if (s->ns[i].inode == inode)
-			return (int)i;
-	return -1;
-}
-
-static const char *dev_name(const struct snapshot *s, uint32_t ns, uint32_t ifindex,
-			    char *buf, size_t n)
-{
-	const struct link_info *l = ifindex ? snap_link_by_index(s, ns, (int)ifindex) : NULL;
-
-	if (l)
-		return l->name;
-	if (!ifindex)
-		return "";
-	snprintf(buf, n, "if%u", ifindex);
-	return buf;
+		if (!s->ns[i].inode && s->ns[i].name == intern(DROPREASON_NS_UNKNOWN) && i != host_ns)
+			return (uint32_t)i;
+	return snap_add_ns(s, 0, DROPREASON_NS_UNKNOWN, NS_PROC, 0);
 }
 
 int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
@@ -221,7 +236,9 @@ int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
 		enum dp_layer layer;
 		unsigned flags;
 		uint32_t slot, ns;
-		int nsi;
+		const struct link_info *l;
+		const char *dev;
+		bool known;
 		struct metric *m;
 
 		first = false;
@@ -234,14 +251,22 @@ int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
 			snprintf(rbuf, sizeof(rbuf), "REASON_%#x", k.reason);
 			rn = rbuf;
 		}
-		if (!dropreason_layer(rn, &layer, &flags))
+		ns = drop_ns(s, k.netns, host_ns, &known);
+		/* an ifindex is a name only in its own namespace: resolved there when the
+		 * program knows it (the device, or the socket that received the skb from a
+		 * device of its namespace), else "unknown", never looked up elsewhere */
+		l = NULL;
+		if (known && k.ifindex && k.ns_src >= DR_NS_DEV && k.ns_src <= DR_NS_SKBSK)
+			l = snap_link_by_index(s, ns, (int)k.ifindex);
+		if (!dropreason_layer(rn, l, &layer, &flags))
 			continue;
-		nsi = ns_by_inode(s, k.netns);
-		ns = nsi >= 0 ? (uint32_t)nsi : host_ns;
+		dev = l ? l->name : !k.ifindex ? "" :
+		      known ? (snprintf(lbuf, sizeof(lbuf), "if%u", k.ifindex), lbuf) :
+		      DROPREASON_DEV_UNKNOWN;
 		snprintf(dbuf, sizeof(dbuf), "drop:%s", rn);
-		m = snap_add_full(s, ns, layer, MK_COUNTER, flags | MF_ZERO_BASE,
-				  dev_name(s, ns, k.ifindex, lbuf, sizeof(lbuf)), -1, -1, dbuf, v);
-		if (nsi < 0 && k.netns) {
+		m = snap_add_full(s, ns, layer, MK_COUNTER, flags | MF_ZERO_BASE, dev, -1, -1,
+				  dbuf, v);
+		if (!known && k.netns) {
 			snprintf(lbuf, sizeof(lbuf), "netns_inode=%u", k.netns);
 			m->labels = intern(lbuf);
 		}
@@ -249,7 +274,7 @@ int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
 	}
 	fd = bpf_map__fd(d->skel->maps.overflow);
 	if (!bpf_map_lookup_elem(fd, &z, &v))
-		snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER, v ? MF_ABNORMAL : 0, "", -1, -1,
+		snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER, 0, "", -1, -1,
 			      "drop_events_unaccounted", v);
 	/* Drops the program never saw: the kernel skips a tracing program that fires while
 	 * it already runs on the same CPU and counts it in the program's recursion_misses. */
@@ -261,8 +286,8 @@ int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
 		if (!bpf_obj_get_info_by_fd(bpf_program__fd(d->prog), &info, &len)) {
 			struct metric *m;
 
-			m = snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER,
-					  info.recursion_misses ? MF_ABNORMAL : 0, "", -1, -1,
+			/* any miss makes the counts incomplete: analyze_row_abnormal() */
+			m = snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER, 0, "", -1, -1,
 					  "drop_events_missed", info.recursion_misses);
 			/* how the program is attached: tp_btf, or the tracepoint fallback */
 			m->labels = intern(d->prog == d->skel->progs.dr_kfree_skb_btf ?
@@ -328,4 +353,10 @@ static int dr_run(struct cctx *c)
 	return r < 0 ? cctx_unavailable(c, r, "cannot read the drop map: %s", strerror(-r)) : 0;
 }
 
-const struct collector collector_dropreason = { "dropreason", SCOPE_HOST, dr_run, dr_release };
+static const struct collector collector_dropreason = { "dropreason", SCOPE_HOST, dr_run,
+							dr_release };
+
+int dropreason_register(void)
+{
+	return collect_register(&collector_dropreason);
+}
