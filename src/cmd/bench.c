@@ -459,16 +459,13 @@ int cmd_bench(int argc, char **argv)
 			  per_flow, rtp);
 	print_bool(PRINT_JSONONLY, "sender_limited", NULL,
 		   r.fwd_sender_limited || r.rev_sender_limited);
-	print_close_object();
 	if (r.interrupted)
 		ex = EXIT_INTERRUPTED;
-	else if (r.fwd_sender_limited || r.rev_sender_limited) {
-		/* the result above stands as printed; under --json the error object
-		 * follows it, as after every failure (dptune(1)) */
-		ex = cmd_fail(EXIT_FAIL, "the sender could not keep the rate asked: the result is "
-			      "not a datapath measurement (lower --rate, add --threads, or use "
-			      "--rate max)");
-	}
+	else if (r.fwd_sender_limited || r.rev_sender_limited)
+		ex = cmd_fail_in_result(EXIT_FAIL, "the sender could not keep the rate asked: the "
+					"result is not a datapath measurement (lower --rate, add "
+					"--threads, or use --rate max)");
+	print_close_object();
 out:
 	fflush(stdout);
 	bench_result_release(&r);

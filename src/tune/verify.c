@@ -32,7 +32,7 @@ const char *verify_name(enum verify_verdict v)
 const char *verify_reason(enum verify_verdict v)
 {
 	switch (v) {
-	case VERIFY_HELPED: return "the change cut the loss by half or more: kept";
+	case VERIFY_HELPED: return "the change helped (the loss fell by half or more); kept";
 	case VERIFY_NO_LOSS: return "there was no loss before the change, so nothing shows it "
 				    "helped: reverting it";
 	case VERIFY_WORSE: return "the loss rose after the change: reverting it";
