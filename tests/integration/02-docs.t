@@ -13,7 +13,7 @@ for c in $cmds; do
 	units+=("$c")
 	for s in $("$DPTUNE" "$c" --list-commands 2>/dev/null); do units+=("$c $s"); done
 done
-plan $(( ${#units[@]} * 3 + 6 ))
+plan $(( ${#units[@]} * 3 + 9 ))
 
 for u in "${units[@]}"; do
 	c=${u%% *}
@@ -55,3 +55,12 @@ want=$("$DPTUNE" lab --list-commands | sort | tr '\n' ' ')
 [ -n "$want" ] && [ "$got" = "$want" ]; ok $? "'dptune lab <TAB>' offers the lab subcommands (got: $got)"
 got=$(comp dptune bench --fl)
 is "$got" "--flows" "'dptune bench --fl<TAB>' completes --flows"
+got=$(comp dptune lab up "" | sort | tr '\n' ' ')
+want=$("$DPTUNE" lab --list-scenarios | sort | tr '\n' ' ')
+[ -n "$want" ] && [ "$got" = "$want" ]; ok $? "'dptune lab up <TAB>' offers the scenarios (got: $got)"
+got=$(comp dptune tune "" | sort | tr '\n' ' ')
+want=$("$DPTUNE" tune --list-commands | sort | tr '\n' ' ')
+[ -n "$want" ] && [ "$got" = "$want" ]; ok $? "'dptune tune <TAB>' offers the tune subcommands (got: $got)"
+mkns c
+got=$(comp dptune stat --netns "${P}c")
+is "$got" "${P}c" "'dptune stat --netns <TAB>' completes namespace names"
