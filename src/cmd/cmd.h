@@ -27,9 +27,5 @@ int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * code (1 failure, 3 missing feature). The one way every command reports failure. */
 int cmd_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* A result that is itself a failure (a bench whose sender could not keep the rate): the
- * message on stderr and, under --json, the same "error" member inside the document still
- * open, so the output stays one document whose "error" says why the exit is not 0. */
-int cmd_fail_in_result(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -32,19 +32,3 @@ int cmd_fail(int code, const char *fmt, ...)
 	return err_fail(code, "%s", buf);
 }
 
-int cmd_fail_in_result(int code, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	err_msg("%s", buf);
-	print_open_object("error");
-	print_str(PRINT_JSONONLY, "command", NULL, log_prog);
-	print_str(PRINT_JSONONLY, "message", NULL, buf);
-	print_i64(PRINT_JSONONLY, "exit", NULL, code);
-	print_close_object();
-	return code;
-}
