@@ -114,6 +114,9 @@ is "$? $(grep -c 'forward or bidirectional' "$T/e6")" "1 1" "--raw with --revers
 nsx a timeout 30 setpriv --bounding-set -net_raw --inh-caps -net_raw \
 	"$DPTUNE" bench --raw -n 100 $B4 >/dev/null 2>"$T/e7"
 is "$? $(grep -c 'CAP_NET_RAW' "$T/e7")" "1 1" "--raw without CAP_NET_RAW: says so, exit 1"
-nsx a timeout 30 "$DPTUNE" bench -n 100 -r 1k $B4 >/dev/null 2>&1
-is $? 0 "the server still serves a socket-mode client afterwards"
+nsx a timeout 30 "$DPTUNE" bench -n 100 -r 1k $B4 >/dev/null 2>"$T/e8"
+rc=$?
+# exit 1 with "could not keep the rate" is a loaded machine's timing, not a refusal
+[ $rc -eq 0 ] || { [ $rc -eq 1 ] && grep -q 'could not keep the rate' "$T/e8"; }
+ok $? "the server still serves a socket-mode client afterwards (exit $rc$( [ $rc -ne 0 ] && echo ": $(head -c 200 "$T/e8")"))"
 done_testing
