@@ -23,6 +23,17 @@ void tb_init(struct tbucket *tb, double rate, unsigned batch, uint64_t now_ns)
 	tb->last_ns = now_ns;
 }
 
+/* The shaper's refill rate relative to the schedule: the catch-up, or, for a sender more
+ * than one 10 ms window behind (preempted on a loaded CPU, not a late timer), 25 % above
+ * the rate until it is back on schedule: a test that never reaches its rate measures
+ * nothing, and the windows it missed were short by more than this puts over. */
+static double tb_catchup(const struct tbucket *tb)
+{
+	if (tb->sched > tb->rate * 0.01 + tb->burst && tb->catchup < TB_BEHIND_CATCHUP)
+		return TB_BEHIND_CATCHUP;
+	return tb->catchup;
+}
+
 static void tb_refill(struct tbucket *tb, uint64_t now_ns)
 {
 	double dt;
@@ -33,7 +44,7 @@ static void tb_refill(struct tbucket *tb, uint64_t now_ns)
 	tb->sched += dt * tb->rate;
 	if (tb->sched > tb->rate + tb->burst) /* at most a second behind */
 		tb->sched = tb->rate + tb->burst;
-	tb->tokens += dt * tb->rate * tb->catchup;
+	tb->tokens += dt * tb->rate * tb_catchup(tb);
 	if (tb->tokens > tb->burst)
 		tb->tokens = tb->burst;
 	tb->last_ns = now_ns;
@@ -68,7 +79,7 @@ uint64_t tb_delay_ns(struct tbucket *tb, uint64_t now_ns, unsigned want)
 	if (want > tb->batch)
 		want = tb->batch;
 	a = ((double)want - tb->sched) / tb->rate;
-	b = ((double)want - tb->tokens) / (tb->rate * tb->catchup);
+	b = ((double)want - tb->tokens) / (tb->rate * tb_catchup(tb));
 	a = fmax(a, b);
 	return a <= 0 ? 0 : (uint64_t)ceil(a * 1e9);
 }

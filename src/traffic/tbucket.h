@@ -6,8 +6,8 @@
  * 0.5 %), so catching up after a stall never bursts: at most a batch leaves at once, and
  * any 10 ms window stays within 2 % of the rate (1.5 batches held + the catch-up; plus one
  * datagram's rounding at rates under 15 kpps, where a batch is one datagram). A sender
- * whose wake-ups come late holds more (tb_set_lateness): what fell due while it was late
- * leaves back to back, never faster than the rate over the lateness. */
+ * more than a whole window behind (preempted on a loaded CPU) catches up at 25 % above the
+ * rate instead, and one whose wake-ups come late holds more (tb_set_lateness). */
 #ifndef DPTUNE_TRAFFIC_TBUCKET_H
 #define DPTUNE_TRAFFIC_TBUCKET_H
 
@@ -16,8 +16,9 @@
 #define TB_CATCHUP 1.005 /* the shaper's least rate, relative to the schedule's */
 #define TB_WINDOW_EXCESS 0.02 /* the most a 10 ms window may carry above the rate */
 #define TB_HOLD 1.5	 /* the shaper's size, in batches */
+#define TB_BEHIND_CATCHUP 1.25 /* the catch-up of a sender over 10 ms behind its schedule */
 #define TB_LATE_HOLD 1.5 /* with tb_set_lateness: the shaper holds 1.5 x lateness of datagrams */
-#define TB_LATE_MAX_S 0.003 /* ... but never more than 3 ms of the rate */
+#define TB_LATE_MAX_S 0.005 /* ... but never more than 5 ms of the rate */
 
 struct tbucket {
 	double rate;   /* tokens per second; 0 = unlimited */
@@ -40,7 +41,7 @@ unsigned tb_take(struct tbucket *tb, uint64_t now_ns, unsigned want);
 uint64_t tb_delay_ns(struct tbucket *tb, uint64_t now_ns, unsigned want);
 /* The sender's wake-ups come late_ns after they are due (learnt while it runs): the shaper
  * holds, on top of its TB_HOLD batches, what arrives in 1.5 x late_ns (all of it at most
- * 3 ms of the rate), sent a batch at a time back to back, so a sender on a loaded CPU,
+ * 5 ms of the rate), sent a batch at a time back to back, so a sender on a loaded CPU,
  * whose every wake-up is late, keeps its rate with bursts as long as its lateness instead
  * of losing the lateness at every wake-up. late_ns 0 is the shaper of tb_init. */
 void tb_set_lateness(struct tbucket *tb, uint64_t late_ns);

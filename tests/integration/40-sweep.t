@@ -11,12 +11,9 @@ PORT=$((30000 + RANDOM % 20000))
 nsx_bg b timeout 300 "$DPTUNE" serve --bind "$B4" --port $PORT
 for i in $(seq 50); do nsx a bash -c "echo > /dev/tcp/$B4/$PORT" 2>/dev/null && break; sleep 0.1; done
 
-# The cap's burst (128) is above what a paced sender on a loaded CPU may send back to back
-# after a late wake-up (3 ms of the rate: 45 at 15k, 90 at 30k pps; tbucket.h), and small
-# enough that a trial 1 s long above the cap still loses (0.9 % of 15000).
 cap() { # R: replace the cap rule
 	nsx b nft delete table inet "${P}cap" 2>/dev/null
-	printf 'table inet %s {\n chain in {\n  type filter hook input priority 0;\n  udp dport %s-%s limit rate over %s/second burst 128 packets drop\n }\n}\n' \
+	printf 'table inet %s {\n chain in {\n  type filter hook input priority 0;\n  udp dport %s-%s limit rate over %s/second burst 64 packets drop\n }\n}\n' \
 		"${P}cap" $((PORT + 1)) $((PORT + 200)) "$1" | nsx b nft -f -
 }
 sweep() { # R
