@@ -321,12 +321,9 @@ static void *tx_main(void *arg)
 				continue;
 			}
 			if (due) {
-				/* how late batches leave after they are due: the worst of late,
-				 * forgotten slowly; a loaded CPU's sender holds that much more
-				 * (tb_set_lateness), so one stall after another costs no rate */
-				double l = (double)(now > due ? now - due : 0);
-
-				send_late = l > send_late ? l : send_late + (l - send_late) / 64;
+				/* how late batches leave after they are due, on average: a
+				 * loaded CPU's sender holds that much more (tb_set_lateness) */
+				send_late += ((double)(now > due ? now - due : 0) - send_late) / 16;
 				tb_set_lateness(&tb, (uint64_t)send_late);
 				due = 0;
 			}
