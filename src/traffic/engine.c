@@ -327,6 +327,13 @@ static void *tx_main(void *arg)
 				tb_set_lateness(&tb, (uint64_t)send_late);
 				due = 0;
 			}
+			/* a batch is due: take it, and what the shaper holds beyond it when
+			 * wake-ups come late (tb_set_lateness) */
+			if (tb.batch > want && (!t->quota || t->quota - sent > want)) {
+				want = tb.batch < ENGINE_BATCH ? tb.batch : ENGINE_BATCH;
+				if (t->quota && t->quota - sent < want)
+					want = (unsigned)(t->quota - sent);
+			}
 			want = tb_take(&tb, now, want);
 			if (!want)
 				continue;

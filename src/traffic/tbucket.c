@@ -97,8 +97,11 @@ void tb_set_lateness(struct tbucket *tb, uint64_t late_ns)
 		hold = lim;
 	if (hold < tb->base_batch * TB_HOLD)
 		hold = tb->base_batch * TB_HOLD;
-	/* what it holds leaves a batch at a time, back to back (flows keep their turns) */
 	tb_size(tb, hold);
+	/* a late wake-up may take all it holds */
+	tb->batch = (unsigned)floor(hold);
+	if (tb->batch < tb->base_batch || hold <= tb->base_batch * TB_HOLD)
+		tb->batch = tb->base_batch;
 	if (tb->tokens > tb->burst)
 		tb->tokens = tb->burst;
 }

@@ -22,7 +22,7 @@
 
 struct tbucket {
 	double rate;   /* tokens per second; 0 = unlimited */
-	unsigned batch; /* the most taken at once (>= 1) */
+	unsigned batch; /* the most taken at once (>= 1), or more when the shaper holds more */
 	double burst;  /* shaper size in tokens: TB_HOLD batches */
 	double catchup; /* shaper rate / schedule rate: TB_CATCHUP, or what the window allows */
 	double tokens; /* shaper */
@@ -41,7 +41,7 @@ unsigned tb_take(struct tbucket *tb, uint64_t now_ns, unsigned want);
 uint64_t tb_delay_ns(struct tbucket *tb, uint64_t now_ns, unsigned want);
 /* The sender's wake-ups come late_ns after they are due (learnt while it runs): the shaper
  * holds, on top of its TB_HOLD batches, what arrives in 1.5 x late_ns (all of it at most
- * 5 ms of the rate), sent a batch at a time back to back, so a sender on a loaded CPU,
+ * 5 ms of the rate), and a wake-up may take all it holds, so a sender on a loaded CPU,
  * whose every wake-up is late, keeps its rate with bursts as long as its lateness instead
  * of losing the lateness at every wake-up. late_ns 0 is the shaper of tb_init. */
 void tb_set_lateness(struct tbucket *tb, uint64_t late_ns);

@@ -178,7 +178,7 @@ static uint64_t simulate_loaded(double rate, uint64_t late_ns, bool learn)
 			t += d + late_ns;
 			continue;
 		}
-		total += tb_take(&tb, t, b);
+		total += tb_take(&tb, t, learn ? (tb.batch > 32 ? 32 : tb.batch) : b);
 		t += 1000;
 	}
 	return total;
