@@ -250,8 +250,8 @@ static void *tx_main(void *arg)
 	size_t room = c->raw ? RAW_HDR_MAX : 0, hl = c->raw ? e->tmpl[0].len : 0;
 	char *bufs, *pay[ENGINE_BATCH];
 	struct tbucket tb;
-	uint64_t now, end_ns = 0, sent = 0, early = TX_WAKE_EARLY_NS, due = 0;
-	double late_avg = TX_WAKE_EARLY_NS, send_late = 0;
+	uint64_t now, end_ns = 0, sent = 0, early = TX_WAKE_EARLY_NS;
+	double late_avg = TX_WAKE_EARLY_NS;
 
 	pin(c->cpus, c->ncpus, t->idx);
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake-ups on time, not 50 us late */
@@ -296,8 +296,6 @@ static void *tx_main(void *arg)
 			uint64_t d = tb_delay_ns(&tb, now, want);
 
 			if (d) {
-				if (!due)
-					due = now + d;
 				/* Sleep to `early` before the batch is due (a timer wakes a
 				 * thread some 40 us late on a VM), spin the rest: a
 				 * paced sender then costs its CPU little more than its sends,
@@ -319,20 +317,6 @@ static void *tx_main(void *arg)
 					sched_yield(); /* spin, but let this CPU's other work run */
 				}
 				continue;
-			}
-			if (due) {
-				/* how late batches leave after they are due, on average: a
-				 * loaded CPU's sender holds that much more (tb_set_lateness) */
-				send_late += ((double)(now > due ? now - due : 0) - send_late) / 16;
-				tb_set_lateness(&tb, (uint64_t)send_late);
-				due = 0;
-			}
-			/* a batch is due: take it, and what the shaper holds beyond it when
-			 * wake-ups come late (tb_set_lateness) */
-			if (tb.batch > want && (!t->quota || t->quota - sent > want)) {
-				want = tb.batch < ENGINE_BATCH ? tb.batch : ENGINE_BATCH;
-				if (t->quota && t->quota - sent < want)
-					want = (unsigned)(t->quota - sent);
 			}
 			want = tb_take(&tb, now, want);
 			if (!want)

@@ -2,36 +2,19 @@
 #include <math.h>
 #include "tbucket.h"
 
-/* What of the 2 % window budget the held tokens leave, the catch-up may use: at high
- * rates a batch (32) is a smaller part of a 10 ms window than 1 %. */
-static void tb_size(struct tbucket *tb, double burst)
-{
-	tb->burst = burst;
-	tb->catchup = TB_CATCHUP;
-	if (tb->rate > 0 && 1 + TB_WINDOW_EXCESS - tb->burst / (tb->rate * 0.01) > tb->catchup)
-		tb->catchup = 1 + TB_WINDOW_EXCESS - tb->burst / (tb->rate * 0.01);
-}
-
 void tb_init(struct tbucket *tb, double rate, unsigned batch, uint64_t now_ns)
 {
 	tb->rate = rate > 0 ? rate : 0;
 	tb->batch = batch ? batch : 1;
-	tb->base_batch = tb->batch;
-	tb_size(tb, tb->batch * TB_HOLD);
+	tb->burst = tb->batch * TB_HOLD;
+	/* What of the 2 % window budget the held batches leave, the catch-up may use: at high
+	 * rates a batch (32) is a smaller part of a 10 ms window than 1 %. */
+	tb->catchup = TB_CATCHUP;
+	if (tb->rate > 0 && 1 + TB_WINDOW_EXCESS - tb->burst / (tb->rate * 0.01) > tb->catchup)
+		tb->catchup = 1 + TB_WINDOW_EXCESS - tb->burst / (tb->rate * 0.01);
 	tb->tokens = 1;
 	tb->sched = 1;
 	tb->last_ns = now_ns;
-}
-
-/* The shaper's refill rate relative to the schedule: the catch-up, or, for a sender more
- * than one 10 ms window behind (preempted on a loaded CPU, not a late timer), 25 % above
- * the rate until it is back on schedule: a test that never reaches its rate measures
- * nothing, and the windows it missed were short by more than this puts over. */
-static double tb_catchup(const struct tbucket *tb)
-{
-	if (tb->sched > tb->rate * 0.01 + tb->burst && tb->catchup < TB_BEHIND_CATCHUP)
-		return TB_BEHIND_CATCHUP;
-	return tb->catchup;
 }
 
 static void tb_refill(struct tbucket *tb, uint64_t now_ns)
@@ -44,7 +27,7 @@ static void tb_refill(struct tbucket *tb, uint64_t now_ns)
 	tb->sched += dt * tb->rate;
 	if (tb->sched > tb->rate + tb->burst) /* at most a second behind */
 		tb->sched = tb->rate + tb->burst;
-	tb->tokens += dt * tb->rate * tb_catchup(tb);
+	tb->tokens += dt * tb->rate * tb->catchup;
 	if (tb->tokens > tb->burst)
 		tb->tokens = tb->burst;
 	tb->last_ns = now_ns;
@@ -79,31 +62,9 @@ uint64_t tb_delay_ns(struct tbucket *tb, uint64_t now_ns, unsigned want)
 	if (want > tb->batch)
 		want = tb->batch;
 	a = ((double)want - tb->sched) / tb->rate;
-	b = ((double)want - tb->tokens) / (tb->rate * tb_catchup(tb));
+	b = ((double)want - tb->tokens) / (tb->rate * tb->catchup);
 	a = fmax(a, b);
 	return a <= 0 ? 0 : (uint64_t)ceil(a * 1e9);
-}
-
-void tb_set_lateness(struct tbucket *tb, uint64_t late_ns)
-{
-	double hold, lim;
-
-	if (!tb->rate)
-		return;
-	/* what arrives while a wake-up is late, on top of the batches held anyway */
-	hold = tb->base_batch * TB_HOLD + tb->rate * ((double)late_ns / 1e9) * TB_LATE_HOLD;
-	lim = tb->rate * TB_LATE_MAX_S;
-	if (hold > lim)
-		hold = lim;
-	if (hold < tb->base_batch * TB_HOLD)
-		hold = tb->base_batch * TB_HOLD;
-	tb_size(tb, hold);
-	/* a late wake-up may take all it holds */
-	tb->batch = (unsigned)floor(hold);
-	if (tb->batch < tb->base_batch || hold <= tb->base_batch * TB_HOLD)
-		tb->batch = tb->base_batch;
-	if (tb->tokens > tb->burst)
-		tb->tokens = tb->burst;
 }
 
 unsigned tb_batch_for_rate(double rate, unsigned max)

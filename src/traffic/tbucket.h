@@ -5,9 +5,7 @@
  * late costs nothing, and refills above the rate by what is left of a 2 % budget (at least
  * 0.5 %), so catching up after a stall never bursts: at most a batch leaves at once, and
  * any 10 ms window stays within 2 % of the rate (1.5 batches held + the catch-up; plus one
- * datagram's rounding at rates under 15 kpps, where a batch is one datagram). A sender
- * more than a whole window behind (preempted on a loaded CPU) catches up at 25 % above the
- * rate instead, and one whose wake-ups come late holds more (tb_set_lateness). */
+ * datagram's rounding at rates under 15 kpps, where a batch is one datagram). */
 #ifndef DPTUNE_TRAFFIC_TBUCKET_H
 #define DPTUNE_TRAFFIC_TBUCKET_H
 
@@ -16,19 +14,15 @@
 #define TB_CATCHUP 1.005 /* the shaper's least rate, relative to the schedule's */
 #define TB_WINDOW_EXCESS 0.02 /* the most a 10 ms window may carry above the rate */
 #define TB_HOLD 1.5	 /* the shaper's size, in batches */
-#define TB_BEHIND_CATCHUP 1.25 /* the catch-up of a sender over 10 ms behind its schedule */
-#define TB_LATE_HOLD 1.5 /* with tb_set_lateness: the shaper holds 1.5 x lateness of datagrams */
-#define TB_LATE_MAX_S 0.005 /* ... but never more than 5 ms of the rate */
 
 struct tbucket {
 	double rate;   /* tokens per second; 0 = unlimited */
-	unsigned batch; /* the most taken at once (>= 1), or more when the shaper holds more */
+	unsigned batch; /* the most taken at once (>= 1) */
 	double burst;  /* shaper size in tokens: TB_HOLD batches */
 	double catchup; /* shaper rate / schedule rate: TB_CATCHUP, or what the window allows */
 	double tokens; /* shaper */
 	double sched;  /* schedule: datagrams due and not yet sent */
 	uint64_t last_ns;
-	unsigned base_batch; /* the batch tb_init was given */
 };
 
 /* Start at now_ns with one token (the first datagram leaves at once). */
@@ -39,12 +33,6 @@ unsigned tb_take(struct tbucket *tb, uint64_t now_ns, unsigned want);
 /* Nanoseconds from now_ns until `want` (at most a batch) tokens are available (0 if they
  * are). */
 uint64_t tb_delay_ns(struct tbucket *tb, uint64_t now_ns, unsigned want);
-/* The sender's wake-ups come late_ns after they are due (learnt while it runs): the shaper
- * holds, on top of its TB_HOLD batches, what arrives in 1.5 x late_ns (all of it at most
- * 5 ms of the rate), and a wake-up may take all it holds, so a sender on a loaded CPU,
- * whose every wake-up is late, keeps its rate with bursts as long as its lateness instead
- * of losing the lateness at every wake-up. late_ns 0 is the shaper of tb_init. */
-void tb_set_lateness(struct tbucket *tb, uint64_t late_ns);
 /* The batch size for `rate`: rate/10000 in [1, max], 1 % of a 10 ms window. */
 unsigned tb_batch_for_rate(double rate, unsigned max);
 
