@@ -322,12 +322,16 @@ static int tune_plan(int argc, char **argv)
 		collect_engine_free(eng);
 		return cmd_fail(EXIT_FAIL, "%s", err);
 	}
-	if (cmdv && o.cmd_rc) {
+	if (cmdv && !observation_cmd_ok(&o)) {
 		rc = cmd_fail(EXIT_FAIL, "the watched command '%s' exited %d: no plan saved (a plan "
 			      "needs the load to run as asked; fix the command first)", cmdv[0],
 			      o.cmd_rc);
 		goto out;
 	}
+	if (cmdv && o.cmd_rc)	/* as doctor: a load that reported its result loaded the path */
+		warn_msg("the watched command exited %d after reporting its load (a sender that "
+			 "could not keep the rate?): the plan is made from the load it did send",
+			 o.cmd_rc);
 	/* the plan's items: the knobs of the findings (warnings and worse), once each */
 	arr = json_object_new_array();
 	idx = xcalloc(o.rep.n + 1, sizeof(*idx));
@@ -547,7 +551,7 @@ static int measure(struct collect_engine *eng, char **cmdv, struct observation *
 		snprintf(err, errlen, "measuring %s: %s", when, why);
 		return -1;
 	}
-	if (cmdv && o->cmd_rc) {
+	if (cmdv && o->cmd_rc) { /* verify compares like with like: a run as asked */
 		snprintf(err, errlen, "measuring %s: the watched command '%s' exited %d", when,
 			 cmdv[0], o->cmd_rc);
 		return -1;

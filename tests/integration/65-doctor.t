@@ -79,11 +79,28 @@ orig_backlog=$(cat /proc/sys/net/core/netdev_max_backlog)
 doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 200k --duration 2 --flows 8 --json
 got=$(serious | cut -d' ' -f1,2,4 | sort -u)
 is "$got" "softnet-backlog backlog net.core.netdev_max_backlog" "tiny backlog: softnet backlog and net.core.netdev_max_backlog, nothing else"
-"$DPTUNE" tune plan -- ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 200k --duration 2 --flows 8 --json >/dev/null 2>&1
-grep -q 'sysctl:net.core.netdev_max_backlog=' "$DPTUNE_STATE_DIR/plan.json"; ok $? "tune plan proposes net.core.netdev_max_backlog"
+# why(): on a failure, what the load did (the backlog only overflows when the sender gets
+# its CPU: on a loaded machine it may not reach the rate) and how loaded the machine was
+why() { # file
+	diag "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+	python3 - "$1" <<'PY' 2>/dev/null | while read -r l; do diag "$l"; done
+import json,sys
+for line in open(sys.argv[1]):
+    line=line.strip()
+    if not line.startswith("{"): continue
+    try: d=json.loads(line)
+    except Exception: continue
+    f=d.get("forward")
+    if f: print("bench: sent %s pps of 200k asked, lost %s, sender_limited %s" % (round(f.get("sent_pps",0)), f.get("lost_packets"), d.get("sender_limited")))
+    for x in d.get("findings",[]) if isinstance(d.get("findings"),list) else []: print("finding:", x.get("rule"), x.get("layer"), x.get("netns"), x.get("severity"))
+PY
+}
+"$DPTUNE" tune plan -- ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 200k --duration 2 --flows 8 --json >"/tmp/$P.plan" 2>&1
+grep -q 'sysctl:net.core.netdev_max_backlog=' "$DPTUNE_STATE_DIR/plan.json"
+ok $? "tune plan proposes net.core.netdev_max_backlog" || why "/tmp/$P.plan"
 "$DPTUNE" tune apply --verify --plan -- ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" \
 	--rate 200k --duration 2 --flows 8 --json > "/tmp/$P.verify" 2>&1
-ok $? "tune apply --verify --plan keeps a change that cuts the loss"
+ok $? "tune apply --verify --plan keeps a change that cuts the loss" || { why "/tmp/$P.verify"; tail -3 "/tmp/$P.verify" | while read -r l; do diag "$l"; done; }
 grep -q "the change helped" "/tmp/$P.verify"; ok $? "and says it helped"
 doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 200k --duration 2 --flows 8 --json
 is "$(finding softnet-backlog)" "" "after tune apply the backlog drops are gone"

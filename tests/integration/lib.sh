@@ -12,9 +12,9 @@ T_CLEAN=()
 
 plan() { echo "1..$1"; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
-ok() { # cond-exit-code description
+ok() { # cond-exit-code description; returns the condition, so `ok ... || why` can explain
 	T_N=$((T_N + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $T_N - $2"; else echo "not ok $T_N - $2"; T_FAIL=$((T_FAIL + 1)); fi
+	if [ "$1" -eq 0 ]; then echo "ok $T_N - $2"; else echo "not ok $T_N - $2"; T_FAIL=$((T_FAIL + 1)); return 1; fi
 }
 is() { # got expected description
 	T_N=$((T_N + 1))
