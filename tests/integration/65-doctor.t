@@ -154,10 +154,10 @@ up tap
 "$DPTUNE" lab fault "$L" slowguest >/dev/null
 doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 5k --duration 2 --json
 f=$(finding tap-guest-slow)
-set -- $f
-is "$2 $5" "vdev txqlen" "slow guest: the tap in layer vdev, its queue length ($f)"
+set -- $f - - - - - -
+is "$2 $5" "vdev txqlen" "slow guest: the tap in layer vdev, its queue length (${f:-no tap-guest-slow finding})"
 is "$(serious)" "" "slow guest: nothing with high confidence (no host knob is certain)"
-set -- $f
+set -- $f - - - - - -
 fix=$(python3 -c '
 import json,sys
 d=json.load(open(sys.argv[1]))
