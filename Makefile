@@ -10,9 +10,9 @@ PREFIX ?= /usr/local
 VERSION := 0.4.0
 GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-PKGS := libmnl json-c
+PKGS := libmnl json-c libmicrohttpd ncursesw libzstd
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -ljson-c)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -ljson-c -lmicrohttpd -lncursesw -ltinfo -lzstd)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
@@ -27,7 +27,7 @@ endif
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DDPTUNE_VERSION='"$(VERSION)"' -DDPTUNE_GIT='"$(GIT_REV)"' $(WARN) $(CFLAGS) \
 	$(SAN) $(PKG_CFLAGS) -Isrc -MMD -MP
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
-LIBS := $(PKG_LIBS) -lm -lpthread
+LIBS := $(PKG_LIBS) -lcrypt -lm -lpthread
 
 # BPF (kernel drop reasons): built when clang, bpftool, libbpf and the build host's BTF
 # are there; otherwise the collector says at run time that it was built without it.

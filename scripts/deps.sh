@@ -5,9 +5,11 @@ set -eu
 pkgs=(
 	build-essential pkg-config clang libclang-rt-14-dev llvm
 	libmnl-dev libjson-c-dev libcmocka-dev libbpf-dev libelf-dev bpftool
+	libmicrohttpd-dev libncurses-dev libzstd-dev libcrypt-dev
 	iproute2 ethtool nftables iputils-ping procps socat bc perl kmod
 	openvswitch-switch openvswitch-common
 	iperf3 netsniff-ng python3
+	prometheus prometheus-node-exporter tmux chromium
 )
 missing=()
 for p in "${pkgs[@]}"; do
