@@ -22,6 +22,7 @@ static const struct cmd commands[] = {
 	{ "doctor", cmd_doctor, "where packets die, why, and the knob that fixes it" },
 	{ "tune", cmd_tune, "plan, apply (journaled), verify, revert and persist knob changes" },
 	{ "lab", cmd_lab, "build, list and tear down emulated datapaths in namespaces" },
+	{ "rss", cmd_rss, "which rx queue, IRQ CPU and RPS CPU each flow lands on at a NIC (RSS)" },
 };
 
 static void usage(FILE *fp)

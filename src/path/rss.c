@@ -195,6 +195,31 @@ int rss_flow_place(const struct rss_config *cfg, const struct rss_flow *f,
 	return 0;
 }
 
+int rss_hash_place(const struct rss_config *cfg, uint32_t hash, unsigned rx_queue,
+		   struct rss_place *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->indir_index = out->irq = out->irq_cpu = out->rps_cpu = -1;
+	out->hash_known = true;
+	out->hash = hash;
+	out->queue = (int)rx_queue;
+	if (cfg->rss && cfg->indir_size) {
+		out->indir_index = (int)(hash % cfg->indir_size);
+		out->queue = (int)cfg->indir[out->indir_index];
+	}
+	if ((unsigned)out->queue < cfg->n_queues_info) {
+		const struct rss_queue *q = &cfg->queue[out->queue];
+
+		out->irq = q->irq;
+		out->irq_cpu = q->irq_cpu;
+		if (q->rps_known && !mask_empty(q->rps_mask)) {
+			out->rps_on = true;
+			out->rps_cpu = rss_rps_cpu(q->rps_mask, hash);
+		}
+	}
+	return 0;
+}
+
 const char *rss_hfunc_name(enum rss_hfunc h)
 {
 	switch (h) {

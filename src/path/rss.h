@@ -140,6 +140,12 @@ size_t rss_flow_input(const struct rss_flow *f, uint32_t fields, uint8_t out[36]
 int rss_flow_place(const struct rss_config *cfg, const struct rss_flow *f,
 		   struct rss_place *out);
 
+/* Place a known hash (an skb hash seen elsewhere, or a test value): indirection index,
+ * queue (rx_queue when the device has no RSS table: the queue the packet arrived on),
+ * its IRQ CPU and the RPS CPU for that hash. hash_known is true, fields 0. Returns 0. */
+int rss_hash_place(const struct rss_config *cfg, uint32_t hash, unsigned rx_queue,
+		   struct rss_place *out);
+
 /* The CPU get_rps_cpu() picks for hash from a mask: the mask's CPUs in increasing
  * order, cpus[((uint64_t)hash * n) >> 32] (reciprocal_scale). -1 for an empty mask. */
 int rss_rps_cpu(const uint64_t mask[RSS_CPU_WORDS], uint32_t hash);
