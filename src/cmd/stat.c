@@ -15,11 +15,19 @@
 #include "../output/print.h"
 #include "../output/stat_print.h"
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, looping;
 
+/* -i: the first SIGINT/SIGTERM ends the loop after the sample in progress (the summary
+ * is printed); before the loop, or a second signal, ends dptune at once as the default
+ * action would (a one-shot snapshot of hundreds of namespaces on a loaded host can take
+ * long, and `timeout` or a supervisor must be able to stop it). */
 static void on_signal(int sig)
 {
-	(void)sig;
+	if (!looping || stop) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	stop = 1;
 }
 
@@ -273,6 +281,7 @@ int cmd_stat(int argc, char **argv)
 		delta_release(&d);
 		goto out;
 	}
+	looping = 1;
 	double next = snaps[0].t_mono;
 
 	for (uint64_t i = 0; !stop && (!have_count || i < count); i++) {
