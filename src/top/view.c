@@ -501,7 +501,7 @@ size_t top_view_frame(struct top_view *v, const struct top_frame_opts *o,
 		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
 
 	/* title */
-	snprintf(buf, sizeof(buf), "dptune top  %s%zu CPUs  every %gs  netns:%s  layer:%s  "
+	snprintf(buf, sizeof(buf), "dptune top  %s%zu CPUs  every %.3gs  netns:%s  layer:%s  "
 		 "sort:%s%s  %s", o->paused ? "PAUSED  " : "", v->ncpus, v->interval,
 		 v->netns[0] ? v->netns : "all", v->layer >= 0 ? layer_name(v->layer) : "all",
 		 top_sort_name(v->sort), v->all ? "  all" : "", clock);
@@ -605,8 +605,8 @@ size_t top_view_frame(struct top_view *v, const struct top_frame_opts *o,
 	if (o->msg)
 		snprintf(buf, sizeof(buf), "%s", o->msg);
 	else if (o->help)
-		snprintf(buf, sizeof(buf), "q quit  p/space pause  n next netns  N netns by name  "
-			 "l layer  s sort  a all/recent  h help");
+		snprintf(buf, sizeof(buf), "q quit  p pause  n/N netns (next/by name)  "
+			 "l layer  s sort  a all  h help");
 	else
 		snprintf(buf, sizeof(buf), "h help  q quit  n netns  l layer  s sort  p pause");
 	while (nl + 1 < max) /* blank lines down to the last one */
