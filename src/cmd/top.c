@@ -115,6 +115,7 @@ int cmd_top(int argc, char **argv)
 	rc = opt_parse(&spec, argc, argv, &first, NULL);
 	if (rc != OPT_CONTINUE)
 		return rc;
+	rc = EXIT_OK;
 	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
 	if (layer && strchr(layer, ','))
 		return usage_error("invalid --layer '%s': top filters one layer at a time", layer);
@@ -129,6 +130,7 @@ int cmd_top(int argc, char **argv)
 	top_view_init(&v);
 	v.all = all;
 	v.hold = hold;
+	v.period = interval;
 	v.sort = (enum top_sort)top_sort_from_name(sort);
 	v.layer = layer ? layer_from_name(layer) : -1;
 	snprintf(v.netns, sizeof(v.netns), "%s", netns ? netns : "");
@@ -150,6 +152,8 @@ int cmd_top(int argc, char **argv)
 			      netns);
 		goto out;
 	}
+	if (stop) /* a signal during the first (slow) snapshot */
+		goto out;
 	if (top_screen_open(err, sizeof(err))) {
 		rc = cmd_fail(EXIT_USAGE, "needs a terminal: %s; use 'dptune stat -i SEC'", err);
 		goto out;
@@ -204,7 +208,7 @@ int cmd_top(int argc, char **argv)
 		case 'N': {
 			char name[256];
 
-			if (!top_screen_prompt("netns (empty: all): ", name, sizeof(name))) {
+			if (!top_screen_prompt("netns (empty: all): ", name, sizeof(name), &stop)) {
 				if (name[0] && snap_ns_by_name(prev, name) < 0)
 					snprintf(msg, sizeof(msg), "no namespace named '%s'", name);
 				else

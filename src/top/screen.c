@@ -92,13 +92,13 @@ int top_screen_key(int timeout_ms)
 	return getch();
 }
 
-int top_screen_prompt(const char *prompt, char *buf, size_t n)
+int top_screen_prompt(const char *prompt, char *buf, size_t n, const volatile sig_atomic_t *stop)
 {
 	int w, h, ch;
 	size_t len = 0;
 
 	getmaxyx(stdscr, h, w);
-	timeout(-1);
+	timeout(250); /* a signal is seen within a quarter of a second */
 	curs_set(1);
 	buf[0] = '\0';
 	for (;;) {
@@ -110,6 +110,8 @@ int top_screen_prompt(const char *prompt, char *buf, size_t n)
 		addnstr(buf, w - 2 - (int)strlen(prompt) > 0 ? w - 2 - (int)strlen(prompt) : 0);
 		refresh();
 		ch = getch();
+		if (ch == ERR && !*stop)
+			continue;
 		if (ch == 27 || ch == ERR) { /* Escape, or a signal */
 			buf[0] = '\0';
 			curs_set(0);

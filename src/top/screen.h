@@ -4,6 +4,7 @@
 #ifndef DPTUNE_TOP_SCREEN_H
 #define DPTUNE_TOP_SCREEN_H
 
+#include <signal.h>
 #include <stddef.h>
 #include "view.h"
 
@@ -15,7 +16,8 @@ void top_screen_size(int *width, int *height);
 void top_screen_draw(const struct top_line *lines, size_t n);
 /* A key, waiting at most timeout_ms; -1 (ERR) when none came or a signal interrupted. */
 int top_screen_key(int timeout_ms);
-/* Ask on the last line; the answer (may be empty) in buf. -1 when cancelled (Escape). */
-int top_screen_prompt(const char *prompt, char *buf, size_t n);
+/* Ask on the last line; the answer (may be empty) in buf. -1 when cancelled (Escape, or
+ * *stop set by a signal meanwhile). */
+int top_screen_prompt(const char *prompt, char *buf, size_t n, const volatile sig_atomic_t *stop);
 
 #endif

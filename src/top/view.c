@@ -502,7 +502,8 @@ size_t top_view_frame(struct top_view *v, const struct top_frame_opts *o,
 
 	/* title */
 	snprintf(buf, sizeof(buf), "dptune top  %s%zu CPUs  every %.3gs  netns:%s  layer:%s  "
-		 "sort:%s%s  %s", o->paused ? "PAUSED  " : "", v->ncpus, v->interval,
+		 "sort:%s%s  %s", o->paused ? "PAUSED  " : "", v->ncpus,
+		 v->period > 0 ? v->period : v->interval,
 		 v->netns[0] ? v->netns : "all", v->layer >= 0 ? layer_name(v->layer) : "all",
 		 top_sort_name(v->sort), v->all ? "  all" : "", clock);
 	add_line(lines, max, &nl, width, TOP_A_TITLE, buf);

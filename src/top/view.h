@@ -55,6 +55,7 @@ struct top_view {
 	enum top_sort sort;
 	bool all;           /* every drop counter that ever counted, not only recent movers */
 	double hold;        /* seconds a row stays after its counter stopped moving */
+	double period;      /* the interval asked for (the title), or 0: the one measured */
 	/* what the last update found */
 	bool have_rates;    /* two snapshots seen: rates are known */
 	double t_mono, t_real, interval;
