@@ -28,9 +28,10 @@ nsx c ip link set ${P}c up; nsx d ip link set ${P}d up
 # every packet the senders send dies in their root qdisc: a drop counter that moves
 nsx a tc qdisc add dev ${P}a root pfifo limit 0 || skip_all "cannot add a pfifo qdisc"
 nsx c tc qdisc add dev ${P}c root pfifo limit 0 || skip_all "cannot add a pfifo qdisc"
-# bounded traffic: 150 pings at 5/s (30 s at most), killed by the cleanup trap
-nsx_bg a ping -q -c 150 -i 0.2 -W 1 $B4 >/dev/null 2>&1
-nsx_bg c ping -q -c 150 -i 0.2 -W 1 10.$X.2.2 >/dev/null 2>&1
+# bounded traffic: 900 pings at 5/s (3 min at most, long enough for a loaded host),
+# killed by the cleanup trap
+nsx_bg a ping -q -c 900 -i 0.2 -W 1 $B4 >/dev/null 2>&1
+nsx_bg c ping -q -c 900 -i 0.2 -W 1 10.$X.2.2 >/dev/null 2>&1
 
 # a tmux server of our own (its own socket), a shell in an 80x24 window
 TM=(tmux -L "dpt$P" -f /dev/null)
