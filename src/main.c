@@ -16,6 +16,7 @@
 
 static const struct cmd commands[] = {
 	{ "stat", cmd_stat, "every counter of every layer and namespace, once or as rates" },
+	{ "top", cmd_top, "the counters of stat, live in a terminal: per-CPU load, fastest drops" },
 	{ "serve", cmd_serve, "UDP small-packet receiver with a control channel" },
 	{ "bench", cmd_bench, "UDP small-packet sender: loss, reorder, jitter, latency per flow" },
 	{ "sweep", cmd_sweep, "NDR/PDR search: highest packet rate without (or with bounded) loss" },

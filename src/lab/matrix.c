@@ -8,6 +8,7 @@
 #include "matrix.h"
 #include "lab.h"
 #include "../core/netns.h"
+#include "../output/progress.h"
 #include "../traffic/serve.h"
 
 /* Enter the namespace ns, saving ours in *back (leave() returns there). 0 or -errno. */
@@ -108,7 +109,7 @@ void matrix_run_scenario(const struct sweep_opts *base, struct collect_engine *e
 	struct sweep_size_result sr;
 	struct server *srv = NULL;
 	const struct lab_node *cn, *sn;
-	char name[LAB_NAME_MAX + 1], err[256], opt[256];
+	char name[LAB_NAME_MAX + 1], err[256], opt[256], what[48];
 	int r;
 
 	memset(row, 0, sizeof(*row));
@@ -129,7 +130,11 @@ void matrix_run_scenario(const struct sweep_opts *base, struct collect_engine *e
 	uo.name = name;
 	uo.scenario = scen;
 	uo.log = log;
-	if (log)
+	progress_mute(!log); /* no log: JSON, and no progress line either */
+	snprintf(what, sizeof(what), "lab matrix %s", scen);
+	progress_begin(0, what);
+	progress_step(0, "building the lab");
+	if (log && !progress_active())
 		fprintf(log, "== %s: building\n", scen);
 	r = lab_up(&uo, err, sizeof(err));
 	if (r && r != -EEXIST) {
@@ -159,7 +164,8 @@ void matrix_run_scenario(const struct sweep_opts *base, struct collect_engine *e
 	o.base.host = l.server_addr;
 	o.base.port = (uint16_t)l.port_lo;
 	o.base.client_netns = cn->ns;
-	if (log)
+	progress_step(0, "sweeping");
+	if (log && !progress_active())
 		fprintf(log, "== %s: sweeping %s -> %s\n", scen, cn->ns, l.server_addr);
 	r = sweep_search_size(&o, eng, o.base.size, &sr);
 	if (r) {
@@ -173,7 +179,10 @@ void matrix_run_scenario(const struct sweep_opts *base, struct collect_engine *e
 free_lab:
 	lab_free(&l);
 down:
-	if (lab_down(name, NULL))
+	progress_step(0, "tearing the lab down");
+	r = lab_down(name, NULL);
+	progress_end();
+	if (r)
 		snprintf(row->warning, sizeof(row->warning),
 			 "lab %s: teardown incomplete; run 'dptune lab down %s'", name, name);
 }

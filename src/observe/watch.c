@@ -11,6 +11,7 @@
 #include "watch.h"
 #include "../collect/collect.h"
 #include "../collect/owners.h"
+#include "../output/progress.h"
 
 #define CAPTURE_MAX (16u << 20)
 
@@ -119,11 +120,16 @@ int doctor_observe(struct collect_engine *eng, double duration, char **cmdv, boo
 	} else {
 		double end = now_mono() + duration;
 
+		if (echo) /* text output: a progress line on a terminal (progress.h) */
+			progress_begin((unsigned)(duration + 0.999), "watching the counters: second");
 		while (!*stop && now_mono() < end) {
 			struct timespec ts = { 0, 100 * 1000 * 1000 };
 
 			nanosleep(&ts, NULL);
+			progress_step((unsigned)(duration - (end - now_mono())) + 1, NULL);
 		}
+		if (echo)
+			progress_end();
 	}
 	o->interrupted = *stop != 0;
 	if (!observation_cmd_ok(o)) {

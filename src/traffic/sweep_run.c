@@ -14,6 +14,7 @@
 #include "../core/util.h"
 #include "../collect/collect.h"
 #include "../model/delta.h"
+#include "../output/progress.h"
 
 void sweep_opts_defaults(struct sweep_opts *o)
 {
@@ -45,7 +46,7 @@ static void progress(const struct sweep_opts *o, const char *fmt, ...)
 	char buf[256];
 	va_list ap;
 
-	if (!o->progress)
+	if (!o->progress || progress_active()) /* the terminal's line says it (progress.h) */
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -83,10 +84,13 @@ static int one_trial(const struct sweep_opts *o, struct collect_engine *eng, uns
 	struct snapshot a, b;
 	struct delta d;
 	double t0 = now_mono();
+	char lab[64];
 	int r;
 
 	t.size = size;
 	t.rate = rate;
+	snprintf(lab, sizeof(lab), rate > 0 ? "%s trial at %.0f pps" : "%s at full speed", rec->kind, rate);
+	progress_step(rec->idx, lab);
 	snap_init(&a);
 	snap_init(&b);
 	if (eng && collect_snapshot(eng, &a))
@@ -255,11 +259,14 @@ int sweep_search_size(const struct sweep_opts *o, struct collect_engine *eng, un
 		.precision = o->precision_pct / 100, .max_trials = o->max_trials,
 	};
 	double t0 = now_mono();
+	char what[32];
 	int r;
 
 	sr->size = size;
 	sr->first_loss = -1;
 	sr->rec = xcalloc(SWEEP_MAX_RECS, sizeof(*sr->rec));
+	snprintf(what, sizeof(what), "sweep %u B", size);
+	progress_begin_max(o->max_trials + 3, what); /* probe and confirmations too */
 	if (o->warmup > 0) {
 		r = warm_up(o, size, sr);
 		if (r)
@@ -291,6 +298,7 @@ int sweep_search_size(const struct sweep_opts *o, struct collect_engine *eng, un
 		goto out;
 	find_first_loss(sr);
 out:
+	progress_end();
 	progress(o, "%s", "");
 	sr->seconds = now_mono() - t0;
 	return r;
