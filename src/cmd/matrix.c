@@ -15,6 +15,7 @@
 #include "../lab/matrix.h"
 #include "../traffic/sweep.h"
 #include "../output/print.h"
+#include "../output/progress.h"
 
 #define MX_MAX 8
 
@@ -105,13 +106,17 @@ int lab_matrix(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	eng = collect_engine_new(&co);
+	progress_mute(json);
+	progress_begin((unsigned)n, "lab matrix");
 	for (int i = 0; i < n && !stop_flag; i++) {
+		progress_step((unsigned)i + 1, scen[i]);
 		matrix_run_scenario(&o, eng, scen[i], &rows[i], json ? NULL : stderr);
 		if (rows[i].warning[0])
 			warn_msg("%s: %s", scen[i], rows[i].warning);
 		if (!strcmp(scen[i], "veth"))
 			veth = rows[i].ndr;
 	}
+	progress_end();
 	collect_engine_free(eng);
 
 	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
