@@ -965,8 +965,7 @@ static int vxlan_decap(struct walker *w, struct nsent *e, const struct pkt *p, i
 
 		if (strcmp(x->kind, "vxlan") || x->vx_port != p->dport || x->vni != p->vni)
 			continue;
-		if ((v = visit(w, e, x, 'r')))
-			return *rc = v < 0 ? v : 0, 1;
+		(void)v;
 		h = hop_add(w, e, x, "vxlan", "rx", p->inner);
 		if (!h)
 			return *rc = -ELOOP, 1;
@@ -1069,6 +1068,10 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 		w->r->flow.src = p->src;
 	rule_text(e, p, in ? in->name : "", rt.table, rule, sizeof(rule));
 	if (rt.type == RTN_LOCAL) {
+		if (rxhop && p->inner)
+			snprintf(rxhop->decided, sizeof(rxhop->decided), "local route %s table %s: "
+				 "UDP %u to a vxlan device", ip4(p->dst, a),
+				 pn_table_name(rt.table, tb, sizeof(tb)), p->dport);
 		if (vxlan_decap(w, e, p, &rc))
 			return rc;
 		h = rxhop;
@@ -1141,8 +1144,10 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 		if (!nrc && nb.has_mac && !(nb.state & (NUD_FAILED | NUD_INCOMPLETE))) {
 			memcpy(q.dmac, nb.mac, 6);
 			q.has_dmac = true;
+			char mac[20];
+
 			snprintf(note, sizeof(note), "neighbour %s lladdr %s %s", ip4(nh, a),
-				 pn_mac_str(nb.mac, b, sizeof(b)), pn_nud_name(nb.state));
+				 pn_mac_str(nb.mac, mac, sizeof(mac)), pn_nud_name(nb.state));
 		} else if (!nrc && (nb.state & NUD_FAILED)) {
 			h = hop_add(w, e, out, link_kind(out), "tx", p);
 			if (!h)
@@ -1547,8 +1552,10 @@ static int l2_rx(struct walker *w, struct nsent *e, struct pn_link *l, const str
 		struct pn_link *m = link_by_index(e, l->master);
 
 		if (m && !strcmp(m->kind, "bridge")) {
-			snprintf(w->r->hop[hi].decided, sizeof(h->decided), "port of bridge %s",
-				 m->name);
+			size_t dl = strlen(w->r->hop[hi].decided);
+
+			snprintf(w->r->hop[hi].decided + dl, sizeof(h->decided) - dl,
+				 "%sport of bridge %s", dl ? "; " : "", m->name);
 			return bridge_fwd(w, e, m, ifindex, p);
 		}
 	}
@@ -1842,7 +1849,6 @@ int path_walk(const struct path_opts *o, struct path_result *r, char *err, size_
 	p.sport = r->flow.sport;
 	p.dport = r->flow.dport;
 	p.size = r->flow.size;
-	r->final = r->flow;
 	rc = l3_route(&w, e, &p, NULL, NULL, dev ? dev->ifindex : 0);
 	if (rc == 0 && r->n) {
 		struct path_hop *h = &r->hop[r->n - 1];
@@ -1859,6 +1865,10 @@ int path_walk(const struct path_opts *o, struct path_result *r, char *err, size_
 		r->stop = r->hop[r->n - 1].stop;
 	if (!rc && r->final.dst.s_addr == 0)
 		r->final = r->flow;
+	if (!rc && r->final.src.s_addr == 0)
+		r->final.src = r->flow.src;
+	r->final.proto = r->flow.proto;
+	r->final.size = r->flow.size;
 out:
 	walker_release(&w);
 	return rc;
