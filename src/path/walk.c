@@ -33,6 +33,12 @@
 #include "../collect/ovs_parse.h"
 #include "../core/netns.h"
 #include "../core/util.h"
+#if __has_include("rss.h")
+#include "rss.h"
+#define HAVE_RSS 1
+#else
+#define HAVE_RSS 0
+#endif
 
 #define VISIT_MAX 512
 #define VXLAN_OVERHEAD 50
@@ -1119,7 +1125,7 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 		const char *nft;
 		int nrc;
 
-		snprintf(dec, sizeof(dec), "route %s%s%s dev %s table %s%s%s%s",
+		snprintf(dec, sizeof(dec), "route %s%s%s dev %s table %s%s%.90s%s",
 			 pfx[0] ? pfx : ip4(p->dst, a), rt.has_gw ? " via " : "",
 			 rt.has_gw ? ip4(rt.gw, b) : "", out->name,
 			 pn_table_name(rt.table, tb, sizeof(tb)), rule[0] ? ", " : "", rule,
@@ -1588,6 +1594,39 @@ static int l2_rx(struct walker *w, struct nsent *e, struct pn_link *l, const str
 	return rc;
 }
 
+/* The NIC hop: the receive queue and CPU this flow would land on when received by l
+ * (RSS hash, indirection table, RPS: path/rss.h), when that module is built in. */
+static void nic_place(struct nsent *e, const struct pn_link *l, const struct pkt *p,
+		      struct path_hop *h)
+{
+#if HAVE_RSS
+	static struct rss_config cfg;
+	struct rss_flow f = { .family = AF_INET, .proto = p->proto, .sport = p->sport,
+			      .dport = p->dport };
+	struct rss_place pl;
+	char err[128];
+
+	memcpy(f.src, &p->src, 4);
+	memcpy(f.dst, &p->dst, 4);
+	rss_config_init(&cfg);
+	if (rss_config_read(ns_fd(e), l->name, &cfg, err, sizeof(err)) ||
+	    rss_flow_place(&cfg, &f, &pl))
+		return;
+	if (pl.queue >= 0)
+		snprintf(h->rxq, sizeof(h->rxq), "%d", pl.queue);
+	if (pl.rps_cpu >= 0)
+		snprintf(h->cpu, sizeof(h->cpu), "%d", pl.rps_cpu);
+	else if (pl.irq_cpu >= 0)
+		snprintf(h->cpu, sizeof(h->cpu), "%d", pl.irq_cpu);
+	if (pl.note[0] && !h->note[0])
+		snprintf(h->note, sizeof(h->note), "rss: %.150s", pl.note);
+#else
+	(void)e; (void)l; (void)p;
+	snprintf(h->note, sizeof(h->note), "rx queue and CPU: not computed (built without "
+		 "path/rss)");
+#endif
+}
+
 static int l2_tx(struct walker *w, struct nsent *e, struct pn_link *l, const struct pkt *p,
 		 const char *decided, const char *kind, bool from_bridge)
 {
@@ -1667,6 +1706,7 @@ static int l2_tx(struct walker *w, struct nsent *e, struct pn_link *l, const str
 	if (!l->kind[0]) {
 		stop_at(h, PSTOP_WIRE, "leaves the host by NIC %s", l->name);
 		snprintf(h->kind, sizeof(h->kind), "nic");
+		nic_place(e, l, p, h);
 		return 1;
 	}
 	return stop_at(h, PSTOP_ERROR, "a %s device: not followed further", l->kind);
@@ -1741,6 +1781,11 @@ static int start_ns(struct walker *w, const char *spec, struct nsent **out,
 		return 0;
 	}
 	if (!strcmp(spec, "host")) {
+		for (size_t i = 0; i < w->nns; i++)
+			if (!strcmp(w->ns[i].name, "host")) {
+				*out = &w->ns[i];
+				return 0;
+			}
 		fd = netns_open_pid(NULL, 1);
 		if (fd < 0)
 			return walk_err(w, fd, "cannot open the host namespace: %s", strerror(-fd));
