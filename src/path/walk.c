@@ -17,6 +17,9 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/wait.h>
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
 #include <linux/fib_rules.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
@@ -899,8 +902,10 @@ static const char *link_kind(const struct pn_link *l)
 
 static bool link_down(const struct pn_link *l)
 {
-	return !(l->flags & IFF_UP) || l->operstate == OPER_DOWN ||
-	       l->operstate == OPER_LOWERLAYERDOWN || l->operstate == OPER_NOTPRESENT;
+	/* IFF_LOWER_UP is the carrier now; operstate follows it later (linkwatch) */
+	(void)OPER_DOWN;
+	return !(l->flags & IFF_UP) || !(l->flags & IFF_LOWER_UP) ||
+	       l->operstate == OPER_NOTPRESENT;
 }
 
 static int stop_at(struct path_hop *h, enum path_stop s, const char *fmt, ...) PRINTF_LIKE(3, 4);
@@ -1031,6 +1036,8 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 				s = PSTOP_PROHIBIT;
 			else if (iif && !sysctl_read(e, "/proc/sys/net/ipv4/ip_forward", &fwd) && !fwd)
 				s = PSTOP_NOFORWARD;
+			else if (s == PSTOP_BLACKHOLE)
+				s = PSTOP_ERROR; /* EINVAL without a blackhole route: martian */
 		} else {
 			pfx[0] = '\0';
 		}
@@ -1050,7 +1057,12 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 			stop_at(h, s, "no route to %s in %s", ip4(p->dst, a), e->name);
 			break;
 		case PSTOP_ERROR:
-			stop_at(h, s, "the route lookup failed: %s", strerror(-rc));
+			if (rc == -EINVAL)
+				stop_at(h, s, "the kernel rejects the packet: a martian source %s "
+					"(an address of this namespace, or invalid) or destination",
+					ip4(p->src, a));
+			else
+				stop_at(h, s, "the route lookup failed: %s", strerror(-rc));
 			break;
 		default:
 			stop_at(h, s, "%s route to %s: the kernel drops the packet",
