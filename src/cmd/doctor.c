@@ -187,10 +187,11 @@ static enum dp_layer stop_layer(const struct path_hop *h)
 /* Conservation hop by hop along the path of from -> to (path/path.h, I/O here), over the
  * window's counters (analyze/ledger.c, pure): a hop that lost packets becomes a finding
  * with the kernel's decision there. Prints the points under "path". */
-static void path_conservation(struct observation *o, const char *from, const char *to)
+static void path_conservation(struct observation *o, const char *from, const char *to,
+			      uint32_t size)
 {
 	static struct path_result r;
-	struct path_opts po = { .from = from, .to = to, .proto = 17, .payload = 64 };
+	struct path_opts po = { .from = from, .to = to, .proto = 17, .payload = size };
 	struct hop_point pt[PATH_HOPS_MAX];
 	int hop_of[PATH_HOPS_MAX];
 	struct hop_loss loss;
@@ -269,6 +270,7 @@ int cmd_doctor(int argc, char **argv)
 	bool json = false, no_reasons = false, fail = false;
 	const char *netns = NULL, *fail_on_s = "warning", *ovs_rundirs = NULL;
 	const char *path_from = NULL, *path_to = NULL;
+	uint32_t path_size = 64;
 	enum severity fail_on;
 	const struct opt opts[] = {
 		VOCAB_DURATION(&duration, NULL, "5", "watch this long when no COMMAND is given"),
@@ -284,6 +286,9 @@ int cmd_doctor(int argc, char **argv)
 		  .help = "with --to: check conservation hop by hop along this flow's path" },
 		{ .name = "to", .type = OPT_STR, .dst = &path_to, .arg = "ADDR",
 		  .help = "the flow's destination (default with --from: the load's server)" },
+		{ .name = "size", .shrt = 's', .type = OPT_U32, .dst = &path_size, .min = 0,
+		  .max = 65507, .arg = "BYTES", .def = "64", .unit = "bytes",
+		  .help = "UDP payload of the flow whose path --from/--to follows, %R" },
 		VOCAB_JSON(&json),
 		OPT_HELP_ENTRY,
 		OPT_END_ENTRY,
@@ -354,7 +359,7 @@ int cmd_doctor(int argc, char **argv)
 	print_header(&o);
 	print_waterfall(&o);
 	if (path_from && (path_to || o.load_server[0]))
-		path_conservation(&o, path_from, path_to ? path_to : o.load_server);
+		path_conservation(&o, path_from, path_to ? path_to : o.load_server, path_size);
 	shown = print_findings(&o, netns, fail_on, &fail);
 	if (o.have_cmd && o.cmd_rc) {
 		/* a load that reported its result, then failed (bench: sender-limited) */

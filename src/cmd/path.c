@@ -66,11 +66,9 @@ static void print_hop(int i, const struct path_hop *h)
 		print_str(PRINT_ANY, "rx_queue", "       rx queue %s", h->rxq);
 		print_str(PRINT_ANY, "cpu", ", cpu %s\n", h->cpu);
 	}
-	print_str(PRINT_ANY, "stop", "%s", h->stop ? "       stop: " : "");
-	if (!print_is_json() && !h->stop)
-		print_text("%s", "");
+	print_str(PRINT_JSONONLY, "stop", NULL, path_stop_name(h->stop));
 	if (h->stop) {
-		print_str(PRINT_ANY, "why", "%s\n", h->why);
+		print_str(PRINT_ANY, "why", "       stop: %s\n", h->why);
 		if (h->fix[0] || print_is_json())
 			print_str(PRINT_ANY, "fix", "       fix:  %s\n", h->fix);
 	}
@@ -236,6 +234,7 @@ int cmd_path(int argc, char **argv)
 	if (path_stop_is_drop(r.stop)) {
 		const struct path_hop *h = &r.hop[r.n - 1];
 
+		fflush(stdout);
 		fprintf(stderr, "dptune path: packets stop at hop %d (%s in %s): %s\n", r.n, h->dev,
 			h->ns, h->why);
 		if (!interval_set)

@@ -1041,6 +1041,25 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 		} else {
 			pfx[0] = '\0';
 		}
+		/* the kernel reports a reverse-path failure as EINVAL (martian source): check
+		 * the route back to the source as fib_validate_source does */
+		if (iif && in && (s == PSTOP_ERROR || s == PSTOP_RPFILTER) && rc == -EINVAL) {
+			struct pkt q = { .dst = p->src, .proto = p->proto };
+			struct pn_route rev;
+			int rpf = ns_rp_filter(e, in->name);
+			int rr = route_get(e, &q, 0, 0, RTM_F_LOOKUP_TABLE, &rev);
+
+			if ((rpf == 1 && (rr || (rev.type != RTN_LOCAL && rev.oif != iif))) ||
+			    (rpf == 2 && rr))
+				s = PSTOP_RPFILTER;
+			if (s == PSTOP_RPFILTER && !rr) {
+				struct pn_link *bk = link_by_index(e, rev.oif);
+
+				snprintf(h->decided, sizeof(h->decided), "reverse path: the route back "
+					 "to %s leaves by %s, not by %s", ip4(p->src, a),
+					 bk ? bk->name : "?", in->name);
+			}
+		}
 		switch (s) {
 		case PSTOP_RPFILTER:
 			snprintf(h->note, sizeof(h->note), "rp_filter=%d on %s (max of all and the "
