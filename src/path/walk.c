@@ -228,6 +228,7 @@ static int ns_links(struct nsent *e)
 	s = ns_nl(e);
 	if (!s)
 		return -errno ? -errno : -EIO;
+	memset(buf, 0, sizeof(buf));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETLINK;
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
@@ -283,6 +284,7 @@ static int32_t nsid_of(struct nsent *e, struct nsent *other)
 
 	if (!s || fd < 0)
 		return -1;
+	memset(buf, 0, sizeof(buf));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETNSID;
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
@@ -394,6 +396,7 @@ static int route_get(struct nsent *e, const struct pkt *p, int iif, int oif, uns
 
 	if (!s)
 		return -EIO;
+	memset(buf, 0, sizeof(buf));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETROUTE;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
@@ -458,6 +461,7 @@ static bool route_covering(struct nsent *e, struct in_addr dst, struct pn_route 
 
 	if (!s)
 		return false;
+	memset(buf, 0, sizeof(buf));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETROUTE;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
@@ -494,6 +498,7 @@ static int neigh_get(struct nsent *e, int ifindex, struct in_addr addr, struct p
 
 	if (!s)
 		return -EIO;
+	memset(buf, 0, sizeof(buf));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETNEIGH;
 	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
@@ -547,6 +552,7 @@ static bool fdb_find(struct nsent *e, int master, int dev, const uint8_t *mac,
 
 	if (!s)
 		return false;
+	memset(buf, 0, sizeof(buf));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETNEIGH;
 	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
@@ -592,7 +598,8 @@ static void rule_text(struct nsent *e, const struct pkt *p, const char *iif, uin
 		e->rules_loaded = true;
 		if (!s)
 			return;
-		nlh = mnl_nlmsg_put_header(buf);
+		memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
 		nlh->nlmsg_type = RTM_GETRULE;
 		frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
 		frh->family = AF_INET;
@@ -634,6 +641,7 @@ static bool nft_has_tables(struct nsent *e)
 	}
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto out;
+	memset(buf, 0, sizeof(buf));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
