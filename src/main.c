@@ -24,6 +24,7 @@ static const struct cmd commands[] = {
 	{ "tune", cmd_tune, "plan, apply (journaled), verify, revert and persist knob changes" },
 	{ "lab", cmd_lab, "build, list and tear down emulated datapaths in namespaces" },
 	{ "rss", cmd_rss, "which rx queue, IRQ CPU and RPS CPU each flow lands on at a NIC (RSS)" },
+	{ "path", cmd_path, "the hops of a flow as the kernel decides them, and why a packet stops" },
 };
 
 static void usage(FILE *fp)

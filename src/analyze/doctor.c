@@ -751,3 +751,52 @@ void doctor_report_release(struct doctor_report *r)
 	free(r->f);
 	memset(r, 0, sizeof(*r));
 }
+
+void doctor_hop_finding(const struct hop_point *p, const struct hop_loss *loss,
+			const struct hop_verdict *v, struct finding *f)
+{
+	const struct hop_point *a = &p[loss->from], *b = &p[loss->to];
+
+	memset(f, 0, sizeof(*f));
+	f->rule = "path-conservation";
+	f->layer = (uint8_t)v->layer;
+	f->netns = intern(v->netns);
+	f->obj = intern(v->dev);
+	f->cpu = -1;
+	f->sev = SEV_CRIT;
+	f->conf = v->why && *v->why ? CONF_HIGH : CONF_MEDIUM;
+	f->dropped = loss->lost;
+	if (v->why && *v->why)
+		snprintf(f->cause, sizeof(f->cause), "hop %s in %s lost the packets: %.120s "
+			 "(decided by %.100s)", v->dev, v->netns, v->why,
+			 v->decided && *v->decided ? v->decided : "the device");
+	else
+		snprintf(f->cause, sizeof(f->cause), "packets were lost between %s in %s and %s "
+			 "in %s, at %s (decided by %.100s); no drop counter explains them",
+			 a->dev, a->netns, b->dev, b->netns, v->dev,
+			 v->decided && *v->decided ? v->decided : "the device");
+	if (loss->from == loss->to)
+		snprintf(f->evidence, sizeof(f->evidence), "%" PRIu64 " packets in (%s_packets of "
+			 "%s in %s), none out along the path, %" PRIu64 " counted as dropped: %"
+			 PRIu64 " lost at this hop", loss->in, a->rx ? "rx" : "tx", a->dev, a->netns,
+			 loss->dropped, loss->lost);
+	else
+		snprintf(f->evidence, sizeof(f->evidence), "%" PRIu64 " packets in (%s_packets of "
+			 "%s in %s), %" PRIu64 " out (%s_packets of %s in %s), %" PRIu64 " counted "
+			 "as dropped: %" PRIu64 " lost", loss->in, a->rx ? "rx" : "tx", a->dev,
+			 a->netns, loss->out, b->rx ? "rx" : "tx", b->dev, b->netns, loss->dropped,
+			 loss->lost);
+	if (v->fix && *v->fix)
+		snprintf(f->commands, sizeof(f->commands), "%s", v->fix);
+	snprintf(f->change.kind, sizeof(f->change.kind), "none");
+}
+
+void doctor_report_add(struct doctor_report *r, const struct finding *f)
+{
+	struct finding *n = realloc(r->f, (r->n + 1) * sizeof(*n));
+
+	if (!n)
+		return;
+	r->f = n;
+	r->f[r->n++] = *f;
+}

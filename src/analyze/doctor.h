@@ -72,6 +72,22 @@ const char *doctor_ip_ns(const struct snapshot *s, uint32_t ns, char *buf, size_
  * interrupts = RX + TX + 2 (error and notify), completion queues = RX + TX. Pure. */
 void enic_policy(unsigned rx, unsigned tx, unsigned *interrupts, unsigned *cqs);
 void doctor_report_release(struct doctor_report *r);
+
+/* Per-hop conservation (ledger.h) as a finding: the hop that lost the packets, the
+ * kernel's decision there and why a packet stops there (from `dptune path`), and the
+ * command that fixes it. Pure. */
+#include "ledger.h"
+struct hop_verdict {
+	enum dp_layer layer;
+	const char *netns, *dev;   /* the hop named */
+	const char *decided;       /* what decided the hop ("route ... table main") */
+	const char *why;           /* why packets stop there, or "" when the path does not say */
+	const char *fix;           /* the command, or "" */
+};
+void doctor_hop_finding(const struct hop_point *p, const struct hop_loss *loss,
+			const struct hop_verdict *v, struct finding *f);
+/* Append a finding to a report (copied). */
+void doctor_report_add(struct doctor_report *r, const struct finding *f);
 const char *confidence_name(enum confidence c);
 const char *severity_name(enum severity s);
 

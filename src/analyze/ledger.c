@@ -133,3 +133,78 @@ void ledger_release(struct ledger *l)
 	memset(l, 0, sizeof(*l));
 	l->top = l->detail = -1;
 }
+
+static uint64_t dev_delta(const struct snapshot *cur, const struct delta *d, const char *ns,
+			  const char *dev, const char *name, bool *found)
+{
+	const struct delta_row *r = delta_find(d, cur, ns, LAYER_VDEV, dev, name);
+
+	if (!r)
+		r = delta_find(d, cur, ns, LAYER_NIC, dev, name);
+	if (r)
+		*found = true;
+	return r ? r->delta : 0;
+}
+
+void ledger_hop_fill(const struct snapshot *cur, const struct delta *d, struct hop_point *p,
+		     size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool f = false;
+
+		p[i].packets = dev_delta(cur, d, p[i].netns, p[i].dev,
+					 p[i].rx ? "rx_packets" : "tx_packets", &f);
+		p[i].have = f;
+		p[i].dropped = dev_delta(cur, d, p[i].netns, p[i].dev,
+					 p[i].rx ? "rx_dropped" : "tx_dropped", &f);
+	}
+}
+
+static bool segment_lost(uint64_t in, uint64_t out, uint64_t dropped, uint64_t min_lost,
+			 uint64_t *lost)
+{
+	uint64_t kept = out + dropped;
+
+	*lost = in > kept ? in - kept : 0;
+	return *lost && *lost >= min_lost && *lost * 20 >= in;
+}
+
+int ledger_hop_conservation(const struct hop_point *p, size_t n, uint64_t min_lost,
+			    struct hop_loss *out)
+{
+	int prev = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t lost;
+
+		if (!p[i].have)
+			continue;
+		if (prev >= 0) {
+			const struct hop_point *a = &p[prev], *b = &p[i];
+
+			if (segment_lost(a->packets, b->packets, a->dropped + b->dropped, min_lost,
+					 &lost)) {
+				out->from = prev;
+				out->to = (int)i;
+				out->in = a->packets;
+				out->out = b->packets;
+				out->dropped = a->dropped + b->dropped;
+				out->lost = lost;
+				return 1;
+			}
+		}
+		if (p[i].sink) {
+			if (segment_lost(p[i].packets, 0, p[i].dropped, min_lost, &lost)) {
+				out->from = out->to = (int)i;
+				out->in = p[i].packets;
+				out->out = 0;
+				out->dropped = p[i].dropped;
+				out->lost = lost;
+				return 1;
+			}
+			return 0;
+		}
+		prev = (int)i;
+	}
+	return 0;
+}

@@ -13,6 +13,7 @@
 #include "../collect/collect.h"
 #include "../observe/watch.h"
 #include "../output/print.h"
+#include "../path/path.h"
 
 static volatile int stop;
 static void on_signal(int sig)
@@ -170,11 +171,106 @@ static size_t print_findings(const struct observation *o, const char *netns,
 	return shown;
 }
 
+/* The layer a path stop belongs to. */
+static enum dp_layer stop_layer(const struct path_hop *h)
+{
+	switch (h->stop) {
+	case PSTOP_MTU:
+		return strcmp(h->dir, "tx") || !strcmp(h->kind, "veth") ? LAYER_VDEV : LAYER_IP;
+	case PSTOP_DOWN: case PSTOP_NOPORT: case PSTOP_USERSPACE:
+		return LAYER_VDEV;
+	default:
+		return LAYER_IP;
+	}
+}
+
+/* Conservation hop by hop along the path of from -> to (path/path.h, I/O here), over the
+ * window's counters (analyze/ledger.c, pure): a hop that lost packets becomes a finding
+ * with the kernel's decision there. Prints the points under "path". */
+static void path_conservation(struct observation *o, const char *from, const char *to,
+			      uint32_t size)
+{
+	static struct path_result r;
+	struct path_opts po = { .from = from, .to = to, .proto = 17, .payload = size };
+	struct hop_point pt[PATH_HOPS_MAX];
+	int hop_of[PATH_HOPS_MAX];
+	struct hop_loss loss;
+	char err[256];
+	size_t n = 0;
+
+	print_open_object("path");
+	print_str(PRINT_ANY, "from", "\npath conservation from %s", from);
+	print_str(PRINT_ANY, "to", " to %s:\n", to);
+	if (path_walk(&po, &r, err, sizeof(err))) {
+		print_str(PRINT_ANY, "error", "  (no path: %s)\n", err);
+		print_close_object();
+		return;
+	}
+	for (int i = 0; i < r.n && n < PATH_HOPS_MAX; i++) {
+		const struct path_hop *h = &r.hop[i];
+
+		if (!h->ifindex || (strcmp(h->dir, "rx") && strcmp(h->dir, "tx")))
+			continue;
+		if (n && !strcmp(pt[n - 1].dev, h->dev) && !strcmp(pt[n - 1].netns, h->ns))
+			continue;
+		memset(&pt[n], 0, sizeof(pt[n]));
+		pt[n].netns = h->ns;
+		pt[n].dev = h->dev;
+		pt[n].rx = !strcmp(h->dir, "rx");
+		hop_of[n++] = i;
+	}
+	if (n && path_stop_is_drop(r.stop))
+		pt[n - 1].sink = true;
+	ledger_hop_fill(&o->b, &o->d, pt, n);
+	print_open_array("points");
+	for (size_t k = 0; k < n; k++) {
+		print_open_object(NULL);
+		print_str(PRINT_ANY, "netns", "  %s", pt[k].netns);
+		print_str(PRINT_ANY, "dev", "/%s", pt[k].dev);
+		print_str(PRINT_ANY, "dir", " %s", pt[k].rx ? "rx" : "tx");
+		print_u64(PRINT_ANY, "packets", " %llu", pt[k].packets);
+		print_u64(PRINT_ANY, "dropped", " (dropped %llu)", pt[k].dropped);
+		print_bool(PRINT_JSONONLY, "counted", NULL, pt[k].have);
+		print_text("%s%s\n", pt[k].have ? "" : " (no counters)",
+			   pt[k].sink ? "  <- the path stops here" : "");
+		print_close_object();
+	}
+	print_close_array();
+	print_str(PRINT_ANY, "result", "  path result: %s\n", path_stop_name(r.stop));
+	if (ledger_hop_conservation(pt, n, 10, &loss)) {
+		const struct path_hop *h = &r.hop[hop_of[loss.to]];
+		struct hop_verdict v;
+		struct finding f;
+
+		/* the hop that decided the loss: a stop between the two points, else the
+		 * point that did not see the packets */
+		for (int i = hop_of[loss.from]; i <= hop_of[loss.to]; i++)
+			if (r.hop[i].stop && path_stop_is_drop(r.hop[i].stop)) {
+				h = &r.hop[i];
+				break;
+			}
+		v.layer = h->stop ? stop_layer(h) : LAYER_VDEV;
+		v.netns = h->ns;
+		v.dev = h->dev;
+		v.decided = h->decided;
+		v.why = h->stop ? h->why : "";
+		v.fix = h->fix;
+		doctor_hop_finding(pt, &loss, &v, &f);
+		doctor_report_add(&o->rep, &f);
+		print_u64(PRINT_ANY, "lost", "  %llu packets lost", loss.lost);
+		print_str(PRINT_ANY, "lost_at", " at %s", h->dev);
+		print_str(PRINT_ANY, "lost_netns", " in %s\n", h->ns);
+	}
+	print_close_object();
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	double duration = 5;
 	bool json = false, no_reasons = false, fail = false;
 	const char *netns = NULL, *fail_on_s = "warning", *ovs_rundirs = NULL;
+	const char *path_from = NULL, *path_to = NULL;
+	uint32_t path_size = 64;
 	enum severity fail_on;
 	const struct opt opts[] = {
 		VOCAB_DURATION(&duration, NULL, "5", "watch this long when no COMMAND is given"),
@@ -186,6 +282,13 @@ int cmd_doctor(int argc, char **argv)
 		  .help = "do not attach the BPF drop-reason tracer (counters only)" },
 		{ .name = "ovs-rundir", .type = OPT_STR, .dst = &ovs_rundirs, .arg = "DIRS",
 		  .help = "extra ':'-separated Open vSwitch run directories (ovsdb-server socket)" },
+		{ .name = "from", .type = OPT_STR, .dst = &path_from, .arg = "NS|pid:PID|DEV|ADDR",
+		  .help = "with --to: check conservation hop by hop along this flow's path" },
+		{ .name = "to", .type = OPT_STR, .dst = &path_to, .arg = "ADDR",
+		  .help = "the flow's destination (default with --from: the load's server)" },
+		{ .name = "size", .shrt = 's', .type = OPT_U32, .dst = &path_size, .min = 0,
+		  .max = 65507, .arg = "BYTES", .def = "64", .unit = "bytes",
+		  .help = "UDP payload of the flow whose path --from/--to follows, %R" },
 		VOCAB_JSON(&json),
 		OPT_HELP_ENTRY,
 		OPT_END_ENTRY,
@@ -219,6 +322,8 @@ int cmd_doctor(int argc, char **argv)
 		  !strcmp(fail_on_s, "critical") ? SEV_CRIT : SEV_WARN;
 	if (first < argc)
 		cmdv = argv + first;
+	if (path_to && !path_from)
+		return opt_usage_error(&spec, "--to needs --from (where the flow starts)");
 
 	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
 	signal(SIGINT, on_signal);
@@ -253,6 +358,8 @@ int cmd_doctor(int argc, char **argv)
 	print_open_object(NULL);
 	print_header(&o);
 	print_waterfall(&o);
+	if (path_from && (path_to || o.load_server[0]))
+		path_conservation(&o, path_from, path_to ? path_to : o.load_server, path_size);
 	shown = print_findings(&o, netns, fail_on, &fail);
 	if (o.have_cmd && o.cmd_rc) {
 		/* a load that reported its result, then failed (bench: sender-limited) */

@@ -1,0 +1,246 @@
+/* path.c: `dptune path`: the hops one flow takes from a namespace, process, device or
+ * address to a destination, as the kernel decides them (path/path.h), printed like a
+ * traceroute of the kernel; with -i, the packet and drop rates of each hop's device while
+ * traffic runs. This file parses, calls path_walk, prints. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include "cmd.h"
+#include "vocab.h"
+#include "../core/log.h"
+#include "../core/util.h"
+#include "../output/print.h"
+#include "../path/path.h"
+
+static volatile sig_atomic_t stop_req;
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_req = 1;
+}
+
+static void print_flow(const char *key, const struct path_flow *f)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &f->src, a, sizeof(a));
+	inet_ntop(AF_INET, &f->dst, b, sizeof(b));
+	print_open_object(key);
+	print_str(PRINT_ANY, "proto", "%s ", f->proto == 17 ? "udp" : f->proto == 6 ? "tcp" :
+		  f->proto == 1 ? "icmp" : "ip");
+	print_str(PRINT_ANY, "src", "%s", a);
+	print_u64(PRINT_ANY, "sport", ":%llu", f->sport);
+	print_str(PRINT_ANY, "dst", " -> %s", b);
+	print_u64(PRINT_ANY, "dport", ":%llu", f->dport);
+	print_u64(PRINT_ANY, "size", ", %llu bytes (IP)", f->size);
+	print_close_object();
+}
+
+static void print_hop(int i, const struct path_hop *h)
+{
+	char where[128];
+
+	snprintf(where, sizeof(where), "%s/%s", h->ns, h->dev);
+	print_open_object(NULL);
+	print_u64(PRINT_JSONONLY, "hop", NULL, (uint64_t)i + 1);
+	print_text("%3d  %-34s", i + 1, where);
+	print_str(PRINT_JSONONLY, "netns", NULL, h->ns);
+	print_str(PRINT_JSONONLY, "dev", NULL, h->dev);
+	print_str(PRINT_ANY, "kind", " %-10s", h->kind);
+	print_str(PRINT_ANY, "dir", " %-4s", h->dir);
+	print_u64(PRINT_JSONONLY, "mtu", NULL, h->mtu);
+	print_u64(PRINT_JSONONLY, "size", NULL, h->size);
+	print_u64(PRINT_JSONONLY, "encap", NULL, (uint64_t)h->encap);
+	print_str(PRINT_ANY, "decided", " %s\n", h->decided[0] ? h->decided : "-");
+	if (h->nat[0] || print_is_json())
+		print_str(PRINT_ANY, "nat", "       nat:  %s\n", h->nat);
+	if (h->note[0] || print_is_json())
+		print_str(PRINT_ANY, "note", "       note: %s\n", h->note);
+	if (h->mtu && !print_is_json())
+		print_text("       mtu %u, packet %u bytes%s\n", h->mtu, h->size,
+			   h->encap ? " (outer, vxlan)" : "");
+	if (h->rxq[0] || h->cpu[0] || print_is_json()) {
+		print_str(PRINT_ANY, "rx_queue", "       rx queue %s", h->rxq);
+		print_str(PRINT_ANY, "cpu", ", cpu %s\n", h->cpu);
+	}
+	print_str(PRINT_JSONONLY, "stop", NULL, path_stop_name(h->stop));
+	if (h->stop) {
+		print_str(PRINT_ANY, "why", "       stop: %s\n", h->why);
+		if (h->fix[0] || print_is_json())
+			print_str(PRINT_ANY, "fix", "       fix:  %s\n", h->fix);
+	}
+	print_close_object();
+}
+
+static void print_path(const struct path_result *r)
+{
+	print_flow("flow", &r->flow);
+	print_text("\n");
+	if (memcmp(&r->final.dst, &r->flow.dst, sizeof(r->flow.dst)) ||
+	    memcmp(&r->final.src, &r->flow.src, sizeof(r->flow.src))) {
+		print_text("after NAT: ");
+		print_flow("final", &r->final);
+		print_text("\n");
+	}
+	print_open_array("hops");
+	for (int i = 0; i < r->n; i++)
+		print_hop(i, &r->hop[i]);
+	print_close_array();
+	print_str(PRINT_ANY, "result", "result: %s", path_stop_name(r->stop));
+	print_bool(PRINT_JSONONLY, "delivered", NULL, r->stop == PSTOP_DELIVERED);
+	print_text("\n");
+}
+
+static double rate(uint64_t a, uint64_t b, double dt)
+{
+	return b >= a && dt > 0 ? (double)(b - a) / dt : 0;
+}
+
+/* -i: rates of every hop's device each interval. */
+static int watch(const struct path_result *r, double interval, uint64_t count)
+{
+	struct path_counters prev[PATH_HOPS_MAX], cur[PATH_HOPS_MAX];
+	double t0 = now_mono();
+
+	if (path_read_counters(r, prev))
+		return cmd_fail(EXIT_FAIL, "cannot read the counters of the hops");
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	for (uint64_t s = 0; s < count && !stop_req; s++) {
+		struct timespec ts = { (time_t)interval,
+				       (long)((interval - (double)(time_t)interval) * 1e9) };
+		double t1, dt;
+
+		while (nanosleep(&ts, &ts) && !stop_req)
+			;
+		if (stop_req)
+			break;
+		if (path_read_counters(r, cur))
+			return cmd_fail(EXIT_FAIL, "cannot read the counters of the hops");
+		t1 = now_mono();
+		dt = t1 - t0;
+		print_open_object(NULL);
+		print_double(PRINT_ANY, "interval", "-- %.2f s:", dt);
+		print_text("  %-38s %10s %10s %10s %10s\n", "hop", "rx pps", "tx pps", "rxdrop/s",
+			   "txdrop/s");
+		print_open_array("hops");
+		for (int i = 0; i < r->n; i++) {
+			const struct path_hop *h = &r->hop[i];
+			char where[128];
+
+			if (!cur[i].ok || !prev[i].ok ||
+			    (i && path_hop_same_dev(h, &r->hop[i - 1])))
+				continue;
+			snprintf(where, sizeof(where), "%d %s/%s", i + 1, h->ns, h->dev);
+			print_open_object(NULL);
+			print_u64(PRINT_JSONONLY, "hop", NULL, (uint64_t)i + 1);
+			print_str(PRINT_JSONONLY, "netns", NULL, h->ns);
+			print_str(PRINT_JSONONLY, "dev", NULL, h->dev);
+			print_text("  %-38s", where);
+			print_double(PRINT_ANY, "rx_pps", " %10.0f",
+				     rate(prev[i].rx_packets, cur[i].rx_packets, dt));
+			print_double(PRINT_ANY, "tx_pps", " %10.0f",
+				     rate(prev[i].tx_packets, cur[i].tx_packets, dt));
+			print_double(PRINT_ANY, "rx_drop_pps", " %10.0f",
+				     rate(prev[i].rx_dropped, cur[i].rx_dropped, dt));
+			print_double(PRINT_ANY, "tx_drop_pps", " %10.0f\n",
+				     rate(prev[i].tx_dropped, cur[i].tx_dropped, dt));
+			print_close_object();
+		}
+		print_close_array();
+		print_close_object();
+		print_flush();
+		memcpy(prev, cur, sizeof(prev));
+		t0 = t1;
+	}
+	return EXIT_OK;
+}
+
+int cmd_path(int argc, char **argv)
+{
+	const char *from = NULL, *to = NULL, *proto = "udp";
+	uint32_t sport = 0, dport = 0, size = 64;
+	double interval = 1;
+	uint64_t count = 1;
+	bool json = false, interval_set = false, count_set = false;
+	const struct opt opts[] = {
+		{ .name = "from", .shrt = 'F', .type = OPT_STR, .dst = &from,
+		  .arg = "NS|pid:PID|DEV|ADDR",
+		  .help = "where the packet starts: a namespace, a process's namespace, a device "
+			  "or a local address" },
+		{ .name = "to", .shrt = 't', .type = OPT_STR, .dst = &to, .arg = "ADDR",
+		  .help = "the destination IPv4 address" },
+		{ .name = "proto", .type = OPT_CHOICE, .dst = &proto, .choices = "udp|tcp|icmp",
+		  .arg = "PROTO", .def = "udp", .help = "the flow's protocol: udp, tcp or icmp" },
+		{ .name = "sport", .type = OPT_U32, .dst = &sport, .min = 0, .max = 65535,
+		  .arg = "PORT", .def = "0", .help = "source port (%R; 0: any)" },
+		{ .name = "dport", .type = OPT_U32, .dst = &dport, .min = 0, .max = 65535,
+		  .arg = "PORT", .def = "0", .help = "destination port (%R; 0: any)" },
+		{ .name = "size", .shrt = 's', .type = OPT_U32, .dst = &size, .min = 0,
+		  .max = 65507, .arg = "BYTES", .def = "64", .unit = "bytes",
+		  .help = "UDP payload, %R; the IP packet adds 28 bytes, vxlan 50 more" },
+		VOCAB_INTERVAL(&interval, &interval_set, "1"),
+		VOCAB_COUNT(&count, &count_set, "1"),
+		VOCAB_JSON(&json),
+		OPT_HELP_ENTRY,
+		OPT_END_ENTRY,
+	};
+	const struct opt_spec spec = {
+		.cmd = "path", .synopsis = "--from NS|pid:PID|DEV|ADDR --to ADDR [OPTIONS]",
+		.about = "Follow one packet of a flow hop by hop as the kernel decides it: the\n"
+			 "route lookup (table and policy rule) in each namespace, the neighbour,\n"
+			 "the egress device, a veth into its peer's namespace, a bridge's FDB entry\n"
+			 "and port, an Open vSwitch bridge and port, a vxlan remote and the underlay\n"
+			 "route, a macvlan's parent, NAT rules (nftables), down to a NIC or to local\n"
+			 "delivery. Each hop says what decided it and why a packet would stop there.\n"
+			 "With -i, print each hop's packet and drop rates every SEC seconds.\n",
+		.opts = opts, .min_args = 0, .max_args = 0,
+		.footer = "\nExit status: 0 the packet is delivered or leaves by a NIC; 1 it stops\n"
+			  "at a hop (the path is printed, the reason on stderr) or an error; 2 usage\n"
+			  "error.\n",
+	};
+	struct path_opts po = { 0 };
+	static struct path_result r;
+	int first;
+	char err[512];
+	int rc;
+
+	rc = opt_parse(&spec, argc, argv, &first, NULL);
+	if (rc != OPT_CONTINUE)
+		return rc;
+	if (!from)
+		return opt_usage_error(&spec, "--from is required");
+	if (!to)
+		return opt_usage_error(&spec, "--to is required");
+	if (count_set && !interval_set)
+		return opt_usage_error(&spec, "-c needs -i");
+	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
+	po.from = from;
+	po.to = to;
+	po.proto = !strcmp(proto, "tcp") ? 6 : !strcmp(proto, "icmp") ? 1 : 17;
+	po.sport = (uint16_t)sport;
+	po.dport = (uint16_t)dport;
+	po.payload = size;
+	rc = path_walk(&po, &r, err, sizeof(err));
+	if (rc)
+		return cmd_fail(EXIT_FAIL, "%s", err[0] ? err : strerror(-rc));
+	print_open_object(NULL);
+	print_path(&r);
+	print_close_object();
+	print_flush();
+	if (path_stop_is_drop(r.stop)) {
+		const struct path_hop *h = &r.hop[r.n - 1];
+
+		fflush(stdout);
+		fprintf(stderr, "dptune path: packets stop at hop %d (%s in %s): %s\n", r.n, h->dev,
+			h->ns, h->why);
+		if (!interval_set)
+			return EXIT_FAIL;
+	}
+	if (interval_set)
+		return watch(&r, interval, count);
+	return EXIT_OK;
+}

@@ -1,0 +1,101 @@
+#!/bin/bash
+# 80-path-lab: for every lab scenario, `dptune path` from the client to the server finds
+# the lab's own path description hop for hop (namespaces and devices in order), and the
+# router's floating-IP DNAT; run before any traffic (no neighbour or FDB entry yet: the
+# walk floods as the kernel does) and again after a ping (neighbour and FDB known).
+# Bad input gives clear errors. One lab at a time, each with a unique name, torn down in
+# the trap.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_cmd python3 nft
+SC=$("$DPTUNE" lab scenarios --json | python3 -c '
+import json,sys
+print(" ".join(s["name"] for s in json.load(sys.stdin)["scenarios"] if s["available"]))')
+[ -n "$SC" ] || skip_all "no lab scenario can run here"
+N=0; for s in $SC; do N=$((N + 1)); done
+plan $((N * 3 + 1 + 5))
+export DPTUNE_LAB_DIR=${DPTUNE_LAB_DIR:-/run/dptune/lab}
+LAB=""
+on_cleanup '[ -n "$LAB" ] && "$DPTUNE" lab down "$LAB"'
+
+# compare PATHJSON LABJSON: "ok" or what differs
+compare() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1])); lab = json.load(open(sys.argv[2]))["labs"][0]
+want = [(h["netns"], h["dev"]) for h in lab["path"]]
+got = []
+for h in p["hops"]:
+    k = (h["netns"], h["dev"])
+    if not got or got[-1] != k:
+        got.append(k)
+if got != want:
+    print("got  %s\nwant %s" % (got, want)); sys.exit(1)
+if p["result"] != "delivered":
+    print("result %s" % p["result"]); sys.exit(1)
+if lab["scenario"] == "router":
+    vm = [n for n in lab["nodes"] if n["name"] == lab["target"]["server"]][0]
+    nat = [h["nat"] for h in p["hops"] if h["nat"].startswith("DNAT")]
+    want_nat = "DNAT %s -> %s" % (lab["target"]["addr"], vm["addr"].split("/")[0])
+    if not nat or not nat[0].startswith(want_nat):
+        print("nat %s, want %s" % (nat, want_nat)); sys.exit(1)
+print("ok")
+PY
+}
+
+T=$(mktemp -d); on_cleanup "rm -rf $T"
+for s in $SC; do
+	LAB=$(echo "${P}${s}" | cut -c1-12)
+	if ! "$DPTUNE" lab up "$s" --name "$LAB" --no-rps >"$T/up" 2>&1 &&
+	   ! { sleep 2; "$DPTUNE" lab up "$s" --name "$LAB" --no-rps >"$T/up" 2>&1; }; then
+		diag "$(tail -3 "$T/up")"
+		if grep -q "cannot run here" "$T/up"; then
+			skip "$s: $(tail -1 "$T/up")"; skip "$s"; skip "$s"; LAB=""; continue
+		fi
+		ok 1 "$s: lab up"; ok 1 "$s: path before traffic"; ok 1 "$s: path after a ping"
+		LAB=""; continue
+	fi
+	ok 0 "$s: lab up"
+	"$DPTUNE" lab status "$LAB" --json >"$T/lab.json"
+	read -r CNS ADDR < <(python3 -c '
+import json,sys
+l=json.load(open(sys.argv[1]))["labs"][0]
+c=[n for n in l["nodes"] if n["name"]==l["target"]["client"]][0]
+print(c["netns"], l["target"]["addr"])' "$T/lab.json")
+	"$DPTUNE" path --from "$CNS" --to "$ADDR" --dport "$(python3 -c '
+import json,sys;print(json.load(open(sys.argv[1]))["labs"][0]["target"]["port_lo"])' "$T/lab.json")" \
+		--json >"$T/p1.json" 2>"$T/err"
+	R=$(compare "$T/p1.json" "$T/lab.json"); ok $([ "$R" = ok ]; echo $?) "$s: path before traffic matches the lab's path" || { diag "$R"; diag "$(cat "$T/err")"; }
+	ip netns exec "$CNS" ping -c 1 -W 2 "$ADDR" >/dev/null 2>&1
+	"$DPTUNE" path --from "$CNS" --to "$ADDR" --json >"$T/p2.json" 2>"$T/err"
+	R=$(compare "$T/p2.json" "$T/lab.json"); ok $([ "$R" = ok ]; echo $?) "$s: path after a ping (neighbour, FDB) matches" || { diag "$R"; diag "$(cat "$T/err")"; }
+	if [ "$s" = "bridge" ]; then
+		# known MAC: the bridge hops name their FDB entry
+		grep -q '"decided":"FDB entry' "$T/p2.json"; ok $? "bridge: after a ping the bridge hop is decided by an FDB entry"
+	fi
+	"$DPTUNE" lab down "$LAB" >/dev/null 2>&1; LAB=""
+done
+[ "$(echo " $SC " | grep -c ' bridge ')" = 1 ] || skip "no bridge scenario"
+
+# bad input
+"$DPTUNE" path --from "${P}nosuchns" --to 10.9.9.9 >"$T/o" 2>"$T/e"; rc=$?
+ok $([ $rc = 1 ] && grep -q "${P}nosuchns" "$T/e"; echo $?) "unknown namespace: exit 1 naming it"
+"$DPTUNE" path --from host --to 10.0.0.300 >"$T/o" 2>"$T/e"; rc=$?
+ok $([ $rc = 1 ] && grep -q "not an IPv4 address" "$T/e"; echo $?) "bad address: exit 1, says so"
+mkns u
+timeout 10 "$DPTUNE" path --from "${P}u" --to 10.9.9.9 --json >"$T/o" 2>"$T/e"; rc=$?
+ok $([ $rc = 1 ] && grep -q '"result":"no-route"' "$T/o" && grep -q "no route" "$T/e"; echo $?) "unroutable address: exit 1, the hop says no route"
+# a loop: a client behind la, and la and lb routing the address to each other
+mkns lc; mkns la; mkns lb
+ip link add ${P}lc netns ${P}lc type veth peer name ${P}lx netns ${P}la
+ip link add ${P}la netns ${P}la type veth peer name ${P}lb netns ${P}lb
+nsx lc ip addr add 10.251.2.2/24 dev ${P}lc; nsx la ip addr add 10.251.2.1/24 dev ${P}lx
+nsx la ip addr add 10.251.1.1/24 dev ${P}la; nsx lb ip addr add 10.251.1.2/24 dev ${P}lb
+for l in lc:lc la:lx la:la lb:lb; do nsx ${l%%:*} ip link set ${P}${l#*:} up; done
+nsx la sysctl -qw net.ipv4.ip_forward=1; nsx lb sysctl -qw net.ipv4.ip_forward=1
+nsx lc ip route add default via 10.251.2.1
+nsx la ip route add 10.252.0.0/24 via 10.251.1.2; nsx lb ip route add 10.252.0.0/24 via 10.251.1.1
+timeout 10 "$DPTUNE" path --from "${P}lc" --to 10.252.0.9 >"$T/o" 2>"$T/e"; rc=$?
+ok $([ $rc = 1 ] && grep -q "loop" "$T/e"; echo $?) "a routing loop: exit 1, no hang, says loop" || diag "rc $rc: $(cat "$T/e")"
+"$DPTUNE" path --to 10.0.0.1 >/dev/null 2>&1; ok $([ $? = 2 ]; echo $?) "no --from: usage error (exit 2)"
+done_testing
