@@ -36,12 +36,7 @@
 #include "../collect/ovs_parse.h"
 #include "../core/netns.h"
 #include "../core/util.h"
-#if __has_include("rss.h")
 #include "rss.h"
-#define HAVE_RSS 1
-#else
-#define HAVE_RSS 0
-#endif
 
 #define VISIT_MAX 512
 #define VXLAN_OVERHEAD 50
@@ -1634,11 +1629,10 @@ static int l2_rx(struct walker *w, struct nsent *e, struct pn_link *l, const str
 }
 
 /* The NIC hop: the receive queue and CPU this flow would land on when received by l
- * (RSS hash, indirection table, RPS: path/rss.h), when that module is built in. */
+ * (RSS hash, indirection table, RPS: path/rss.h). */
 static void nic_place(struct nsent *e, const struct pn_link *l, const struct pkt *p,
 		      struct path_hop *h)
 {
-#if HAVE_RSS
 	static struct rss_config cfg;
 	struct rss_flow f = { .family = AF_INET, .proto = p->proto, .sport = p->sport,
 			      .dport = p->dport };
@@ -1659,11 +1653,6 @@ static void nic_place(struct nsent *e, const struct pn_link *l, const struct pkt
 		snprintf(h->cpu, sizeof(h->cpu), "%d", pl.irq_cpu);
 	if (pl.note[0] && !h->note[0])
 		snprintf(h->note, sizeof(h->note), "rss: %.150s", pl.note);
-#else
-	(void)e; (void)l; (void)p;
-	snprintf(h->note, sizeof(h->note), "rx queue and CPU: not computed (built without "
-		 "path/rss)");
-#endif
 }
 
 static int l2_tx(struct walker *w, struct nsent *e, struct pn_link *l, const struct pkt *p,
