@@ -1,0 +1,182 @@
+# prom-lib.sh: a real Prometheus and real `dptune export` processes for the fleet tests
+# (71-prometheus, 72-fleet, 73-promql). Source lib.sh first. Everything started here is
+# killed by PID in lib.sh's cleanup trap; temp dirs are removed there too.
+#
+# The test's Prometheus reads the rule files of contrib/prometheus/rules as shipped, except
+# that every alert's `for:` is rewritten to 0s (prom_rules_copy): the shipped windows are
+# minutes, a test lasts seconds. Expressions and thresholds are the shipped ones.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CONTRIB=$ROOT/contrib
+PROM_RULES=$CONTRIB/prometheus/rules
+DASHBOARD=$CONTRIB/grafana/dptune-dashboard.json
+PROM_NS=""        # namespace Prometheus runs in ("" = this one)
+PROM_ADDR=""      # ADDR:PORT of its web API
+PROM_DIR=""
+
+# need_export: skip the whole test while this dptune has no `export` command.
+need_export() {
+	"$DPTUNE" export --help >/dev/null 2>&1 || skip_all "dptune export not built ($DPTUNE export --help fails)"
+}
+
+# free_port [NETNS]: a TCP port free on loopback right now (in NETNS when given).
+free_port() {
+	${1:+ip netns exec "$1"} python3 -c '
+import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# prom_tmp: a temp dir for this test's Prometheus files, removed at cleanup.
+prom_tmp() {
+	PROM_DIR=$(mktemp -d "/tmp/$P-prom.XXXXXX")
+	on_cleanup "rm -rf $PROM_DIR"
+}
+
+# prom_rules_copy DIR: the shipped rule files copied into DIR with every `for:` set to 0s.
+prom_rules_copy() {
+	local f
+	mkdir -p "$1"
+	for f in "$PROM_RULES"/*.yml; do
+		sed -E 's/^([[:space:]]*for:).*/\1 0s/' "$f" > "$1/$(basename "$f")"
+	done
+}
+
+# prom_config FILE TARGETS_FILE RULES_DIR: a config that scrapes the file_sd targets in
+# TARGETS_FILE every second and evaluates the rules of RULES_DIR every second.
+prom_config() {
+	cat > "$1" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 900ms
+  evaluation_interval: 1s
+rule_files:
+  - $3/*.yml
+scrape_configs:
+  - job_name: dptune
+    file_sd_configs:
+      - files: ['$2']
+        refresh_interval: 1s
+EOF
+}
+
+# prom_start CONFIG [NETNS]: start Prometheus on a free loopback port (in NETNS when
+# given), with its own data dir; wait until it is ready. Sets PROM_ADDR, PROM_NS, PROM_PID.
+prom_start() {
+	local port i
+	PROM_NS=${2:-}
+	port=$(free_port "$PROM_NS")
+	PROM_ADDR=127.0.0.1:$port
+	${PROM_NS:+ip netns exec "$PROM_NS"} timeout 600 prometheus --config.file="$1" \
+		--storage.tsdb.path="$PROM_DIR/data" --web.listen-address="$PROM_ADDR" \
+		--log.level=warn >"$PROM_DIR/prometheus.log" 2>&1 &
+	PROM_PID=$!; T_PIDS+=("$PROM_PID")
+	for i in $(seq 200); do
+		prom_curl "/-/ready" >/dev/null 2>&1 && return 0
+		kill -0 "$PROM_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	diag "prometheus did not become ready: $(tail -5 "$PROM_DIR/prometheus.log")"
+	return 1
+}
+
+# prom_curl PATH [curl args...]: GET/POST to the test's Prometheus.
+prom_curl() {
+	local path=$1; shift
+	${PROM_NS:+ip netns exec "$PROM_NS"} curl -sf --max-time 10 "$@" "http://$PROM_ADDR$path"
+}
+
+# prom_query EXPR: the raw JSON answer of /api/v1/query (an error answer too).
+prom_query() {
+	${PROM_NS:+ip netns exec "$PROM_NS"} curl -s --max-time 10 \
+		--data-urlencode "query=$1" "http://$PROM_ADDR/api/v1/query"
+}
+
+# prom_count EXPR: how many series EXPR returns now ("error: ..." when it is rejected).
+prom_count() {
+	prom_query "$1" | python3 -c '
+import json,sys
+try: d=json.load(sys.stdin)
+except Exception as e: print("error: no JSON answer"); sys.exit()
+if d.get("status")!="success": print("error: %s: %s" % (d.get("errorType"), d.get("error")))
+elif d["data"]["resultType"] in ("vector","matrix"): print(len(d["data"]["result"]))
+else: print(1)'
+}
+
+# prom_series EXPR: one line per series: its labels as k=v,k=v then a tab and the value.
+prom_series() {
+	prom_query "$1" | python3 -c '
+import json,sys
+d=json.load(sys.stdin)
+for r in d.get("data",{}).get("result",[]):
+    m=r["metric"]; print(",".join("%s=%s" % (k,m[k]) for k in sorted(m)) + "\t" + r["value"][1])'
+}
+
+# prom_wait EXPR SECONDS: wait until EXPR returns at least one series; 0 when it did.
+prom_wait() {
+	local end=$((SECONDS + $2)) n
+	while [ $SECONDS -lt $end ]; do
+		n=$(prom_count "$1")
+		case $n in error*|0) ;; *) return 0 ;; esac
+		sleep 0.5
+	done
+	return 1
+}
+
+# export_start ADDR PORT [NETNS] [ARGS...]: start `dptune export --listen ADDR:PORT` (in
+# NETNS when given and not empty) and wait until /metrics answers. Sets EXPORT_PID.
+export_start() {
+	local addr=$1 port=$2 ns=${3:-} i
+	shift 3 2>/dev/null || shift $#
+	${ns:+ip netns exec "$ns"} "$DPTUNE" export --listen "$addr:$port" "$@" \
+		>"/tmp/$P-export-$port.log" 2>&1 &
+	EXPORT_PID=$!; T_PIDS+=("$EXPORT_PID")
+	on_cleanup "rm -f /tmp/$P-export-$port.log"
+	for i in $(seq 100); do
+		${ns:+ip netns exec "$ns"} curl -sf --max-time 5 -o /dev/null "http://$addr:$port/metrics" && return 0
+		kill -0 "$EXPORT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	diag "dptune export on $addr:$port did not answer: $(tail -5 "/tmp/$P-export-$port.log")"
+	return 1
+}
+
+# targets_file FILE HOST:PORT...: a file_sd targets file (YAML) listing the targets.
+targets_file() {
+	local f=$1 t; shift
+	{
+		echo "- targets:"
+		for t; do echo "    - '$t'"; done
+		echo "  labels:"
+		echo "    env: test"
+	} > "$f.tmp" && mv "$f.tmp" "$f"
+}
+
+# dashboard_exprs: every PromQL `expr` of the dashboard, one per line, with the dashboard's
+# template variables replaced by what matches everything ($__rate_interval by 1m).
+dashboard_exprs() {
+	python3 - "$DASHBOARD" <<'EOF'
+import json,sys
+d=json.load(open(sys.argv[1]))
+def walk(o):
+    if isinstance(o,dict):
+        for k,v in o.items():
+            if k=="expr" and isinstance(v,str) and v.strip(): yield v
+            else: yield from walk(v)
+    elif isinstance(o,list):
+        for v in o: yield from walk(v)
+for e in walk(d.get("panels",[])):
+    e=e.replace("$__rate_interval","1m").replace("$__interval","15s").replace("$__range","1h")
+    for var in ("instance","netns","device","job"):
+        e=e.replace("${%s:regex}" % var,".*").replace("$%s" % var,".*").replace("${%s}" % var,".*")
+    print(" ".join(e.split()))
+EOF
+}
+
+# rule_exprs: every `expr` of the shipped rule files, one per line, as "NAME<TAB>EXPR".
+rule_exprs() {
+	python3 - "$PROM_RULES"/*.yml <<'EOF'
+import sys,yaml
+for f in sys.argv[1:]:
+    for g in yaml.safe_load(open(f))["groups"]:
+        for r in g["rules"]:
+            print("%s\t%s" % (r.get("alert") or r.get("record"), " ".join(r["expr"].split())))
+EOF
+}
