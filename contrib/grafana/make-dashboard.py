@@ -96,23 +96,23 @@ advance()
 # --- CPU: softirq, softnet, IRQ --------------------------------------------------------
 row("CPU: IRQ, NET_RX softirq, softnet backlog")
 panel("heatmap", "NET_RX softirqs per CPU",
-      [target(f'sum by (cpu) (rate(dptune_softirq_net_rx_total{{{SEL}}}[{RI}]))', "{{cpu}}")],
+      [target(f'sum by (cpu) (rate(dptune_softirq_total{{{SEL}, type="NET_RX"}}[{RI}]))', "{{cpu}}")],
       unit="short", desc="NET_RX softirq runs per second on each CPU (/proc/softirqs): "
                          "where receive processing actually runs.")
 panel("heatmap", "si % per CPU",
-      [target(f'100 * sum by (cpu) (rate(dptune_softirq_cpu_seconds_total{{{SEL}, mode="softirq"}}[{RI}]))'
-              f' / sum by (cpu) (rate(dptune_softirq_cpu_seconds_total{{{SEL}}}[{RI}]))', "{{cpu}}")],
-      x=12, unit="percent", desc="Share of each CPU's time in softirq (/proc/stat si). "
+      [target(f'100 * sum by (cpu) (rate(dptune_cpu_seconds_total{{{SEL}, mode="softirq"}}[{RI}]))',
+              "{{cpu}}")],
+      x=12, unit="percent", desc="Share of each CPU's time in softirq (/proc/stat si: softirq seconds per second). "
                                  "A receive CPU near 100 % is the bottleneck.")
 advance()
 panel("timeseries", "softnet drops and squeezes per CPU",
-      [target(f'sum by (cpu) (rate(dptune_backlog_dropped_total{{{SEL}}}[{RI}]))', "dropped cpu{{cpu}}", "A"),
-       target(f'sum by (cpu) (rate(dptune_backlog_time_squeeze_total{{{SEL}}}[{RI}]))', "squeeze cpu{{cpu}}", "B")],
+      [target(f'sum by (cpu) (rate(dptune_softnet_dropped_total{{{SEL}}}[{RI}]))', "dropped cpu{{cpu}}", "A"),
+       target(f'sum by (cpu) (rate(dptune_softnet_times_squeezed_total{{{SEL}}}[{RI}]))', "squeeze cpu{{cpu}}", "B")],
       unit="short", desc="Backlog overflows (netdev_max_backlog) and NET_RX budget "
                          "exhaustion (netdev_budget) per CPU. A squeeze matters only "
                          "when drops rise with it.")
 panel("timeseries", "IRQs per queue per CPU",
-      [target(f'sum by (device, queue, cpu) (rate(dptune_irq_interrupts_total{{{SEL}}}[{RI}])) > 0',
+      [target(f'sum by (device, queue, cpu) (rate(dptune_irq_interrupts_total{{{SEL}}}[{RI}]))',
               "{{device}} q{{queue}} cpu{{cpu}}")],
       x=12, unit="short", desc="Hard interrupts of each NIC queue on each CPU "
                                "(/proc/interrupts): is RSS spreading, is one CPU taking all?")
@@ -121,20 +121,22 @@ advance()
 # --- Namespaces: netfilter, UDP, sockets ---------------------------------------------
 row("Namespaces: conntrack, UDP, sockets")
 panel("timeseries", "conntrack use per namespace",
-      [target(f'max by (netns) (dptune_netfilter_conntrack_entries{{{SELNS}}}'
-              f' / dptune_netfilter_conntrack_entries_limit{{{SELNS}}})', "{{netns}}")],
+      [target(f'max by (netns) (dptune_conntrack_entries{{{SELNS}}}'
+              f' / dptune_conntrack_entries_limit{{{SELNS}}})', "{{netns}}")],
       unit="percentunit", desc="nf_conntrack_count / nf_conntrack_max of each namespace "
                                "(qrouter-*, containers). At 100 % new flows are dropped.")
 panel("timeseries", "conntrack drops and insert failures per namespace",
-      [target(f'sum by (netns) (rate({{__name__=~"dptune_netfilter_conntrack_(insert_failed|drop|early_drop)_total", {SELNS}}}[{RI}]))',
-              "{{netns}}")],
+      [target(f'sum by (netns) (rate(dptune_conntrack_insert_failed_total{{{SELNS}}}[{RI}]))', "insert_failed {{netns}}", "A"),
+       target(f'sum by (netns) (rate(dptune_conntrack_drop_total{{{SELNS}}}[{RI}]))', "drop {{netns}}", "B"),
+       target(f'sum by (netns) (rate(dptune_conntrack_early_drop_total{{{SELNS}}}[{RI}]))', "early_drop {{netns}}", "C")],
       x=12, desc="Full-table drops and insert races (the parallel-UDP clash).")
 advance()
 panel("timeseries", "UDP receive buffer errors per namespace",
-      [target(f'sum by (netns) (rate(dptune_udp_receive_buffer_errors_total{{{SELNS}}}[{RI}]))', "{{netns}}")],
+      [target(f'sum by (netns) (rate(dptune_udp_rcvbuf_errors_total{{{SELNS}}}[{RI}]))', "{{netns}}", "A"),
+       target(f'sum by (netns) (rate(dptune_udp6_rcvbuf_errors_total{{{SELNS}}}[{RI}]))', "{{netns}} (v6)", "B")],
       desc="Udp RcvbufErrors (+ Udp6) of each namespace: a socket's queue was full.")
 panel("table", "Top dropping sockets",
-      [target(f'topk(20, sum by (instance, netns, local_address, comm, pid) '
+      [target(f'topk(20, sum by (instance, netns, proto, address, process) '
               f'(rate(dptune_socket_drops_total{{{SELNS}}}[5m])))', "", instant=True, fmt="table")],
       x=12, unit="pps", desc="Sockets whose receive queue overflowed in the last 5 minutes, "
                              "with their process (exported only for sockets that dropped).",
@@ -145,19 +147,25 @@ advance()
 # --- Devices ---------------------------------------------------------------------------
 row("Devices: NIC, tap, veth, OVS")
 panel("timeseries", "NIC missed / RX ring overflow",
-      [target(f'sum by (netns, device) (rate({{__name__=~"dptune_nic_receive_(missed|fifo|over)_errors_total", {SELNS}}}[{RI}]))',
-              "{{netns}}/{{device}}")],
+      [target(f'sum by (netns, device) (rate(dptune_link_receive_missed_errors_total{{{SELNS}}}[{RI}]))', "missed {{netns}}/{{device}}", "A"),
+       target(f'sum by (netns, device) (rate(dptune_link_receive_fifo_total{{{SELNS}}}[{RI}]))', "fifo {{netns}}/{{device}}", "B"),
+       target(f'sum by (netns, device) (rate(dptune_link_receive_over_errors_total{{{SELNS}}}[{RI}]))', "over {{netns}}/{{device}}", "C"),
+       target(f'sum by (netns, device, queue) (rate(dptune_ethtool_queue_total{{{SELNS}, stat=~"rx_queue_drops|rx_drops"}}[{RI}]))',
+              "queue {{netns}}/{{device}} q{{queue}}", "D")],
       desc="rx_missed_errors, rx_fifo_errors, rx_over_errors: the NIC found no free descriptor.")
 panel("timeseries", "Top tap / veth / bridge drops",
-      [target(f'topk(10, sum by (netns, device) (rate({{__name__=~"dptune_vdev_(transmit|receive)_drop_total", {SELNS}}}[{RI}])))',
-              "{{netns}}/{{device}}")],
+      [target(f'topk(10, sum by (netns, device, kind) (rate(dptune_link_transmit_drop_total{{{SELNS}, kind!~"nic|"}}[{RI}])))',
+              "tx {{netns}}/{{device}} ({{kind}})", "A"),
+       target(f'topk(10, sum by (netns, device, kind) (rate(dptune_link_receive_drop_total{{{SELNS}, kind!~"nic|"}}[{RI}])))',
+              "rx {{netns}}/{{device}} ({{kind}})", "B")],
       x=12, desc="tx_dropped on a tap: the guest behind it does not drain its vNIC.")
 advance()
 panel("timeseries", "OVS datapath lost upcalls",
-      [target(f'sum by (datapath) (rate(dptune_ovs_datapath_lost_total{{{SEL}}}[{RI}]))', "{{datapath}}")],
+      [target(f'sum by (netns, datapath) (rate(dptune_ovs_datapath_lookups_total{{{SELNS}, result="lost"}}[{RI}]))',
+              "{{netns}}/{{datapath}}")],
       desc="Packets of new flows dropped because the upcall queue to ovs-vswitchd was full.")
 panel("timeseries", "qdisc drops",
-      [target(f'sum by (netns, device) (rate(dptune_qdisc_drops_total{{{SELNS}}}[{RI}])) > 0',
+      [target(f'sum by (netns, device) (rate(dptune_qdisc_drops_total{{{SELNS}}}[{RI}]))',
               "{{netns}}/{{device}}")],
       x=12, desc="Egress queue overflow (txqueuelen) or shaping.")
 advance()
@@ -165,10 +173,12 @@ advance()
 # --- The exporter itself ---------------------------------------------------------------
 row("dptune export")
 panel("timeseries", "Scrape duration",
-      [target(f'dptune_exporter_scrape_duration_seconds{{{SEL}}}', "{{instance}}")],
+      [target(f'dptune_scrape_duration_seconds{{{SEL}}}', "{{instance}}", "A"),
+       target(f'dptune_collector_duration_seconds{{{SEL}}}', "{{instance}} {{collector}}", "B")],
       unit="s", desc="Time one scrape took to collect every layer of every namespace.")
 panel("timeseries", "Series per host",
-      [target(f'dptune_exporter_series{{{SEL}}}', "{{instance}}")],
+      [target(f'dptune_scrape_series{{{SEL}}}', "{{instance}}", "A"),
+       target(f'dptune_series_limit{{{SEL}}}', "{{instance}} limit", "B")],
       x=12, unit="short", desc="Series served; flat at --max-series means the limit was hit.")
 advance()
 
@@ -200,18 +210,18 @@ dashboard = {
         {"name": "DS_PROMETHEUS", "label": "Data source", "type": "datasource",
          "query": "prometheus", "current": {}, "hide": 0, "refresh": 1, "regex": ""},
         {"name": "job", "label": "Job", "type": "query", "datasource": DS,
-         "query": {"query": "label_values(dptune_exporter_scrape_duration_seconds, job)", "refId": "job"},
-         "definition": "label_values(dptune_exporter_scrape_duration_seconds, job)",
+         "query": {"query": "label_values(dptune_scrape_duration_seconds, job)", "refId": "job"},
+         "definition": "label_values(dptune_scrape_duration_seconds, job)",
          "refresh": 1, "includeAll": False, "multi": False, "current": {}, "sort": 1},
         {"name": "instance", "label": "Host", "type": "query", "datasource": DS,
-         "query": {"query": 'label_values(dptune_exporter_scrape_duration_seconds{job=~"$job"}, instance)',
+         "query": {"query": 'label_values(dptune_scrape_duration_seconds{job=~"$job"}, instance)',
                    "refId": "instance"},
-         "definition": 'label_values(dptune_exporter_scrape_duration_seconds{job=~"$job"}, instance)',
+         "definition": 'label_values(dptune_scrape_duration_seconds{job=~"$job"}, instance)',
          "refresh": 2, "includeAll": True, "multi": True, "allValue": ".*", "current": {}, "sort": 1},
         {"name": "netns", "label": "Namespace", "type": "query", "datasource": DS,
-         "query": {"query": 'label_values(dptune_udp_receive_buffer_errors_total{instance=~"$instance"}, netns)',
+         "query": {"query": 'label_values(dptune_udp_sockets{instance=~"$instance"}, netns)',
                    "refId": "netns"},
-         "definition": 'label_values(dptune_udp_receive_buffer_errors_total{instance=~"$instance"}, netns)',
+         "definition": 'label_values(dptune_udp_sockets{instance=~"$instance"}, netns)',
          "refresh": 2, "includeAll": True, "multi": True, "allValue": ".*", "current": {}, "sort": 1},
     ]},
     "panels": panels,

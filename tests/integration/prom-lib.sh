@@ -149,34 +149,80 @@ targets_file() {
 	} > "$f.tmp" && mv "$f.tmp" "$f"
 }
 
-# dashboard_exprs: every PromQL `expr` of the dashboard, one per line, with the dashboard's
-# template variables replaced by what matches everything ($__rate_interval by 1m).
+# dashboard_exprs: every PromQL `expr` of the dashboard's panels, one per line, as
+# "PANEL TITLE/REFID<TAB>EXPR", with the template variables replaced by what matches
+# everything ($instance, $netns: .*) and $__rate_interval by 1m.
 dashboard_exprs() {
 	python3 - "$DASHBOARD" <<'EOF'
 import json,sys
 d=json.load(open(sys.argv[1]))
-def walk(o):
-    if isinstance(o,dict):
-        for k,v in o.items():
-            if k=="expr" and isinstance(v,str) and v.strip(): yield v
-            else: yield from walk(v)
-    elif isinstance(o,list):
-        for v in o: yield from walk(v)
-for e in walk(d.get("panels",[])):
-    e=e.replace("$__rate_interval","1m").replace("$__interval","15s").replace("$__range","1h")
-    for var in ("instance","netns","device","job"):
-        e=e.replace("${%s:regex}" % var,".*").replace("$%s" % var,".*").replace("${%s}" % var,".*")
-    print(" ".join(e.split()))
+def panels(ps):
+    for p in ps:
+        yield p
+        yield from panels(p.get("panels",[]))
+for p in panels(d.get("panels",[])):
+    for t in p.get("targets",[]):
+        e=t.get("expr","")
+        if not e.strip(): continue
+        e=e.replace("$__rate_interval","1m").replace("$__interval","15s").replace("$__range","1h")
+        for var in ("instance","netns","device","job"):
+            e=e.replace("${%s:regex}" % var,".*").replace("${%s}" % var,".*").replace("$%s" % var,".*")
+        print("%s/%s\t%s" % (p["title"], t.get("refId","A"), " ".join(e.split())))
 EOF
 }
 
-# rule_exprs: every `expr` of the shipped rule files, one per line, as "NAME<TAB>EXPR".
+# rule_exprs: every `expr` of the shipped rule files, one per line, as "NAME<TAB>EXPR"
+# (a recording rule's name is followed by its layer label when it has one).
 rule_exprs() {
 	python3 - "$PROM_RULES"/*.yml <<'EOF'
 import sys,yaml
 for f in sys.argv[1:]:
     for g in yaml.safe_load(open(f))["groups"]:
         for r in g["rules"]:
-            print("%s\t%s" % (r.get("alert") or r.get("record"), " ".join(r["expr"].split())))
+            n=r.get("alert") or r.get("record")
+            if r.get("labels",{}).get("layer") and r.get("record"): n+="{layer=%s}" % r["labels"]["layer"]
+            print("%s\t%s" % (n, " ".join(r["expr"].split())))
 EOF
+}
+
+# faulted_lab: the tap lab (a VM's vNIC: cli -> bridge -> tap -> slow guest -> vm) with the
+# slowguest fault on, named ${P}t. Sets LAB, TAP (host-side tap), HV_NS, VM_NS, CLI_NS,
+# LAB_ADDR. Skips the whole test when the lab cannot run here.
+faulted_lab() {
+	local js
+	LAB=${P}t
+	on_cleanup "$DPTUNE lab down $LAB"
+	"$DPTUNE" lab up tap --name "$LAB" >/dev/null 2>&1 || skip_all "dptune lab up tap failed"
+	js=$("$DPTUNE" lab status "$LAB" --json)
+	TAP=$(echo "$js" | json_get '[h["dev"] for h in d["labs"][0]["path"] if h["kind"]=="tap"][0]')
+	HV_NS=$(echo "$js" | json_get '[h["netns"] for h in d["labs"][0]["path"] if h["kind"]=="tap"][0]')
+	LAB_ADDR=$(echo "$js" | json_get 'd["labs"][0]["target"]["addr"]')
+	VM_NS=dl-$LAB-vm CLI_NS=dl-$LAB-cli
+	"$DPTUNE" lab fault "$LAB" slowguest >/dev/null
+}
+
+# lab_traffic: bounded load on the faulted lab. (1) In the guest's namespace, a UDP socket
+# with a 1 KB receive buffer that never reads gets 2000 datagrams over loopback: its drops
+# are that namespace's UdpRcvbufErrors and a per-socket series; it stays open (at most
+# 300 s, killed at cleanup) so the exporter keeps seeing it. (2) `dptune bench` at 20 kpps
+# for 2 s from the client through the slow guest's tap: the tap's tx_dropped.
+lab_traffic() {
+	local i sp
+	"$DPTUNE" lab exec "$LAB" vm -- timeout 300 python3 -c '
+import socket,time
+r=socket.socket(2,2); r.setsockopt(socket.SOL_SOCKET,socket.SO_RCVBUF,1024); r.bind(("127.0.0.1",5600))
+s=socket.socket(2,2)
+for i in range(2000): s.sendto(b"x"*200,("127.0.0.1",5600))
+print("sent",flush=True); time.sleep(300)' >"/tmp/$P-sock.out" 2>&1 &
+	T_PIDS+=("$!"); on_cleanup "rm -f /tmp/$P-sock.out"
+	"$DPTUNE" lab exec "$LAB" vm -- timeout 30 "$DPTUNE" serve --bind "$LAB_ADDR" --port 5500 >/dev/null 2>&1 &
+	sp=$!; T_PIDS+=("$sp")
+	for i in $(seq 50); do
+		"$DPTUNE" lab exec "$LAB" cli -- bash -c "echo > /dev/tcp/$LAB_ADDR/5500" 2>/dev/null && break
+		sleep 0.1
+	done
+	"$DPTUNE" lab exec "$LAB" cli -- timeout 20 "$DPTUNE" bench "$LAB_ADDR" --port 5500 --rate 20k \
+		--duration 2 >/dev/null 2>&1
+	kill "$sp" 2>/dev/null; wait "$sp" 2>/dev/null
+	for i in $(seq 50); do grep -q sent "/tmp/$P-sock.out" 2>/dev/null && break; sleep 0.1; done
 }
