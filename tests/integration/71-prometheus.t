@@ -17,9 +17,9 @@
 need_root
 need_cmd python3 ip curl prometheus promtool
 need_export
-plan 12
 
 faulted_lab
+plan 12
 diag "lab $LAB: tap $TAP in $HV_NS, guest namespace $VM_NS, server $LAB_ADDR"
 
 prom_tmp

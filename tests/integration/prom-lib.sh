@@ -187,12 +187,15 @@ EOF
 
 # faulted_lab: the tap lab (a VM's vNIC: cli -> bridge -> tap -> slow guest -> vm) with the
 # slowguest fault on, named ${P}t. Sets LAB, TAP (host-side tap), HV_NS, VM_NS, CLI_NS,
-# LAB_ADDR. Skips the whole test when the lab cannot run here.
+# LAB_ADDR. When the lab cannot run here: skips the whole test, or with "soft" returns 1.
 faulted_lab() {
-	local js
+	local js out
 	LAB=${P}t
 	on_cleanup "$DPTUNE lab down $LAB"
-	"$DPTUNE" lab up tap --name "$LAB" >/dev/null 2>&1 || skip_all "dptune lab up tap failed"
+	if ! out=$("$DPTUNE" lab up tap --name "$LAB" 2>&1); then
+		[ "${1:-}" = soft ] && { LAB_ERR=$(echo "$out" | tail -1); return 1; }
+		skip_all "dptune lab up tap failed: $(echo "$out" | tail -1)"
+	fi
 	js=$("$DPTUNE" lab status "$LAB" --json)
 	TAP=$(echo "$js" | json_get '[h["dev"] for h in d["labs"][0]["path"] if h["kind"]=="tap"][0]')
 	HV_NS=$(echo "$js" | json_get '[h["netns"] for h in d["labs"][0]["path"] if h["kind"]=="tap"][0]')
