@@ -34,7 +34,7 @@ TRACER_EXPRS="dptune_drop_reason_total|instance_layer:dptune_drop_reason"
 mapfile -t DASH < <(dashboard_exprs)
 mapfile -t RULES < <(rule_exprs)
 TESTS=("$CONTRIB"/prometheus/tests/*.yml)
-plan $(( 7 + ${#TESTS[@]} + 4 + ${#DASH[@]} + ${#RULES[@]} + 1 ))
+plan $(( 8 + ${#TESTS[@]} + 4 + ${#DASH[@]} + ${#RULES[@]} + 1 ))
 
 # --- static: config, rules, unit tests, dashboard shape --------------------------------
 out=$(promtool check config "$CONTRIB/prometheus/prometheus.yml" 2>&1); ok $? "promtool check config contrib/prometheus/prometheus.yml" || diag "$out"
@@ -84,6 +84,24 @@ heat=$(python3 -c 'import json,sys; print(sorted(p["title"] for p in json.load(o
 is "$heat" "['NET_RX softirqs per CPU', 'si % per CPU']" "NET_RX and si % per CPU are heatmaps"
 diff <(python3 "$CONTRIB/grafana/make-dashboard.py") "$DASHBOARD" >/dev/null
 ok $? "dptune-dashboard.json is what make-dashboard.py writes"
+# every dptune_* name we use is a family the exporter serves (its --list-metrics, which is
+# docs/metrics.md; the file itself when this dptune has no export command)
+if "$DPTUNE" export --list-metrics >"/tmp/$P-fam.md" 2>/dev/null || cp "$ROOT/docs/metrics.md" "/tmp/$P-fam.md" 2>/dev/null; then
+	on_cleanup "rm -f /tmp/$P-fam.md"
+	unknown=$(python3 - "/tmp/$P-fam.md" "$DASHBOARD" "$PROM_RULES"/*.yml "${TESTS[@]}" <<'EOF'
+import re,sys
+fams=set(re.findall(r"^\| `(dptune_[a-z0-9_]+)`", open(sys.argv[1]).read(), re.M))
+used=set()
+for f in sys.argv[2:]:
+    for n in re.findall(r"(?<![:a-z_])(dptune_[a-z0-9_]+)", open(f).read()):
+        used.add(n)
+print(" ".join(sorted(used-fams)))
+EOF
+)
+	is "$unknown" "" "every metric name in the dashboard, rules and rule tests is in the exporter's family list"
+else
+	skip "no dptune export --list-metrics and no docs/metrics.md"
+fi
 
 # --- live: a real exporter and Prometheus on the faulted lab -----------------------------
 live_skip() { local i; for i in $(seq "$1"); do skip "$2"; done; done_testing; exit; }
