@@ -83,10 +83,12 @@ prom_curl() {
 	${PROM_NS:+ip netns exec "$PROM_NS"} curl -sf --max-time 10 "$@" "http://$PROM_ADDR$path"
 }
 
-# prom_query EXPR: the raw JSON answer of /api/v1/query (an error answer too).
+# prom_query EXPR: the raw JSON answer of /api/v1/query (an error answer too), evaluated
+# now, or at $PROM_TIME (UNIX seconds) when it is set, so several queries see one instant.
 prom_query() {
 	${PROM_NS:+ip netns exec "$PROM_NS"} curl -s --max-time 10 \
-		--data-urlencode "query=$1" "http://$PROM_ADDR/api/v1/query"
+		--data-urlencode "query=$1" ${PROM_TIME:+--data-urlencode "time=$PROM_TIME"} \
+		"http://$PROM_ADDR/api/v1/query"
 }
 
 # prom_count EXPR: how many series EXPR returns now ("error: ..." when it is rejected).
