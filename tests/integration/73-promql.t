@@ -110,7 +110,10 @@ NLIVE=$(( 4 + ${#DASH[@]} + ${#RULES[@]} + 1 ))
 faulted_lab soft || live_skip $NLIVE "dptune lab up tap failed: $LAB_ERR"
 prom_tmp
 port=$(free_port)
-export_start 127.0.0.1 "$port"; ok $? "dptune export on 127.0.0.1:$port" || live_skip $((NLIVE - 1)) "no exporter"
+# Only the lab's namespaces and the host's: other tests' namespaces on a shared machine
+# would make every scrape slow and bring their own drops into the rules.
+export_start 127.0.0.1 "$port" "" --netns "host,$HV_NS,$VM_NS,$CLI_NS"
+ok $? "dptune export on 127.0.0.1:$port (--netns host,$HV_NS,$VM_NS,$CLI_NS)" || live_skip $((NLIVE - 1)) "no exporter"
 targets_file "$PROM_DIR/targets.yml" "127.0.0.1:$port"
 prom_rules_copy "$PROM_DIR/rules"
 prom_config "$PROM_DIR/prometheus.yml" "$PROM_DIR/targets.yml" "$PROM_DIR/rules"

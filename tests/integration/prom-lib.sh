@@ -213,20 +213,20 @@ faulted_lab() {
 # for 2 s from the client through the slow guest's tap: the tap's tx_dropped.
 lab_traffic() {
 	local i sp
-	"$DPTUNE" lab exec "$LAB" vm -- timeout 300 python3 -c '
+	"$DPTUNE" lab exec "$LAB:vm" -- timeout 300 python3 -c '
 import socket,time
 r=socket.socket(2,2); r.setsockopt(socket.SOL_SOCKET,socket.SO_RCVBUF,1024); r.bind(("127.0.0.1",5600))
 s=socket.socket(2,2)
 for i in range(2000): s.sendto(b"x"*200,("127.0.0.1",5600))
 print("sent",flush=True); time.sleep(300)' >"/tmp/$P-sock.out" 2>&1 &
 	T_PIDS+=("$!"); on_cleanup "rm -f /tmp/$P-sock.out"
-	"$DPTUNE" lab exec "$LAB" vm -- timeout 30 "$DPTUNE" serve --bind "$LAB_ADDR" --port 5500 >/dev/null 2>&1 &
+	"$DPTUNE" lab exec "$LAB:vm" -- timeout 30 "$DPTUNE" serve --bind "$LAB_ADDR" --port 5500 >/dev/null 2>&1 &
 	sp=$!; T_PIDS+=("$sp")
 	for i in $(seq 50); do
-		"$DPTUNE" lab exec "$LAB" cli -- bash -c "echo > /dev/tcp/$LAB_ADDR/5500" 2>/dev/null && break
+		"$DPTUNE" lab exec "$LAB:cli" -- bash -c "echo > /dev/tcp/$LAB_ADDR/5500" 2>/dev/null && break
 		sleep 0.1
 	done
-	"$DPTUNE" lab exec "$LAB" cli -- timeout 20 "$DPTUNE" bench "$LAB_ADDR" --port 5500 --rate 20k \
+	"$DPTUNE" lab exec "$LAB:cli" -- timeout 20 "$DPTUNE" bench "$LAB_ADDR" --port 5500 --rate 20k \
 		--duration 2 >/dev/null 2>&1
 	kill "$sp" 2>/dev/null; wait "$sp" 2>/dev/null
 	for i in $(seq 50); do grep -q sent "/tmp/$P-sock.out" 2>/dev/null && break; sleep 0.1; done
