@@ -22,6 +22,7 @@ static const struct cmd commands[] = {
 	{ "doctor", cmd_doctor, "where packets die, why, and the knob that fixes it" },
 	{ "tune", cmd_tune, "plan, apply (journaled), verify, revert and persist knob changes" },
 	{ "lab", cmd_lab, "build, list and tear down emulated datapaths in namespaces" },
+	{ "export", cmd_export, "Prometheus exporter: every layer in every namespace over HTTP" },
 };
 
 static void usage(FILE *fp)
