@@ -404,8 +404,13 @@ void exp_route_row(const struct metric *m, struct exp_route *r)
 		const char *t = m->text;
 
 		/* numeric settings only: masks and lists are text */
-		if (!t || (*t && strspn(t, "0123456789") == strlen(t)))
+		/* numbers only: CPU masks and lists are text even when they look like one */
+		if ((!t || (*t && strspn(t, "0123456789") == strlen(t) &&
+			    (t[0] != '0' || !t[1]))) &&
+		    !strstr(n, "affinity") && !strstr(n, "cpus") && !strstr(n, "bitmap")) {
 			r->fam = fam("dptune_knob");
+			r->stat = n;
+		}
 		return;
 	}
 	if (!strncmp(n, "drop:", 5)) {
