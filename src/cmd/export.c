@@ -185,12 +185,11 @@ int cmd_export(int argc, char **argv)
 		}
 	}
 
-	/* the threads started below inherit this mask: signals come to sigwait() alone */
+	/* exp_server_start blocks these once its first collection is done */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	srv = exp_server_start(&so, err, sizeof(err));

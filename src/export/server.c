@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -523,6 +524,18 @@ struct exp_server *exp_server_start(const struct exp_server_opts *o, char *err, 
 	}
 	if (o->addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	{
+		/* the threads started here inherit this mask: SIGINT, SIGTERM and SIGHUP go to
+		 * the caller's sigwait() alone (before this, a signal ends a slow first
+		 * collection at once) */
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGHUP);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+	}
 	if (pthread_create(&s->thr, NULL, collector_main, s)) {
 		snprintf(err, errlen, "cannot start the collector thread");
 		goto fail;

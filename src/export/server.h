@@ -32,8 +32,10 @@ struct exp_server;
 int exp_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 bool exp_addr_is_loopback(const struct sockaddr_storage *ss);
 
-/* Take the first snapshot (collector status at start), start the collector thread and
- * the HTTP daemon. NULL with err on failure (port taken, TLS refused). */
+/* Take the first snapshot (collector status at start), then block SIGINT, SIGTERM and
+ * SIGHUP in the calling thread (the caller sigwait()s for them) and start the collector
+ * thread and the HTTP daemon, which inherit that mask. NULL with err on failure (port
+ * taken, TLS refused). */
 struct exp_server *exp_server_start(const struct exp_server_opts *o, char *err, size_t errlen);
 /* The collectors' status of the first snapshot, for the start-up message. */
 const struct snapshot *exp_server_first(const struct exp_server *s);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # 70-export.t: `dptune export` serves a scrape Prometheus accepts (promtool check metrics),
 # with the right netns/device labels and counters that move under an injected fault (a
-# netem qdisc that drops every packet on a veth); OpenMetrics on request; concurrent
+# pfifo qdisc of length 0 that drops every packet on a veth); OpenMetrics on request; concurrent
 # scrapes share one collection; namespaces that come and go leave no series and no fd
 # behind; --max-series cuts and says so; basic auth (bcrypt) and TLS from a
 # node_exporter-style web config; docs/metrics.md is what --list-metrics prints.
@@ -64,19 +64,19 @@ if command -v promtool >/dev/null; then
 	ok $(( rc != 0 || $(wc -l < "$TMP/promtool") )) "promtool check metrics reports nothing" || head "$TMP/promtool" | sed 's/^/# /'
 else skip "no promtool"; fi
 
-# the fault: every packet ${P}a sends is dropped by netem; 200 datagrams
-nsx a tc qdisc replace dev ${P}a root netem loss 100%
+# the fault: every packet ${P}a sends is dropped by a pfifo of length 0; 200 datagrams
+nsx a tc qdisc replace dev ${P}a root pfifo limit 0
 nsx a ip neigh replace $B4 lladdr 02:00:00:00:00:01 dev ${P}a nud permanent
 scrape -o "$TMP/s1" $URL/metrics
-q1=$(val "$TMP/s1" dptune_qdisc_drops_total netns=${P}a device=${P}a kind=netem)
+q1=$(val "$TMP/s1" dptune_qdisc_drops_total netns=${P}a device=${P}a kind=pfifo)
 nsx a python3 -c "
 import socket
 s=socket.socket(2,2)
 for i in range(200): s.sendto(b'x'*32,('$B4',9))"
 scrape -o "$TMP/s2" $URL/metrics
-q2=$(val "$TMP/s2" dptune_qdisc_drops_total netns=${P}a device=${P}a kind=netem)
+q2=$(val "$TMP/s2" dptune_qdisc_drops_total netns=${P}a device=${P}a kind=pfifo)
 ok $([ "$q1" != none ] && [ "$q2" != none ] && [ $((q2 - q1)) -ge 200 ]; echo $?) \
-	"dptune_qdisc_drops_total{netns=${P}a,device=${P}a,kind=netem} rose by >= 200 ($q1 -> $q2)"
+	"dptune_qdisc_drops_total{netns=${P}a,device=${P}a,kind=pfifo} rose by >= 200 ($q1 -> $q2)"
 if [ "$(val "$TMP/s2" dptune_collector_up collector=dropreason)" = 1 ]; then
 	d=$(python3 -c "
 import re,sys
@@ -101,21 +101,23 @@ c1=$(val "$TMP/s4" dptune_collections_total); n1=$(val "$TMP/s4" dptune_scrapes_
 ok $([ $((c1 - c0)) -lt $((n1 - n0)) ]; echo $?) "7 scrapes, 6 at once, took fewer collections ($((c1 - c0))) than scrapes ($((n1 - n0)))"
 is "$(grep -L '^dptune_scrape_duration_seconds' "$TMP"/p? | wc -l)" "0" "every concurrent scrape got a whole exposition"
 
-# namespaces come and go: no series left, no fd leaked
+# namespaces come and go: no series left, no fd leaked. The exporter watches one namespace
+# (${P}g) that is created and deleted three times, so other namespaces on the host (other
+# tests) do not change its fd count.
 kill $EPID; wait $EPID 2>/dev/null
-start_export "$TMP/start2.json"; URL=http://127.0.0.1:$EPORT
-scrape -o /dev/null $URL/metrics; scrape -o /dev/null $URL/metrics
-fd0=$(ls /proc/$EPID/fd | wc -l)
-for r in 1 2; do
-	for i in 1 2 3 4 5; do mkns g$i; ip -n ${P}g$i link add ${P}x type dummy; done
+start_export "$TMP/start2.json" --netns ${P}g; URL=http://127.0.0.1:$EPORT
+scrape -o /dev/null $URL/metrics; scrape -o "$TMP/g0" $URL/metrics
+fd0=$(ls /proc/$EPID/fd | wc -l); fds=
+for r in 1 2 3; do
+	mkns g; ip -n ${P}g link add ${P}x type veth peer name ${P}y
 	scrape -o "$TMP/g$r" $URL/metrics
-	for i in 1 2 3 4 5; do ip netns del ${P}g$i; done
+	ip netns del ${P}g
 	scrape -o "$TMP/h$r" $URL/metrics
+	fds+=" $(ls /proc/$EPID/fd | wc -l)"
 done
-is "$(grep -c "netns=\"${P}g1\"" "$TMP/g2" | sed 's/^[1-9][0-9]*$/some/')" "some" "a new namespace's series appear"
-is "$(grep -c "netns=\"${P}g" "$TMP/h2")" "0" "a deleted namespace's series are gone at the next scrape"
-fd1=$(ls /proc/$EPID/fd | wc -l)
-is "$fd1" "$fd0" "open fds after 2 rounds of 5 namespaces created and deleted: $fd1 (was $fd0)"
+is "$(val "$TMP/g3" dptune_link_receive_packets_total netns=${P}g device=${P}x kind=veth | sed 's/[0-9]\+/N/')" "N" "a new namespace's series appear"
+is "$(grep -c "netns=\"${P}g" "$TMP/h3")" "0" "a deleted namespace's series are gone at the next scrape"
+is "$fds" " $fd0 $fd0 $fd0" "open fds after each of 3 rounds of a namespace created, scraped and deleted:$fds (before: $fd0)"
 kill $EPID; wait $EPID 2>/dev/null
 
 # --max-series
