@@ -13,8 +13,10 @@
 struct rc_ent {
 	const char *name, *labels;
 	uint32_t bits; /* layer | kind << 4 | queue >= 0 << 8 | ovs obj << 9 | used << 31 */
-	struct exp_route r;
+	const struct exp_route *r; /* in the route arena: does not move when the table grows */
 };
+
+#define RCHUNK 1024
 
 struct ns_cache {
 	uint64_t inode;
@@ -27,8 +29,11 @@ struct exp_render {
 	char proc_root[256];
 	struct rc_ent *rc;
 	size_t rc_cap, rc_n;
+	struct exp_route **chunks;
+	size_t nroutes, nchunks;
 	/* per-scrape scratch */
 	int32_t *fam_of, *aux;
+	const struct exp_route **rt_of;
 	size_t rows_cap;
 	uint32_t *order, *fstart;
 	size_t order_cap, nfam;
@@ -36,13 +41,18 @@ struct exp_render {
 	size_t lk_cap;
 	uint32_t *link_mask;
 	size_t link_mask_cap;
+	/* per scrape: the escaped labels of each namespace (netns="...") and of each device
+	 * (netns="...",device="...",kind="..."), written once, copied into every sample */
+	struct promwriter frag;
+	uint32_t *ns_off, *ns_len, *link_off, *link_len;
+	size_t ns_frag_cap, link_frag_cap;
 	/* namespace labels */
 	struct ns_cache *nc;
 	size_t nnc, nc_cap;
 	const char **ns_label;
 	size_t ns_label_cap, nns;
 	/* family facts */
-	int first_link, last_link, f_ethtool, f_drop, f_other, f_other_total, f_socket_first,
+	int f_knob, first_link, last_link, f_ethtool, f_drop, f_other, f_other_total, f_socket_first,
 	    f_socket_last, f_unseen;
 	unsigned *fflags;
 	double tick;
@@ -85,6 +95,8 @@ struct exp_render *exp_render_new(const char *proc_root)
 		f |= has_word(l, "kind") ? FL_KIND : 0;
 		r->fflags[i] = f;
 	}
+	pw_init(&r->frag);
+	r->f_knob = exp_family_index("dptune_knob");
 	r->first_link = exp_family_index("dptune_link_receive_packets_total");
 	r->last_link = exp_family_index("dptune_link_receive_nohandler_total");
 	r->f_ethtool = exp_family_index("dptune_ethtool_total");
@@ -104,6 +116,10 @@ void exp_render_free(struct exp_render *r)
 	if (!r)
 		return;
 	free(r->rc);
+	for (size_t i = 0; i < r->nchunks; i++)
+		free(r->chunks[i]);
+	free(r->chunks);
+	free(r->rt_of);
 	free(r->fam_of);
 	free(r->aux);
 	free(r->order);
@@ -115,6 +131,11 @@ void exp_render_free(struct exp_render *r)
 	free(r->nc);
 	free(r->ns_label);
 	free(r->fflags);
+	pw_release(&r->frag);
+	free(r->ns_off);
+	free(r->ns_len);
+	free(r->link_off);
+	free(r->link_len);
 	free(r);
 }
 
@@ -261,6 +282,35 @@ void exp_render_labels(struct exp_render *r, const struct snapshot *s)
 					}
 }
 
+/* The escaped text of one label, key="value", appended to r->frag. */
+static void frag_label(struct exp_render *r, const char *key, const char *v)
+{
+	if (!v || !*v)
+		return;
+	if (r->frag.len && r->frag.buf[r->frag.len - 1] != '\0')
+		pw_raw(&r->frag, ",", 1);
+	pw_raw(&r->frag, key, strlen(key));
+	pw_raw(&r->frag, "=\"", 2);
+	pw_escape_value(&r->frag, v, strlen(v));
+	pw_raw(&r->frag, "\"", 1);
+}
+
+static void frags_reset(struct exp_render *r, const struct snapshot *s)
+{
+	pw_reset(&r->frag, PW_TEXT004);
+	grow_array((void **)&r->ns_off, &r->ns_frag_cap, s->nns + 1, sizeof(*r->ns_off));
+	r->ns_len = xrealloc(r->ns_len, r->ns_frag_cap * sizeof(*r->ns_len));
+	grow_array((void **)&r->link_off, &r->link_frag_cap, s->nlinks + 1, sizeof(*r->link_off));
+	r->link_len = xrealloc(r->link_len, r->link_frag_cap * sizeof(*r->link_len));
+	memset(r->link_len, 0, (s->nlinks + 1) * sizeof(*r->link_len));
+	for (size_t i = 0; i < s->nns; i++) {
+		pw_raw(&r->frag, "", 1); /* a NUL between fragments: frag_label's first comma */
+		r->ns_off[i] = (uint32_t)r->frag.len;
+		frag_label(r, "netns", r->ns_label[i]);
+		r->ns_len[i] = (uint32_t)(r->frag.len - r->ns_off[i]);
+	}
+}
+
 const char *exp_ns_label(const struct exp_render *r, uint32_t ns)
 {
 	return ns < r->nns ? r->ns_label[ns] : "unknown";
@@ -283,8 +333,6 @@ static void rc_grow(struct exp_render *r)
 	size_t oc = r->rc_cap;
 
 	r->rc_cap = oc ? oc * 2 : 1024;
-	if (r->rc_cap > (1u << 20)) /* socket labels churn: start over rather than grow */
-		r->rc_cap = 1024, oc = 0;
 	r->rc = xcalloc(r->rc_cap, sizeof(*r->rc));
 	r->rc_n = 0;
 	for (size_t i = 0; i < oc; i++) {
@@ -316,15 +364,24 @@ static const struct exp_route *route(struct exp_render *r, const struct metric *
 		struct rc_ent *e = &r->rc[h];
 
 		if (!(e->bits >> 31)) {
+			struct exp_route *rt;
+
+			if (r->nroutes == r->nchunks * RCHUNK) {
+				r->chunks = xrealloc(r->chunks, (r->nchunks + 1) * sizeof(*r->chunks));
+				r->chunks[r->nchunks++] = xmalloc(RCHUNK * sizeof(**r->chunks));
+			}
+			rt = &r->chunks[r->nroutes / RCHUNK][r->nroutes % RCHUNK];
+			r->nroutes++;
+			exp_route_row(m, rt);
 			e->name = m->name;
 			e->labels = m->labels;
 			e->bits = bits;
-			exp_route_row(m, &e->r);
+			e->r = rt;
 			r->rc_n++;
-			return &e->r;
+			return rt;
 		}
 		if (e->bits == bits && e->name == m->name && e->labels == m->labels)
-			return &e->r;
+			return e->r;
 	}
 }
 
@@ -373,6 +430,24 @@ static int link_find(const struct exp_render *r, const struct snapshot *s, uint3
 static const char *link_kind(const struct link_info *l)
 {
 	return *l->kind ? l->kind : !strcmp(l->name, "lo") ? "loopback" : "nic";
+}
+
+/* netns="...",device="...",kind="..." of link li, written on first use in a scrape. */
+static void link_frag(struct exp_render *r, const struct snapshot *s, int li, const char **t,
+		      size_t *n)
+{
+	const struct link_info *l = &s->links[li];
+
+	if (!r->link_len[li]) {
+		pw_raw(&r->frag, "", 1);
+		r->link_off[li] = (uint32_t)r->frag.len;
+		frag_label(r, "netns", r->ns_label[l->ns]);
+		frag_label(r, "device", l->name);
+		frag_label(r, "kind", link_kind(l));
+		r->link_len[li] = (uint32_t)(r->frag.len - r->link_off[li]);
+	}
+	*t = r->frag.buf + r->link_off[li];
+	*n = r->link_len[li];
 }
 
 /* ---- writing ---- */
@@ -453,9 +528,21 @@ static void write_sample(struct exp_render *r, const struct snapshot *s, struct 
 	bool socket = fi >= r->f_socket_first && fi <= r->f_socket_last;
 
 	pw_sample_begin(w, f->name);
-	if (fl & FL_NETNS)
-		write_netns(r, w, m);
-	if (socket) {
+	if (rt->xf == XF_LINK && aux >= 0 && !(m->labels && strstr(m->labels, "netns_inode="))) {
+		const char *t;
+		size_t n;
+
+		link_frag(r, s, aux, &t, &n);
+		pw_labels_raw(w, t, n);
+	} else if (fl & FL_NETNS) {
+		if (m->ns < r->nns && !(m->labels && strstr(m->labels, "netns_inode=")))
+			pw_labels_raw(w, r->frag.buf + r->ns_off[m->ns], r->ns_len[m->ns]);
+		else
+			write_netns(r, w, m);
+	}
+	if (rt->xf == XF_LINK && aux >= 0) {
+		/* device and kind are in the fragment */
+	} else if (socket) {
 		const char *sp = strchr(m->obj, ' ');
 
 		if (sp) {
@@ -469,8 +556,6 @@ static void write_sample(struct exp_render *r, const struct snapshot *s, struct 
 	} else if (fl & FL_DEVICE) {
 		pw_label(w, "device", m->obj);
 	}
-	if (rt->xf == XF_LINK && aux >= 0)
-		pw_label(w, "kind", link_kind(&s->links[aux]));
 	if ((fl & FL_QUEUE) && m->queue >= 0)
 		pw_label_int(w, "queue", m->queue);
 	if ((fl & FL_CPU) && m->cpu >= 0)
@@ -481,7 +566,7 @@ static void write_sample(struct exp_render *r, const struct snapshot *s, struct 
 		pw_label(w, "reason", rt->stat);
 		pw_label(w, "layer", layer_name(m->layer));
 	} else if (rt->stat) {
-		pw_label(w, fi == exp_family_index("dptune_knob") ? "knob" : "stat", rt->stat);
+		pw_label(w, fi == r->f_knob ? "knob" : "stat", rt->stat);
 	}
 	if ((fl & FL_LAYER) && fi != r->f_drop)
 		pw_label(w, "layer", layer_name(m->layer));
@@ -502,14 +587,25 @@ size_t exp_render_rows(struct exp_render *r, const struct snapshot *s,
 	size_t n = s->nm, written = 0, start = w->samples;
 	const struct metric *sock_row = NULL;
 	bool sock_ok = false;
-	int f_knob = exp_family_index("dptune_knob");
+	int f_knob = r->f_knob;
 
 	*limit_hit = false;
+	if (r->rc_n > (1u << 18)) {
+		/* socket labels churn: start the route cache over rather than grow it */
+		free(r->rc);
+		r->rc = NULL;
+		r->rc_cap = r->rc_n = 0;
+		for (size_t i = 0; i < r->nchunks; i++)
+			free(r->chunks[i]);
+		r->nchunks = r->nroutes = 0;
+	}
 	if (n > r->rows_cap) {
 		r->rows_cap = n + n / 4;
 		free(r->fam_of);
 		free(r->aux);
 		free(r->order);
+		free(r->rt_of);
+		r->rt_of = xmalloc(r->rows_cap * sizeof(*r->rt_of));
 		r->fam_of = xmalloc(r->rows_cap * sizeof(*r->fam_of));
 		r->aux = xmalloc(r->rows_cap * sizeof(*r->aux));
 		r->order = xmalloc(r->rows_cap * sizeof(*r->order));
@@ -518,6 +614,7 @@ size_t exp_render_rows(struct exp_render *r, const struct snapshot *s,
 		r->fstart = xmalloc((r->nfam + 1) * sizeof(*r->fstart));
 	memset(r->fstart, 0, (r->nfam + 1) * sizeof(*r->fstart));
 	links_index(r, s);
+	frags_reset(r, s);
 
 	/* route and count */
 	for (size_t i = 0; i < n; i++) {
@@ -560,6 +657,7 @@ size_t exp_render_rows(struct exp_render *r, const struct snapshot *s,
 			}
 		}
 		r->fam_of[i] = fi;
+		r->rt_of[i] = rt;
 		r->fstart[fi + 1]++;
 	}
 	for (size_t k = 0; k < r->nfam; k++)
@@ -581,7 +679,7 @@ size_t exp_render_rows(struct exp_render *r, const struct snapshot *s,
 		pw_family(w, fam->name, fam->type, fam->help);
 		for (size_t j = b; j < e; j++) {
 			const struct metric *m = &s->m[r->order[j]];
-			const struct exp_route *rt = route(r, m);
+			const struct exp_route *rt = r->rt_of[r->order[j]];
 			uint64_t v = m->value;
 
 			if (max_series && written >= max_series) {

@@ -61,8 +61,15 @@ static inline void put_s(struct promwriter *w, const char *s)
 /* HELP text escapes backslash and newline; label values also the double quote. */
 static void escape(struct promwriter *w, const char *v, size_t n, bool quote)
 {
-	need(w, 2 * n);
-	for (size_t i = 0; i < n; i++) {
+	size_t plain = 0;
+
+	/* the common case: nothing to escape, one copy */
+	while (plain < n && v[plain] != '\\' && v[plain] != '"' && v[plain] != '\n')
+		plain++;
+	need(w, plain + 2 * (n - plain));
+	memcpy(w->buf + w->len, v, plain);
+	w->len += plain;
+	for (size_t i = plain; i < n; i++) {
 		char c = v[i];
 
 		if (c == '\\' || (quote && c == '"')) {
@@ -115,6 +122,15 @@ void pw_label_n(struct promwriter *w, const char *key, const char *value, size_t
 	put_s(w, "=\"");
 	escape(w, value, n, true);
 	put_c(w, '"');
+}
+
+void pw_labels_raw(struct promwriter *w, const char *text, size_t n)
+{
+	if (!n)
+		return;
+	put_c(w, w->in_labels ? ',' : '{');
+	w->in_labels = true;
+	pw_raw(w, text, n);
 }
 
 void pw_label(struct promwriter *w, const char *key, const char *value)

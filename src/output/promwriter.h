@@ -34,6 +34,8 @@ void pw_sample_begin(struct promwriter *w, const char *name);
 void pw_label(struct promwriter *w, const char *key, const char *value);
 void pw_label_n(struct promwriter *w, const char *key, const char *value, size_t n);
 void pw_label_int(struct promwriter *w, const char *key, long long v);
+/* Labels already written out and escaped ("a=\"x\",b=\"y\""), as a cache hands them back. */
+void pw_labels_raw(struct promwriter *w, const char *text, size_t n);
 void pw_value_u64(struct promwriter *w, uint64_t v);
 void pw_value_double(struct promwriter *w, double v);
 /* The end of an exposition ("# EOF" for OpenMetrics; nothing for 0.0.4). */

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd curl python3 tc
-plan 22
+plan 23
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TMP=$(mktemp -d /tmp/$P.XXXX); on_cleanup rm -rf "$TMP"
 
@@ -101,23 +101,27 @@ c1=$(val "$TMP/s4" dptune_collections_total); n1=$(val "$TMP/s4" dptune_scrapes_
 ok $([ $((c1 - c0)) -lt $((n1 - n0)) ]; echo $?) "7 scrapes, 6 at once, took fewer collections ($((c1 - c0))) than scrapes ($((n1 - n0)))"
 is "$(grep -L '^dptune_scrape_duration_seconds' "$TMP"/p? | wc -l)" "0" "every concurrent scrape got a whole exposition"
 
-# namespaces come and go: no series left, no fd leaked. The exporter watches one namespace
-# (${P}g) that is created and deleted three times, so other namespaces on the host (other
-# tests) do not change its fd count.
+# namespaces come and go: no series left, no fd leaked. The exporter reads one namespace
+# (${P}g) that is created and deleted three times. The engine also holds a handle on every
+# namespace of the host (other tests create and delete theirs meanwhile), so fds are
+# counted without those handles, and none may point at the deleted namespace.
 kill $EPID; wait $EPID 2>/dev/null
 start_export "$TMP/start2.json" --netns ${P}g; URL=http://127.0.0.1:$EPORT
+nfd() { for f in /proc/$EPID/fd/*; do readlink "$f"; done | grep -vc '^/run/netns/\|^net:\['; }
 scrape -o /dev/null $URL/metrics; scrape -o "$TMP/g0" $URL/metrics
-fd0=$(ls /proc/$EPID/fd | wc -l); fds=
+fd0=$(nfd); fds= held=0
 for r in 1 2 3; do
 	mkns g; ip -n ${P}g link add ${P}x type veth peer name ${P}y
+	ino=$(stat -L -c %i /run/netns/${P}g)
 	scrape -o "$TMP/g$r" $URL/metrics
 	ip netns del ${P}g
 	scrape -o "$TMP/h$r" $URL/metrics
-	fds+=" $(ls /proc/$EPID/fd | wc -l)"
+	fds+=" $(nfd)"
+	held=$((held + $(for f in /proc/$EPID/fd/*; do readlink "$f"; done | grep -c "net:\[$ino\]")))
 done
 is "$(val "$TMP/g3" dptune_link_receive_packets_total netns=${P}g device=${P}x kind=veth | sed 's/[0-9]\+/N/')" "N" "a new namespace's series appear"
 is "$(grep -c "netns=\"${P}g" "$TMP/h3")" "0" "a deleted namespace's series are gone at the next scrape"
-is "$fds" " $fd0 $fd0 $fd0" "open fds after each of 3 rounds of a namespace created, scraped and deleted:$fds (before: $fd0)"
+is "$fds/$held" " $fd0 $fd0 $fd0/0" "fds (namespace handles aside) after each of 3 rounds of a namespace created, scraped and deleted:$fds (before: $fd0); handles kept on a deleted one: $held"
 kill $EPID; wait $EPID 2>/dev/null
 
 # --max-series
