@@ -164,7 +164,10 @@ int cmd_export(int argc, char **argv)
 	so.max_results = 8;
 	so.co.drop_reasons = !no_dr;
 	so.co.knob_max_age = COLLECT_KNOB_MAX_AGE;
-	if (so.filter.netns && !strchr(so.filter.netns, ','))
+	/* one namespace by its name is read alone; an exported label (docker:ID/comm,
+	 * proc:comm) is not a name the engine knows: every namespace is read, then filtered */
+	if (so.filter.netns && !strchr(so.filter.netns, ',') &&
+	    (!strchr(so.filter.netns, ':') || !strncmp(so.filter.netns, "pid:", 4)))
 		so.co.only_ns = so.filter.netns;
 	if (webfile) {
 		if (webconfig_load(webfile, &wc, err, sizeof(err)))

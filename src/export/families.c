@@ -364,7 +364,7 @@ static void route_ovs(const struct metric *m, struct exp_route *r)
 
 	if (has_label(m->labels, "source=ovsdb")) {
 		r->fam = fam("dptune_ovs_interface_total");
-		r->stat = n;
+		r->stat = !strncmp(n, "ovs_", 4) ? n + 4 : n; /* the collector's prefix */
 	} else if (!strcmp(n, "ovs_unseen")) {
 		r->fam = fam("dptune_ovs_unseen_packets_total");
 	} else if (!strncmp(n, "pmd_", 4)) {
