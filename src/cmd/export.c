@@ -9,6 +9,7 @@
 #include <string.h>
 #include "cmd.h"
 #include "vocab.h"
+#include "../collect/collect.h"
 #include "../core/log.h"
 #include "../export/families.h"
 #include "../export/server.h"
@@ -95,7 +96,8 @@ int cmd_export(int argc, char **argv)
 	struct exp_server_opts so;
 	struct webconfig wc;
 	const char *listen = EXPORT_DEFAULT_LISTEN, *layers = NULL, *webfile = NULL;
-	bool json = false, list = false, no_dr = false, have_wc = false;
+	bool json = false, list = false, no_dr = false, have_wc = false, knobs = false;
+	char only[512] = "";
 	uint64_t max_series = 0;
 	uint32_t max_conn = 512, timeout = 10;
 	char err[512];
@@ -122,6 +124,8 @@ int cmd_export(int argc, char **argv)
 		{ .name = "max-series", .type = OPT_U64, .dst = &max_series, .min = 1,
 		  .max = 100000000, .arg = "N",
 		  .help = "write at most N series a scrape (dptune_series_limit_hit says so), %R" },
+		{ .name = "knobs", .type = OPT_FLAG, .dst = &knobs,
+		  .help = "also export the settings (sysctls, RPS, NAPI: dptune_knob), re-read every 5-10 min" },
 		{ .name = "no-drop-reasons", .type = OPT_FLAG, .dst = &no_dr,
 		  .help = "do not load the BPF drop-reason tracer" },
 		{ .name = "list-metrics", .type = OPT_FLAG, .dst = &list,
@@ -163,7 +167,19 @@ int cmd_export(int argc, char **argv)
 	so.conn_memory = 32 * 1024;
 	so.max_results = 8;
 	so.co.drop_reasons = !no_dr;
-	so.co.knob_max_age = COLLECT_KNOB_MAX_AGE;
+	/* Settings are most of a collection's cost (a forked reader per namespace for
+	 * sysfs) and change rarely: off unless asked, then re-read every 300-570 s, a tenth
+	 * of the namespaces at a time, so a 15 s scrape pays a few percent of them. */
+	so.co.knob_max_age = 300;
+	if (!knobs) {
+		size_t l = 0;
+
+		for (size_t i = 0; collectors[i]; i++)
+			if (strcmp(collectors[i]->name, "knobs") && l + 64 < sizeof(only))
+				l += (size_t)snprintf(only + l, sizeof(only) - l, "%s%s", l ? "," : "",
+						      collectors[i]->name);
+		so.co.only_collectors = only;
+	}
 	/* one namespace by its name is read alone; an exported label (docker:ID/comm,
 	 * proc:comm) is not a name the engine knows: every namespace is read, then filtered */
 	if (so.filter.netns && !strchr(so.filter.netns, ',') &&

@@ -119,7 +119,7 @@ static const struct exp_family fixed[] = {
 	{ "dptune_drop_reason_unaccounted_total", C, "", "Drops the BPF program could not aggregate (its map was full).", "BPF map overflow counter" },
 	{ "dptune_drop_reason_missed_total", C, "attach", "Drop events the kernel did not deliver to the program (recursion misses): the counts are incomplete when this rises.", "bpf_prog_info.recursion_misses" },
 	/* settings */
-	{ "dptune_knob", G, "netns,device,queue,knob", "A numeric setting read for diagnosis (sysctl, ring size, channels, coalescing). Re-read every 10 to 20 s.", "/proc/sys, /sys/class/net, ETHTOOL_G*" },
+	{ "dptune_knob", G, "netns,device,queue,knob", "A numeric setting: ring sizes, channels and coalescing always; sysctls, RPS and NAPI settings with --knobs (re-read every 5 to 10 minutes).", "/proc/sys, /sys/class/net, ETHTOOL_G*" },
 	/* anything a collector adds that the table above does not name */
 	{ "dptune_other_total", C, "netns,device,queue,cpu,layer,stat", "A counter of a collector that has no family of its own yet.", "any" },
 	{ "dptune_other", G, "netns,device,queue,cpu,layer,stat", "A gauge of a collector that has no family of its own yet.", "any" },
