@@ -171,11 +171,14 @@ int cmd_export(int argc, char **argv)
 	 * sysfs) and change rarely: off unless asked, then re-read every 300-570 s, a tenth
 	 * of the namespaces at a time, so a 15 s scrape pays a few percent of them. */
 	so.co.knob_max_age = 300;
-	if (!knobs) {
+	if (!knobs || no_dr) {
 		size_t l = 0;
 
+		/* left out: not reported as up when they do not run */
 		for (size_t i = 0; collectors[i]; i++)
-			if (strcmp(collectors[i]->name, "knobs") && l + 64 < sizeof(only))
+			if ((knobs || strcmp(collectors[i]->name, "knobs")) &&
+			    (!no_dr || strcmp(collectors[i]->name, "dropreason")) &&
+			    l + 64 < sizeof(only))
 				l += (size_t)snprintf(only + l, sizeof(only) - l, "%s%s", l ? "," : "",
 						      collectors[i]->name);
 		so.co.only_collectors = only;
