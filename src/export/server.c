@@ -55,6 +55,9 @@ struct exp_server {
 	bool stop, collecting, want_om;
 	struct req **wait;
 	size_t nwait, wait_cap;
+	struct MHD_Connection **resume; /* collector thread's scratch */
+	size_t resume_cap;
+	uint64_t scrapes_seen;          /* s->scrapes when this collection was published */
 	struct result **pool;
 	size_t npool;
 	uint64_t collections, scrapes;
@@ -178,7 +181,7 @@ static void self_metrics(struct exp_server *s, struct promwriter *w, double t0, 
 	pw_sample_begin(w, FAM("dptune_collections_total"));
 	pw_value_u64(w, s->collections);
 	pw_sample_begin(w, FAM("dptune_scrapes_total"));
-	pw_value_u64(w, s->scrapes);
+	pw_value_u64(w, s->scrapes_seen);
 	pw_sample_begin(w, FAM("dptune_build_info"));
 	pw_label(w, "version", DPTUNE_VERSION);
 	pw_label(w, "git", DPTUNE_GIT);
@@ -239,6 +242,7 @@ static void *collector_main(void *arg)
 
 		pthread_mutex_lock(&s->mu);
 		s->collections++;
+		s->scrapes_seen = s->scrapes;
 		res = result_get(s);
 		if (res) {
 			res->refs++; /* ours while rendering */
@@ -256,10 +260,14 @@ static void *collector_main(void *arg)
 			res->refs--;
 		}
 		/* hand the result to every waiting request it suits; an OpenMetrics request
-		 * that joined after rendering began waits for the next collection */
+		 * that joined after rendering began waits for the next collection. The
+		 * connections are resumed after s->mu is released: MHD takes its own locks
+		 * there, and calls back into us (result_unref) under them. */
 		{
-			size_t keep = 0;
+			size_t keep = 0, nres = 0;
 
+			grow_array((void **)&s->resume, &s->resume_cap, s->nwait + 1,
+				   sizeof(*s->resume));
 			for (size_t i = 0; i < s->nwait; i++) {
 				struct req *q = s->wait[i];
 
@@ -272,20 +280,31 @@ static void *collector_main(void *arg)
 				if (res)
 					res->refs++;
 				q->state = RQ_READY;
-				MHD_resume_connection(q->conn);
+				s->resume[nres++] = q->conn;
 			}
 			s->nwait = keep;
 			s->collecting = keep > 0;
+			pthread_mutex_unlock(&s->mu);
+			for (size_t i = 0; i < nres; i++)
+				MHD_resume_connection(s->resume[i]);
+			pthread_mutex_lock(&s->mu);
 		}
 	}
 	/* stopping: answer whoever still waits (503) */
-	for (size_t i = 0; i < s->nwait; i++) {
-		s->wait[i]->res = NULL;
-		s->wait[i]->state = RQ_READY;
-		MHD_resume_connection(s->wait[i]->conn);
+	{
+		size_t n = s->nwait;
+
+		grow_array((void **)&s->resume, &s->resume_cap, n + 1, sizeof(*s->resume));
+		for (size_t i = 0; i < n; i++) {
+			s->wait[i]->res = NULL;
+			s->wait[i]->state = RQ_READY;
+			s->resume[i] = s->wait[i]->conn;
+		}
+		s->nwait = 0;
+		pthread_mutex_unlock(&s->mu);
+		for (size_t i = 0; i < n; i++)
+			MHD_resume_connection(s->resume[i]);
 	}
-	s->nwait = 0;
-	pthread_mutex_unlock(&s->mu);
 	return NULL;
 }
 
@@ -607,6 +626,7 @@ void exp_server_stop(struct exp_server *s)
 	}
 	free(s->pool);
 	free(s->wait);
+	free(s->resume);
 	if (s->auth_ok) {
 		for (size_t i = 0; i < s->o.web->nusers; i++)
 			free(s->auth_ok[i]);
