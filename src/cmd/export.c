@@ -165,7 +165,7 @@ int cmd_export(int argc, char **argv)
 	so.per_ip = max_conn / 2;
 	so.timeout = timeout;
 	so.conn_memory = 32 * 1024;
-	so.max_results = 8;
+	so.max_results = 4;
 	so.co.drop_reasons = !no_dr;
 	/* Settings are most of a collection's cost (a forked reader per namespace for
 	 * sysfs) and change rarely: off unless asked, then re-read every 300-570 s, a tenth
