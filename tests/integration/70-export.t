@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd curl python3 tc
-plan 24
+plan 26
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TMP=$(mktemp -d /tmp/$P.XXXX); on_cleanup rm -rf "$TMP"
 
@@ -92,6 +92,21 @@ scrape -H 'Accept: application/openmetrics-text; version=1.0.0' -D "$TMP/h2" -o 
 grep -qi '^content-type: application/openmetrics-text' "$TMP/h2" && [ "$(tail -1 "$TMP/s3")" = "# EOF" ]
 ok $? "OpenMetrics on request (content type, # EOF)"
 grep -q '^# TYPE dptune_link_receive_packets counter$' "$TMP/s3"; ok $? "OpenMetrics counter family named without _total"
+
+# a socket that drops is exported with its address and owning process; one that does not is not
+nsx_bg a python3 -c '
+import socket,time
+r=socket.socket(2,2); r.setsockopt(socket.SOL_SOCKET,socket.SO_RCVBUF,1024); r.bind(("127.0.0.1",7777))
+q=socket.socket(2,2); q.bind(("127.0.0.1",7778))
+s=socket.socket(2,2)
+for i in range(300): s.sendto(b"x"*1000,("127.0.0.1",7777))
+time.sleep(60)'
+sleep 1.5
+scrape -o "$TMP/k" $URL/metrics
+sd=$(val "$TMP/k" dptune_socket_drops_total netns=${P}a proto=udp address=127.0.0.1:7777 process=python3)
+ok $([ "$sd" != none ] && [ "$sd" -gt 0 ]; echo $?) "dptune_socket_drops_total{netns=${P}a,proto=udp,address=127.0.0.1:7777,process=python3} = $sd"
+is "$(grep -c '127.0.0.1:7778' "$TMP/k")" "0" "a socket that did not drop has no series"
+kill $BG 2>/dev/null
 
 # concurrent scrapes share a collection
 c0=$(val "$TMP/s2" dptune_collections_total)
