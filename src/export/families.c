@@ -122,7 +122,7 @@ static const struct exp_family fixed[] = {
 	{ "dptune_knob", G, "netns,device,queue,knob", "A numeric setting: ring sizes, channels and coalescing always; sysctls, RPS and NAPI settings with --knobs (re-read every 5 to 10 minutes).", "/proc/sys, /sys/class/net, ETHTOOL_G*" },
 	/* anything a collector adds that the table above does not name */
 	{ "dptune_other_total", C, "netns,device,queue,cpu,layer,stat", "A counter of a collector that has no family of its own yet.", "any" },
-	{ "dptune_other", G, "netns,device,queue,cpu,layer,stat", "A gauge of a collector that has no family of its own yet.", "any" },
+	{ "dptune_other_value", G, "netns,device,queue,cpu,layer,stat", "A gauge of a collector that has no family of its own yet.", "any" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -462,7 +462,7 @@ void exp_route_row(const struct metric *m, struct exp_route *r)
 	}
 	if (m->layer == LAYER_SOFTIRQ && !strcmp(n, "total_ticks"))
 		return; /* rate() of a CPU's seconds is its share already */
-	r->fam = fam(m->kind == MK_GAUGE ? "dptune_other" : "dptune_other_total");
+	r->fam = fam(m->kind == MK_GAUGE ? "dptune_other_value" : "dptune_other_total");
 	r->stat = n;
 }
 

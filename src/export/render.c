@@ -101,7 +101,7 @@ struct exp_render *exp_render_new(const char *proc_root)
 	r->last_link = exp_family_index("dptune_link_receive_nohandler_total");
 	r->f_ethtool = exp_family_index("dptune_ethtool_total");
 	r->f_drop = exp_family_index("dptune_drop_reason_total");
-	r->f_other = exp_family_index("dptune_other");
+	r->f_other = exp_family_index("dptune_other_value");
 	r->f_other_total = exp_family_index("dptune_other_total");
 	r->f_socket_first = exp_family_index("dptune_socket_drops_total");
 	r->f_socket_last = exp_family_index("dptune_socket_receive_memory_bytes");

@@ -100,7 +100,7 @@ void pw_family(struct promwriter *w, const char *name, enum pw_type type, const 
 	put_s(w, "# HELP ");
 	pw_raw(w, name, nl);
 	put_c(w, ' ');
-	escape(w, help, strlen(help), false);
+	escape(w, help, strlen(help), w->fmt == PW_OPENMETRICS);
 	put_s(w, "\n# TYPE ");
 	pw_raw(w, name, nl);
 	put_s(w, type == PW_COUNTER ? " counter\n" : " gauge\n");

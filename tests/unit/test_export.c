@@ -62,6 +62,14 @@ static void test_families(void **st)
 		assert_int_equal(exp_family_index(f->name), (int)i);
 		assert_int_equal(strspn(f->name, "abcdefghijklmnopqrstuvwxyz0123456789_"), n);
 		assert_true((f->type == PW_COUNTER) == (n > 6 && !strcmp(f->name + n - 6, "_total")));
+		/* OpenMetrics names a counter family without _total: no other family may
+		 * have that name */
+		if (f->type == PW_COUNTER) {
+			char base[128];
+
+			snprintf(base, sizeof(base), "%.*s", (int)(n - 6), f->name);
+			assert_int_equal(exp_family_index(base), -1);
+		}
 	}
 }
 
