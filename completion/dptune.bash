@@ -31,6 +31,7 @@ _dptune() {
 	--proc-root|--sys-root|--ovs-rundir|--state-dir|--run-root) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--scenario) COMPREPLY=($(compgen -W "$(_dptune_words lab --list-scenarios)" -- "$cur")); return ;;
 	--lab) COMPREPLY=($(compgen -W "$(_dptune_words lab --list-labs)" -- "$cur")); return ;;
+	--web.config.file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	if [ -z "$sub" ] && [[ $cur != -* ]]; then
 		local subs

@@ -10,6 +10,7 @@ pkgs=(
 	openvswitch-switch openvswitch-common
 	iperf3 netsniff-ng python3
 	prometheus prometheus-node-exporter tmux chromium
+	apache2-utils curl openssl
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -25,6 +25,7 @@ static const struct cmd commands[] = {
 	{ "lab", cmd_lab, "build, list and tear down emulated datapaths in namespaces" },
 	{ "rss", cmd_rss, "which rx queue, IRQ CPU and RPS CPU each flow lands on at a NIC (RSS)" },
 	{ "path", cmd_path, "the hops of a flow as the kernel decides them, and why a packet stops" },
+	{ "export", cmd_export, "Prometheus exporter: every layer in every namespace over HTTP" },
 };
 
 static void usage(FILE *fp)
