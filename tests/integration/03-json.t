@@ -9,7 +9,7 @@ export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
 export DPTUNE_STATE_DIR=$(mktemp -d /tmp/$P-tune.XXXXXX)
 L=j${P#t}
 on_cleanup "$DPTUNE lab down $L; rm -rf $DPTUNE_LAB_DIR $DPTUNE_STATE_DIR /tmp/$P.j.*"
-plan 30
+plan 38
 veth_pair 93
 PORT=$((30000 + RANDOM % 20000))
 OUT=/tmp/$P.j.out
@@ -84,3 +84,11 @@ run 1 "lab exec in a lab that is not up" "$DPTUNE" lab exec --name "${L}x" clien
 run 0 "lab down" "$DPTUNE" lab down "$L" --json
 run 2 "lab usage error" "$DPTUNE" lab up nosuchscenario --json
 run 2 "unknown option" "$DPTUNE" doctor --nosuch --json
+run 0 "rss" "$DPTUNE" rss "${P}a" --netns "${P}a" --sport-range 1000-1003 --json
+run 2 "rss usage error" "$DPTUNE" rss lo --sport-range 9-1 --json
+run 0 "path" "$DPTUNE" path --from "${P}a" --to "$B4" --dport $PORT --json
+run 1 "path from a namespace that does not exist" "$DPTUNE" path --from "${P}nosuch" --to "$B4" --json
+run 2 "path usage error" "$DPTUNE" path --to "$B4" --json
+run 2 "top without a terminal" "$DPTUNE" top --json
+run 0 "export --list-metrics" "$DPTUNE" export --list-metrics --json
+run 2 "export --listen out of range" "$DPTUNE" export --listen 127.0.0.1:99999 --json
