@@ -16,6 +16,8 @@ int cmd_lab(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int lab_matrix(int argc, char **argv); /* `dptune lab matrix` (matrix.c) */
 
 /* Shared option helpers: print "dptune CMD: invalid --opt 'x': why" and return 2
