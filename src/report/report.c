@@ -388,7 +388,7 @@ static void sec_drops(struct strbuf *sb, const struct recording *r, const struct
 	report_layer_drops(r, tot);
 	idf(id, sizeof(id), "drops-total", sfx);
 	svg_bars(sb, id, "Drops per layer over the whole recording", "packets dropped",
-		 layer_labels(), LAYER__COUNT, tot, "drops (all drop counters of the layer)");
+		 layer_labels(), LAYER__COUNT, tot, "drops");
 	/* the worst interval: most drops in one sample */
 	for (size_t i = 0; i < r->nsamples; i++) {
 		const struct rec_sample *s = &r->samples[i];

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# 90-record-report.t (issue 15's must-show): `dptune record` a veth lab with the tiny-backlog
+# fault while a bounded bench runs inside it, then `dptune report`; the report opens in
+# headless Chromium with no console error and no request leaving the file, has the charts
+# it must have, and the backlog drop total it shows equals the one computed from the
+# recording itself (zstdcat + python). A screenshot is kept in build/test-artefacts/.
+# The fault lowers net.core.netdev_max_backlog; the lab restores it (also in the trap).
+. "$(dirname "$0")/lib.sh"
+need_root
+need_cmd python3 zstdcat
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$CHROME" ] || skip_all "needs chromium"
+plan 18
+export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
+L=r${P#t}
+T=$(mktemp -d /tmp/$P.XXXXXX)
+ART=$(cd "$(dirname "$0")/../.." && pwd)/build/test-artefacts
+mkdir -p "$ART"
+on_cleanup "for n in \$(ls $DPTUNE_LAB_DIR | sed 's/\\.json\$//'); do $DPTUNE lab down \$n; done; rm -rf $DPTUNE_LAB_DIR $T"
+
+"$DPTUNE" lab up veth --name "$L" >/dev/null || skip_all "cannot build a veth lab"
+read -r ADDR PORT CNS SNS BIND < <("$DPTUNE" lab status "$L" --json | python3 -c '
+import json,sys
+l=json.load(sys.stdin)["labs"][0]; t=l["target"]; nodes={n["name"]:n for n in l["nodes"]}
+print(t["addr"], t["port_lo"], nodes[t["client"]]["netns"], nodes[t["server"]]["netns"], nodes[t["server"]]["addr"].split("/")[0])')
+ip netns exec "$SNS" timeout 120 "$DPTUNE" serve --bind "$BIND" --port "$PORT" >/dev/null 2>&1 &
+T_PIDS+=("$!")
+for i in $(seq 50); do ip netns exec "$CNS" bash -c "echo > /dev/tcp/$BIND/$PORT" 2>/dev/null && break; sleep 0.1; done
+"$DPTUNE" lab fault "$L" backlog >/dev/null
+ok $? "the tiny-backlog fault is in"
+
+# 1. record while the bench runs (--json is added to the dptune command by record)
+"$DPTUNE" record -o "$T/rec.zst" -i 0.5 --json -- ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" \
+	--port "$PORT" --rate 200k --duration 3 --flows 8 > "$T/record.json" 2>"$T/record.err"
+ok $? "record -- bench exits 0" || cat "$T/record.err" | while read -r l; do diag "$l"; done
+zstdcat "$T/rec.zst" > "$T/rec.jsonl"
+ok $? "zstdcat reads the recording"
+# (bench exits 1 when it lost packets, as it does here: the exit is stored, not judged)
+is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["stop"], d["command_exit"])' "$T/record.json")" \
+	"command $(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1])][-2]["exit"])' "$T/rec.jsonl")" \
+	"the recording stopped when the bench ended, with the bench's exit stored"
+python3 - "$T/rec.jsonl" > "$T/facts" <<'PY'
+import json,sys
+lines=[json.loads(l) for l in open(sys.argv[1])]
+types=[l["type"] for l in lines]
+series={l["id"]:l for l in lines if l["type"]=="series"}
+backlog=0
+for l in lines:
+    if l["type"]!="sample": continue
+    d=l["d"]
+    for i in range(0,len(d),2):
+        s=series[d[i]]
+        if s["layer"]=="backlog" and s.get("drop") and not s.get("benign"): backlog+=d[i+1]
+cmd=[l for l in lines if l["type"]=="command"]
+print("first", types[0])
+print("last", types[-1])
+print("samples", types.count("sample"))
+print("backlog", backlog)
+print("bench", "forward" in cmd[0]["output"][-1] if cmd and cmd[0]["output"] else False)
+print("knob", any(k["name"]=="net.core.netdev_max_backlog" and k["value"]=="4" for l in lines if l["type"]=="knobs" for k in l["knobs"]))
+PY
+fact() { awk -v k="$1" '$1==k {print $2}' "$T/facts"; }
+is "$(fact first) $(fact last)" "header end" "the recording starts with its header and ends with its end line"
+ok $([ "$(fact samples)" -ge 4 ]; echo $?) "it holds samples every 0.5 s ($(fact samples))"
+is "$(fact bench)" "True" "it holds the bench's own JSON result"
+is "$(fact knob)" "True" "it holds the knobs (netdev_max_backlog at the fault's 4)"
+BACKLOG=$(fact backlog)
+ok $([ "$BACKLOG" -gt 0 ]; echo $?) "the recording saw backlog drops ($BACKLOG)" || diag "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# 2. the report
+"$DPTUNE" report "$T/rec.zst" -o "$T/report.html" > "$T/report.out" 2>&1
+ok $? "report exits 0 on a clean recording" || cat "$T/report.out" | while read -r l; do diag "$l"; done
+
+# 3. open it in Chromium: every request but file:// goes to a dead proxy and is logged
+run_chrome() { # out-prefix, extra args
+	local o=$1; shift
+	timeout 60 "$CHROME" --headless=new --no-sandbox --disable-gpu --no-first-run \
+		--user-data-dir="$T/chrome-$o" --proxy-server=127.0.0.1:9 \
+		--host-resolver-rules="MAP * ~NOTFOUND" --disable-background-networking \
+		--disable-component-update --disable-sync --disable-default-apps \
+		--enable-logging=stderr --v=0 --log-net-log="$T/$o.netlog" "$@" \
+		"file://$T/report.html" 2>"$T/$o.err"
+}
+run_chrome dom --virtual-time-budget=2000 --dump-dom > "$T/dom.html"
+ok $? "chromium loads the report"
+run_chrome shot --window-size=1400,2400 --screenshot="$ART/90-record-report.png" >/dev/null
+ok $([ -s "$ART/90-record-report.png" ]; echo $?) "a screenshot is kept ($ART/90-record-report.png)"
+# console errors: chromium logs page console messages as CONSOLE lines; uncaught
+# exceptions as "Uncaught"
+bad=$(grep -hiE 'CONSOLE|Uncaught' "$T/dom.err" "$T/shot.err" | head -3)
+is "$bad" "" "no console message or uncaught error"
+# the net log names every URL chromium asked for: only file:// (and internal about:, data:,
+# chrome: pages) may appear, besides the browser's own background calls (its clock, its
+# component updater, its account check), which no page can cause and which are named
+# here one by one, so that a page's fetch of anything else (a font, a script) fails
+leaks() { python3 - "$@" <<'PY'
+import json,sys,re
+own=(r'https?://clients2\.google\.com/time/1/current\?', r'https?://update\.googleapis\.com/service/update2/',
+     r'https?://accounts\.google\.com/ListAccounts\?', r'https?://redirector\.gvt1\.com/edgedl/')
+bad=set()
+for f in sys.argv[1:]:
+    txt=open(f).read()
+    for u in re.findall(r'"url":"([^"]+)"', txt):
+        if re.match(r'(file|about|data|chrome|chrome-extension|blob):', u): continue
+        if any(re.match(o, u) for o in own): continue
+        bad.add(u)
+print(" ".join(sorted(bad)))
+PY
+}
+is "$(leaks "$T/dom.netlog" "$T/shot.netlog")" "" "no request leaves the file (net log)"
+# the same check sees a page that does fetch (so that it can fail)
+cp "$T/report.html" "$T/report.ok.html"
+sed -i 's|</body>|<img src="http://leak.invalid/x.png"></body>|' "$T/report.html"
+run_chrome leak --virtual-time-budget=1000 --dump-dom >/dev/null
+cp "$T/report.ok.html" "$T/report.html"
+is "$(leaks "$T/leak.netlog")" "http://leak.invalid/x.png" "(and it does see a page that fetches an image)"
+# and statically: no URL in the page but the SVG namespace name
+is "$(grep -oE '(https?:)?//[a-zA-Z0-9.-]+' "$T/report.html" | grep -v '^http://www.w3.org$' | sort -u | tr '\n' ' ')" "" \
+	"the page names no URL (only the SVG namespace)"
+# the charts, by id, in the DOM chromium built (the tooltip's div proves the script ran)
+missing=$(python3 - "$T/dom.html" <<'PY'
+import sys,re
+dom=open(sys.argv[1]).read()
+want=["heat-net-rx","heat-net-tx","heat-si","heat-steal","heat-irq","heat-softnet-processed",
+      "heat-softnet-dropped","heat-softnet-squeeze","drops-layers","drops-total","drop-waterfall",
+      "dev-0","summary","tip"]
+print(" ".join(w for w in want if not re.search(r'id="%s"' % re.escape(w), dom)))
+PY
+)
+is "$missing" "" "the expected charts are there (heatmaps, drops, waterfall, a device) and the script ran"
+shown=$(python3 - "$T/dom.html" <<'PY'
+import sys,re
+dom=open(sys.argv[1]).read()
+svg=re.search(r'<svg id="drops-total".*?</svg>', dom, re.S).group(0)
+m=re.search(r'<rect[^>]*data-series="backlog"[^>]*data-value="([0-9.e+]+)"', svg)
+print(m.group(1) if m else "none")
+PY
+)
+is "$shown" "$BACKLOG" "the backlog drops shown in drops-total equal the recording's own sum"
+
+"$DPTUNE" lab fault --clear "$L" >/dev/null
+"$DPTUNE" lab down "$L" >/dev/null
+exit $T_FAIL
