@@ -10,7 +10,7 @@ need_root
 need_cmd python3 zstdcat
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROME" ] || skip_all "needs chromium"
-plan 18
+plan 19
 export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
 L=r${P#t}
 T=$(mktemp -d /tmp/$P.XXXXXX)
@@ -110,10 +110,11 @@ PY
 is "$(leaks "$T/dom.netlog" "$T/shot.netlog")" "" "no request leaves the file (net log)"
 # the same check sees a page that does fetch (so that it can fail)
 cp "$T/report.html" "$T/report.ok.html"
-sed -i 's|</body>|<img src="http://leak.invalid/x.png"></body>|' "$T/report.html"
+sed -i 's|</body>|<img src="http://leak.invalid/x.png"><script>null.x</script></body>|' "$T/report.html"
 run_chrome leak --virtual-time-budget=1000 --dump-dom >/dev/null
 cp "$T/report.ok.html" "$T/report.html"
 is "$(leaks "$T/leak.netlog")" "http://leak.invalid/x.png" "(and it does see a page that fetches an image)"
+grep -q 'Uncaught TypeError' "$T/leak.err"; ok $? "(and the console check sees a page whose script fails)"
 # and statically: no URL in the page but the SVG namespace name
 is "$(grep -oE '(https?:)?//[a-zA-Z0-9.-]+' "$T/report.html" | grep -v '^http://www.w3.org$' | sort -u | tr '\n' ' ')" "" \
 	"the page names no URL (only the SVG namespace)"
