@@ -23,7 +23,7 @@ read -r ADDR PORT CNS SNS BIND < <("$DPTUNE" lab status "$L" --json | python3 -c
 import json,sys
 l=json.load(sys.stdin)["labs"][0]; t=l["target"]; nodes={n["name"]:n for n in l["nodes"]}
 print(t["addr"], t["port_lo"], nodes[t["client"]]["netns"], nodes[t["server"]]["netns"], nodes[t["server"]]["addr"].split("/")[0])')
-ip netns exec "$SNS" timeout 120 "$DPTUNE" serve --bind "$BIND" --port "$PORT" >/dev/null 2>&1 &
+ip netns exec "$SNS" timeout 900 "$DPTUNE" serve --bind "$BIND" --port "$PORT" >/dev/null 2>&1 &
 T_PIDS+=("$!")
 for i in $(seq 50); do ip netns exec "$CNS" bash -c "echo > /dev/tcp/$BIND/$PORT" 2>/dev/null && break; sleep 0.1; done
 "$DPTUNE" lab fault "$L" backlog >/dev/null

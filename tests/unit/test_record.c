@@ -1,0 +1,288 @@
+/* test_record.c: the recording (record/record.h, model.h) and its report (report/report.h):
+ * snapshots written and read back give the same deltas, knobs and command output; a file
+ * cut inside a frame, a damaged frame and a line of bad JSON are named (line, frame) and
+ * what could be read is kept; the size cap rotates to FILE.1; the report of a damaged
+ * recording says so and still draws it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <json-c/json.h>
+#include "record/model.h"
+#include "report/report.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/test_record.XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+/* Snapshot k of a made-up host: backlog drops grow by 10*k on cpu1, a knob changes at 3. */
+static void snap_k(struct snapshot *s, int k)
+{
+	uint32_t ns;
+	struct metric *m;
+
+	snap_clear(s);
+	s->t_mono = 100 + k;
+	s->t_real = 1.7e9 + k;
+	ns = snap_add_ns(s, 1234, "host", NS_HOST, 0);
+	snap_add_full(s, ns, LAYER_BACKLOG, MK_COUNTER32, MF_DROP, NULL, -1, 1, "dropped",
+		      (uint64_t)(5 * k * (k + 1)));
+	snap_add_full(s, ns, LAYER_BACKLOG, MK_COUNTER32, 0, NULL, -1, 1, "processed",
+		      (uint64_t)(1000 * k));
+	snap_add_full(s, ns, LAYER_SOFTIRQ, MK_COUNTER, 0, NULL, -1, 0, "net_rx", 7u * (uint64_t)k);
+	m = snap_add_full(s, ns, LAYER_NETFILTER, MK_GAUGE, 0, "", -1, -1, "conntrack_count",
+			  k < 2 ? 0 : 50);
+	(void)m;
+	snap_add_knob(s, ns, LAYER_BACKLOG, "", "net.core.netdev_max_backlog", k < 3 ? "4" : "2000");
+}
+
+/* Write n intervals to path with frames of fs samples; a bench-like command at the end. */
+static void write_rec(const char *path, int n, unsigned fs, uint64_t max_size)
+{
+	struct rec_writer_opts o = { .path = path, .interval = 1, .frame_samples = fs,
+				     .max_size = max_size };
+	struct snapshot s[2];
+	char err[256];
+	struct rec_writer *w;
+	char *argv[] = { "dptune", "bench", "--json", NULL };
+	const char out[] = "{\"forward\":{\"sent\":100,\"lost_packets\":3}}\nnot json\n";
+
+	snap_init(&s[0]);
+	snap_init(&s[1]);
+	w = rec_writer_open(&o, err, sizeof(err));
+	assert_non_null(w);
+	snap_k(&s[0], 0);
+	for (int k = 1; k <= n; k++) {
+		struct delta d;
+
+		snap_k(&s[k & 1], k);
+		delta_compute(&d, &s[(k - 1) & 1], &s[k & 1]);
+		assert_int_equal(rec_writer_sample(w, &s[(k - 1) & 1], &s[k & 1], &d), 0);
+		delta_release(&d);
+	}
+	assert_int_equal(rec_writer_command(w, argv, 1.7e9 + 1, 1.7e9 + 2, 1, out,
+					    sizeof(out) - 1), 0);
+	assert_int_equal(rec_writer_close(w, "command"), 0);
+	snap_release(&s[0]);
+	snap_release(&s[1]);
+}
+
+static const struct rec_series *find(const struct recording *r, const char *name)
+{
+	for (size_t i = 1; i < r->nseries; i++)
+		if (r->series[i].name && !strcmp(r->series[i].name, name))
+			return &r->series[i];
+	return NULL;
+}
+
+static bool warned(const struct recording *r, const char *what)
+{
+	for (unsigned i = 0; i < r->st.nwarn; i++)
+		if (strstr(r->st.warn[i], what))
+			return true;
+	return false;
+}
+
+static void test_roundtrip(void **state)
+{
+	char path[128];
+	struct recording r;
+	const struct rec_series *s;
+	const struct rec_knob *kb;
+	double tot[LAYER__COUNT];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/a.zst", dir);
+	write_rec(path, 6, 2, 0);
+	assert_int_equal(recording_load(&r, path), 0);
+	assert_true(r.have_header && r.have_end);
+	assert_string_equal(r.end_reason, "command");
+	assert_int_equal(r.nsamples, 6);
+	assert_true(r.st.compressed);
+	assert_int_equal(r.st.frames, 5); /* 3 of 2 samples, the command's, the end's */
+	s = find(&r, "dropped");
+	assert_non_null(s);
+	assert_true(s->drop);
+	assert_int_equal(s->cpu, 1);
+	assert_int_equal(s->total, 5 * 6 * 7); /* the last value: the first was 0 */
+	report_layer_drops(&r, tot);
+	assert_true(tot[LAYER_BACKLOG] == 210);
+	assert_int_equal(find(&r, "processed")->total, 6000);
+	kb = recording_knob(&r, "host", "net.core.netdev_max_backlog");
+	assert_non_null(kb);
+	assert_string_equal(kb->first, "4");
+	assert_string_equal(kb->last, "2000");
+	assert_true(kb->t_changed == 3);
+	assert_int_equal(r.ncmds, 1);
+	assert_string_equal(r.cmds[0].argv[1], "bench");
+	assert_int_equal(r.cmds[0].exit, 1);
+	assert_int_equal(json_object_array_length(r.cmds[0].output), 1);
+	assert_non_null(strstr(r.cmds[0].text, "not json"));
+	recording_release(&r);
+}
+
+static struct strbuf file_bytes(const char *path)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	assert_int_equal(read_file_sb(path, &sb, 1 << 24), 0);
+	return sb;
+}
+
+static void put(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, n, f), n);
+	fclose(f);
+}
+
+static void test_truncated(void **state)
+{
+	char path[128], cut[128];
+	struct strbuf sb;
+	struct recording r;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/b.zst", dir);
+	snprintf(cut, sizeof(cut), "%s/b-cut.zst", dir);
+	write_rec(path, 6, 1, 0);
+	sb = file_bytes(path);
+	put(cut, sb.buf, sb.len - 7); /* inside the last frame: the end line's */
+	assert_int_equal(recording_load(&r, cut), 1);
+	assert_true(r.st.truncated);
+	assert_true(warned(&r, "ends inside it"));
+	assert_true(warned(&r, "zstd frame"));
+	assert_int_equal(r.nsamples, 6); /* only the last frame was lost */
+	assert_int_equal(r.ncmds, 1);
+	assert_false(r.have_end);
+	recording_release(&r);
+	sb_release(&sb);
+}
+
+static void test_corrupt_frame(void **state)
+{
+	char path[128], bad[128];
+	struct strbuf sb, html;
+	struct recording r;
+	size_t mid;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/c.zst", dir);
+	snprintf(bad, sizeof(bad), "%s/c-bad.zst", dir);
+	write_rec(path, 8, 1, 0);
+	sb = file_bytes(path);
+	/* damage bytes in the middle of the file: one frame fails, the reader resyncs */
+	mid = sb.len / 2;
+	for (size_t i = 0; i < 6; i++)
+		sb.buf[mid + i] ^= 0x5a;
+	put(bad, sb.buf, sb.len);
+	assert_int_equal(recording_load(&r, bad), 1);
+	assert_true(r.st.corrupt || r.st.bad_lines);
+	assert_true(warned(&r, "zstd frame") || warned(&r, "line "));
+	assert_true(r.nsamples >= 5 && r.nsamples < 8);
+	assert_true(r.have_end); /* frames after the damage were read */
+	sb_init(&html);
+	report_html(&html, &r, NULL);
+	assert_non_null(strstr(html.buf, "was not read cleanly"));
+	assert_non_null(strstr(html.buf, "id=\"drops-total\""));
+	sb_release(&html);
+	recording_release(&r);
+	sb_release(&sb);
+}
+
+static void test_bad_json_line(void **state)
+{
+	const char text[] =
+		"{\"type\":\"header\",\"format\":\"dptune-record\",\"version\":1,\"start\":1,\"interval\":1}\n"
+		"{\"type\":\"series\",\"id\":1,\"netns\":\"host\",\"layer\":\"udp\",\"object\":\"\","
+		"\"name\":\"RcvbufErrors\",\"kind\":\"counter\",\"drop\":true}\n"
+		"{\"type\":\"sample\",\"t\":1,\"dt\":1,\"d\":[1,5]}\n"
+		"{\"type\":\"sample\",\"t\":2,\"dt\":1,\"d\":[1,\n"
+		"{\"type\":\"sample\",\"t\":3,\"dt\":1,\"d\":[1,7,9,1]}\n"
+		"{\"type\":\"end\",\"t\":3,\"reason\":\"duration\"}\n";
+	struct recording r;
+	double tot[LAYER__COUNT];
+
+	(void)state;
+	assert_int_equal(recording_load_buf(&r, text, sizeof(text) - 1), 1);
+	assert_false(r.st.compressed);
+	assert_int_equal(r.st.bad_lines, 1);
+	assert_true(warned(&r, "line 4: not"));
+	assert_true(warned(&r, "line 5: a value for series 9"));
+	assert_int_equal(r.nsamples, 2);
+	report_layer_drops(&r, tot);
+	assert_true(tot[LAYER_UDP] == 12);
+	recording_release(&r);
+}
+
+static void test_garbage(void **state)
+{
+	static const unsigned char junk[] = { 0x28, 0xb5, 0x2f, 0xfd, 0xff, 0xff, 0x00, 0x01, 0x02 };
+	struct recording r;
+
+	(void)state;
+	assert_int_equal(recording_load_buf(&r, junk, sizeof(junk)), 1);
+	assert_false(r.have_header);
+	assert_true(warned(&r, "zstd frame 1"));
+	recording_release(&r);
+	assert_int_equal(recording_load_buf(&r, "", 0), 1);
+	assert_true(warned(&r, "no dptune-record header"));
+	recording_release(&r);
+}
+
+static void test_rotation(void **state)
+{
+	char path[128], old[140];
+	struct recording r;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/d.zst", dir);
+	snprintf(old, sizeof(old), "%s.1", path);
+	write_rec(path, 40, 1, 1024);
+	assert_int_equal(access(old, F_OK), 0);
+	assert_int_equal(recording_load(&r, old), 0); /* a rotated file stands alone */
+	assert_true(r.have_header && r.have_end);
+	assert_string_equal(r.end_reason, "rotate");
+	assert_non_null(recording_knob(&r, "host", "net.core.netdev_max_backlog"));
+	recording_release(&r);
+	assert_int_equal(recording_load(&r, path), 0);
+	assert_true(r.nsamples > 0 && r.nsamples < 40);
+	assert_non_null(recording_knob(&r, "host", "net.core.netdev_max_backlog"));
+	recording_release(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_corrupt_frame),
+		cmocka_unit_test(test_bad_json_line),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_rotation),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
