@@ -631,10 +631,20 @@ static void cmd_sweep(struct strbuf *sb, struct json_object *doc, size_t ci, con
 		if (fl && jget(fl, "ledger")) {
 			struct json_object *led = jget(fl, "ledger");
 
-			sb_addf(sb, "<p>Ledger of the first losing trial (trial %g at %g pps, %g lost):"
-				"</p><table class=\"grid\"><tr><th>layer</th><th>netns</th>"
-				"<th>object</th><th>counter</th><th>delta</th></tr>",
-				jd(fl, "trial"), jd(fl, "offered_pps"), jd(fl, "lost_packets"));
+			sb_addstr(sb, "<p>Ledger of the first losing trial (trial ");
+			svg_num(sb, isnan(jd(fl, "trial")) ? 0 : jd(fl, "trial"));
+			if (!isnan(jd(fl, "offered_pps"))) {
+				sb_addstr(sb, " at ");
+				svg_num(sb, jd(fl, "offered_pps"));
+				sb_addstr(sb, " pps");
+			}
+			if (!isnan(jd(fl, "lost_packets"))) {
+				sb_addstr(sb, ", ");
+				svg_num(sb, jd(fl, "lost_packets"));
+				sb_addstr(sb, " lost");
+			}
+			sb_addstr(sb, "):</p><table class=\"grid\"><tr><th>layer</th><th>netns</th>"
+				  "<th>object</th><th>counter</th><th>delta</th></tr>");
 			for (size_t i = 0; i < json_object_array_length(led) && i < 20; i++) {
 				struct json_object *e = json_object_array_get_idx(led, i);
 

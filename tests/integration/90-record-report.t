@@ -10,7 +10,7 @@ need_root
 need_cmd python3 zstdcat
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROME" ] || skip_all "needs chromium"
-plan 19
+plan 26
 export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
 L=r${P#t}
 T=$(mktemp -d /tmp/$P.XXXXXX)
@@ -138,6 +138,46 @@ print(m.group(1) if m else "none")
 PY
 )
 is "$shown" "$BACKLOG" "the backlog drops shown in drops-total equal the recording's own sum"
+
+# 4. damaged recordings: named line by line (or frame by frame), and the report of what
+# could be read is still written (exit 1)
+size=$(stat -c %s "$T/rec.zst")
+head -c $((size - 9)) "$T/rec.zst" > "$T/cut.zst"
+"$DPTUNE" report "$T/cut.zst" -o "$T/cut.html" >/dev/null 2>"$T/cut.err"
+is "$?" 1 "a recording cut inside its last frame: report exits 1"
+grep -qE 'zstd frame [0-9]+ at byte [0-9]+: the file ends inside it \(after line [0-9]+\)' "$T/cut.err"
+ok $? "and names the frame, its byte and the last line read" || diag "$(head -2 "$T/cut.err")"
+grep -q 'was not read cleanly' "$T/cut.html" && grep -q 'id="drops-total"' "$T/cut.html"
+ok $? "and writes the report of what it read, with the warning in it"
+zstdcat "$T/rec.zst" | sed '5s/^{/{]/' > "$T/badline.jsonl"
+"$DPTUNE" report "$T/badline.jsonl" -o "$T/badline.html" >/dev/null 2>"$T/badline.err"
+rc=$?
+grep -q 'line 5: not a JSON object' "$T/badline.err"; g=$?
+ok $([ $rc = 1 ] && [ $g = 0 ] && [ -s "$T/badline.html" ]; echo $?) "a line of bad JSON: named by its number, exit 1, report written" || diag "$(head -2 "$T/badline.err")"
+python3 - "$T/rec.zst" "$T/flip.zst" <<'PY'
+import sys
+b=bytearray(open(sys.argv[1],"rb").read())
+m=len(b)//2
+for i in range(m,m+8): b[i]^=0x5a
+open(sys.argv[2],"wb").write(b)
+PY
+"$DPTUNE" report "$T/flip.zst" -o "$T/flip.html" >/dev/null 2>"$T/flip.err"
+rc=$?
+grep -qE 'zstd frame [0-9]+ at byte [0-9]+|line [0-9]+:' "$T/flip.err"; g=$?
+ok $([ $rc = 1 ] && [ $g = 0 ] && [ -s "$T/flip.html" ]; echo $?) "flipped bytes: the bad frame or line is named, exit 1, report written" || diag "$(head -2 "$T/flip.err")"
+
+# 5. SIGTERM closes the file cleanly; SIGKILL loses at most the last frame
+"$DPTUNE" record -o "$T/term.zst" -i 0.2 --layer backlog >/dev/null &
+pid=$!; sleep 2; kill -TERM $pid; wait $pid
+rc=$?
+is "$rc $(zstdcat "$T/term.zst" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["reason"])')" "0 signal" \
+	"SIGTERM: record exits 0 and the file ends with its end line (reason signal)"
+"$DPTUNE" record -o "$T/kill.zst" -i 0.2 --frame-samples 1 --layer backlog >/dev/null &
+pid=$!; sleep 2; kill -KILL $pid; wait $pid 2>/dev/null
+n=$(zstdcat "$T/kill.zst" 2>/dev/null | grep -c '"type":"sample"')
+"$DPTUNE" report "$T/kill.zst" -o "$T/kill.html" >/dev/null 2>"$T/kill.err"
+ok $([ "$n" -ge 3 ] && grep -q 'no end line' "$T/kill.err"; echo $?) \
+	"SIGKILL with one sample per frame: the samples before it are readable ($n), the report says the end is missing"
 
 "$DPTUNE" lab fault --clear "$L" >/dev/null
 "$DPTUNE" lab down "$L" >/dev/null
