@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 #include "record.h"
 
 #define LINE_MAX_BYTES (64u << 20)
@@ -122,6 +123,15 @@ static void cut_line(struct lines *L, const char *why)
 	L->overlong = false;
 }
 
+static unsigned long count_nl(const char *p, size_t n)
+{
+	unsigned long k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += p[i] == '\n';
+	return k;
+}
+
 static size_t next_magic(const uint8_t *b, size_t len, size_t from)
 {
 	for (size_t i = from; i + 4 <= len; i++)
@@ -153,7 +163,9 @@ int rec_read_buf(const void *buf, size_t len, rec_line_fn fn, void *ctx,
 		char *obuf = xmalloc(obufsz);
 		unsigned frame = 1;
 		ZSTD_inBuffer in = { b, len, 0 };
+		struct strbuf fb; /* a frame's text, fed once its checksum is verified */
 
+		sb_init(&fb);
 		while (in.pos < in.size && !L.stop) {
 			ZSTD_outBuffer out = { obuf, obufsz, 0 };
 
@@ -162,10 +174,22 @@ int rec_read_buf(const void *buf, size_t len, rec_line_fn fn, void *ctx,
 				size_t next;
 
 				st->corrupt = true;
-				warnf(st, "zstd frame %u at byte %zu: %s (after line %lu); skipping "
-				      "to the next frame", frame, frame_start, ZSTD_getErrorName(ret),
-				      st->lines);
-				feed(&L, obuf, out.pos);
+				if (ZSTD_getErrorCode(ret) == ZSTD_error_checksum_wrong) {
+					/* decoded whole, but some byte of it is wrong: keep its lines,
+					 * flagged (the header and series of a first frame are worth it) */
+					sb_add(&fb, obuf, out.pos);
+					warnf(st, "zstd frame %u at byte %zu: %s: its lines (%lu to "
+					      "%lu) were read but may hold damaged values", frame,
+					      frame_start, ZSTD_getErrorName(ret), st->lines + 1,
+					      st->lines + count_nl(fb.buf, fb.len));
+					feed(&L, fb.buf, fb.len);
+				} else {
+					warnf(st, "zstd frame %u at byte %zu: %s (after line %lu): the "
+					      "%zu bytes it decoded are dropped; skipping to the next "
+					      "frame", frame, frame_start, ZSTD_getErrorName(ret),
+					      st->lines, fb.len + out.pos);
+				}
+				sb_reset(&fb);
 				cut_line(&L, "its zstd frame is damaged");
 				next = next_magic(b, len, frame_start + 1);
 				ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only);
@@ -175,8 +199,15 @@ int rec_read_buf(const void *buf, size_t len, rec_line_fn fn, void *ctx,
 				ret = 0;
 				continue;
 			}
-			feed(&L, obuf, out.pos);
-			if (ret == 0) { /* a frame ended */
+			if (fb.len + out.pos > ((size_t)256 << 20)) {
+				/* a frame this large is not ours: feed it unverified */
+				feed(&L, fb.buf, fb.len);
+				sb_reset(&fb);
+			}
+			sb_add(&fb, obuf, out.pos);
+			if (ret == 0) { /* a frame ended, its checksum verified */
+				feed(&L, fb.buf, fb.len);
+				sb_reset(&fb);
 				st->frames++;
 				frame++;
 				frame_start = in.pos;
@@ -205,14 +236,17 @@ int rec_read_buf(const void *buf, size_t len, rec_line_fn fn, void *ctx,
 			ret = ZSTD_decompressStream(dctx, &out, &in);
 			if (ZSTD_isError(ret) || !out.pos)
 				break;
-			feed(&L, obuf, out.pos);
+			sb_add(&fb, obuf, out.pos);
 		}
 		if (!L.stop && ret != 0 && !ZSTD_isError(ret)) {
+			/* cut short, not damaged: what it decoded is what was written */
 			st->truncated = true;
 			warnf(st, "zstd frame %u at byte %zu: the file ends inside it (after line "
 			      "%lu): a recorder that was killed loses its last frame", frame,
 			      frame_start, st->lines);
+			feed(&L, fb.buf, fb.len);
 		}
+		sb_release(&fb);
 		if (!L.stop && (L.cur.len || L.overlong)) {
 			st->truncated = true;
 			cut_line(&L, "the input ends inside it");
