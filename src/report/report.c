@@ -460,6 +460,69 @@ static int cmp_group(const void *a, const void *b)
 	return x->drops < y->drops ? 1 : x->drops > y->drops ? -1 : 0;
 }
 
+/* One chart of a namespace's object: its drop counters (drops), or its busiest other
+ * counters but bytes (which would flatten the rest); one line per counter name, summed
+ * over queues and CPUs. Nothing when it has none. */
+static void dev_chart(struct strbuf *sb, const struct recording *r, const struct bins *b,
+		      const struct group *g, bool drops, const char *id, const char *title,
+		      const char *unit)
+{
+	const char *names[MAX_DEV_LINES];
+	uint64_t tot[MAX_DEV_LINES];
+	size_t nn = 0;
+	int *row;
+	double *v;
+
+	for (size_t i = 1; i < r->nseries; i++) {
+		const struct rec_series *s = &r->series[i];
+		size_t j;
+
+		if (!s->name || s->netns != g->netns || s->object != g->object || !s->total ||
+		    s->gauge || drops != is_drop(s) ||
+		    (!drops && (strstr(s->name, "bytes") || strstr(s->name, "Octets"))))
+			continue;
+		for (j = 0; j < nn; j++)
+			if (names[j] == s->name)
+				break;
+		if (j < nn) {
+			tot[j] += s->total;
+		} else if (nn < MAX_DEV_LINES) {
+			names[nn] = s->name;
+			tot[nn++] = s->total;
+		} else { /* keep the busiest */
+			size_t lo = 0;
+
+			for (j = 1; j < nn; j++)
+				if (tot[j] < tot[lo])
+					lo = j;
+			if (s->total > tot[lo]) {
+				names[lo] = s->name;
+				tot[lo] = s->total;
+			}
+		}
+	}
+	if (!nn)
+		return;
+	row = xmalloc(r->nseries * sizeof(int));
+	for (size_t i = 0; i < r->nseries; i++) {
+		const struct rec_series *s = &r->series[i];
+
+		row[i] = -1;
+		if (!i || s->netns != g->netns || s->object != g->object || drops != is_drop(s))
+			continue;
+		for (size_t j = 0; j < nn; j++)
+			if (names[j] == s->name)
+				row[i] = (int)j;
+	}
+	v = xcalloc(nn * b->n + 1, sizeof(double));
+	accum(r, b, row, v);
+	per_second(b, v, nn);
+	svg_lines(sb, id, title, "time since the start (s)", unit, names, nn, b->t, b->n, v,
+		  NULL, 0);
+	free(v);
+	free(row);
+}
+
 static void sec_devices(struct strbuf *sb, const struct recording *r, const struct bins *b,
 			const char *sfx)
 {
@@ -484,56 +547,17 @@ static void sec_devices(struct strbuf *sb, const struct recording *r, const stru
 	if (!ng)
 		note(sb, "Nothing dropped.");
 	for (size_t k = 0; k < ng && k < MAX_DEVICES; k++) {
-		/* one line per counter name of this object (summed over its queues and CPUs):
-		 * the drop counters first, then the busiest others */
-		const char *names[MAX_DEV_LINES];
-		uint64_t tot[MAX_DEV_LINES];
-		size_t nn = 0;
-		int *row = xmalloc(r->nseries * sizeof(int));
-		double *v;
 		char id[96], title[300];
 
-		for (int pass = 0; pass < 2; pass++)
-			for (size_t i = 1; i < r->nseries; i++) {
-				const struct rec_series *s = &r->series[i];
-				size_t j;
-
-				if (!s->name || s->netns != g[k].netns || s->object != g[k].object ||
-				    !s->total || s->gauge || (pass == 0) != is_drop(s))
-					continue;
-				for (j = 0; j < nn; j++)
-					if (names[j] == s->name)
-						break;
-				if (j < nn) {
-					tot[j] += s->total;
-					continue;
-				}
-				if (nn < MAX_DEV_LINES) {
-					names[nn] = s->name;
-					tot[nn++] = s->total;
-				}
-			}
-		for (size_t i = 0; i < r->nseries; i++) {
-			const struct rec_series *s = &r->series[i];
-
-			row[i] = -1;
-			if (!i || s->netns != g[k].netns || s->object != g[k].object)
-				continue;
-			for (size_t j = 0; j < nn; j++)
-				if (names[j] == s->name)
-					row[i] = (int)j;
-		}
-		v = xcalloc(nn * b->n + 1, sizeof(double));
-		accum(r, b, row, v);
-		per_second(b, v, nn);
 		snprintf(title, sizeof(title), "%s %s: %llu dropped", g[k].netns,
 			 g[k].object[0] ? g[k].object : "(namespace-wide and per-CPU counters)",
 			 (unsigned long long)g[k].drops);
 		snprintf(id, sizeof(id), "dev-%zu%s", k, sfx);
-		svg_lines(sb, id, title, "time since the start (s)", "per second", names, nn, b->t,
-			  b->n, v, NULL, 0);
-		free(v);
-		free(row);
+		dev_chart(sb, r, b, &g[k], true, id, title, "drops/s");
+		snprintf(title, sizeof(title), "%s %s: its busiest other counters", g[k].netns,
+			 g[k].object[0] ? g[k].object : "(namespace-wide)");
+		snprintf(id, sizeof(id), "dev-%zu-traffic%s", k, sfx);
+		dev_chart(sb, r, b, &g[k], false, id, title, "per second");
 	}
 	if (ng > MAX_DEVICES)
 		sb_addf(sb, "<p class=\"note\">and %zu more that dropped less.</p>", ng - MAX_DEVICES);
@@ -579,6 +603,15 @@ static void td_num(struct strbuf *sb, double v)
 	sb_addstr(sb, "</td>");
 }
 
+/* A rate found by a search: "none" when it found none (0). */
+static void td_rate(struct strbuf *sb, double v)
+{
+	if (!isnan(v) && v <= 0)
+		sb_addstr(sb, "<td class=\"n\" data-value=\"0\">none</td>");
+	else
+		td_num(sb, v);
+}
+
 static void cmd_sweep(struct strbuf *sb, struct json_object *doc, size_t ci, const char *sfx)
 {
 	struct json_object *res = jget(doc, "results");
@@ -604,7 +637,10 @@ static void cmd_sweep(struct strbuf *sb, struct json_object *doc, size_t ci, con
 			y[n + i] = jd(t, "sent_pps");
 			y[2 * n + i] = jd(t, "received_pps");
 			loss[i] = jd(t, "lost_percent");
-			lab[i] = xasprintf("trial %zu (%s)", i + 1, js(t, "kind") ? js(t, "kind") : "");
+			lab[i] = xasprintf("trial %zu (%s%s)", i + 1, js(t, "kind") ? js(t, "kind") : "",
+					   jget(t, "sender_limited") &&
+					   json_object_get_boolean(jget(t, "sender_limited")) ?
+					   ", sender-limited" : "");
 		}
 		for (size_t i = 0; i < 3 * n; i++)
 			if (isnan(y[i]))
@@ -623,10 +659,11 @@ static void cmd_sweep(struct strbuf *sb, struct json_object *doc, size_t ci, con
 		snprintf(id, sizeof(id), "sweep-loss-%zu-%zu%s", ci, k, sfx);
 		svg_bars(sb, id, "Loss per trial", "% of packets lost", (const char *const *)lab, n,
 			 loss, "loss");
-		sb_addf(sb, "<table class=\"kv\"><tr><th>NDR</th>");
-		td_num(sb, ndr);
-		sb_addstr(sb, "</tr><tr><th>PDR</th>");
-		td_num(sb, pdr);
+		sb_addf(sb, "<table class=\"kv\" id=\"sweep-result-%zu-%zu%s\"><tr data-result=\"ndr\">"
+			"<th>NDR (pps)</th>", ci, k, sfx);
+		td_rate(sb, ndr);
+		sb_addstr(sb, "</tr><tr data-result=\"pdr\"><th>PDR (pps)</th>");
+		td_rate(sb, pdr);
 		sb_addstr(sb, "</tr></table>\n");
 		if (fl && jget(fl, "ledger")) {
 			struct json_object *led = jget(fl, "ledger");
