@@ -70,41 +70,6 @@ static unsigned layer_mask(const char *list)
 	return mask;
 }
 
-/* The command to run, with --json added to the first dptune command in it when it has
- * none (after the subcommand word, or after "lab matrix"/"tune apply"). Caller frees
- * the array (not the strings). */
-static char **command_argv(char **argv, int argc)
-{
-	char **out = xcalloc((size_t)argc + 2, sizeof(char *));
-	int at = -1, n = 0;
-
-	for (int i = 0; i < argc && at < 0; i++) {
-		const char *b = strrchr(argv[i], '/');
-
-		b = b ? b + 1 : argv[i];
-		if (strcmp(b, "dptune") || i + 1 >= argc)
-			continue;
-		at = i + 2;
-		if ((!strcmp(argv[i + 1], "lab") || !strcmp(argv[i + 1], "tune")) && i + 2 < argc &&
-		    argv[i + 2][0] != '-')
-			at = i + 3;
-		for (int k = i + 1; k < argc && strcmp(argv[k], "--"); k++)
-			if (!strcmp(argv[k], "--json") || !strcmp(argv[k], "-j"))
-				at = -2;
-		if (at == -2)
-			break;
-	}
-	for (int i = 0; i < argc; i++) {
-		if (i == at)
-			out[n++] = "--json";
-		out[n++] = argv[i];
-	}
-	if (at == argc)
-		out[n++] = "--json";
-	out[n] = NULL;
-	return out;
-}
-
 struct child {
 	pid_t pid;
 	int fd;            /* its stdout, or -1 once closed */
@@ -296,7 +261,7 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 	if (dd >= 0) {
-		cargv = command_argv(argv + dd, argc - dd);
+		cargv = rec_command_argv(argv + dd, argc - dd);
 		if (child_start(&ch, cargv, err, sizeof(err))) {
 			rec_writer_close(w, "command");
 			w = NULL;

@@ -47,6 +47,14 @@ int rec_writer_close(struct rec_writer *w, const char *reason);
 uint64_t rec_writer_bytes(const struct rec_writer *w);
 unsigned rec_writer_rotations(const struct rec_writer *w);
 
+/* The command to run for `record -- argv`: the same words, with --json added to the
+ * first dptune command in them (by its basename) when that command has no --json/-j
+ * before a "--" of its own: after its subcommand ("dptune bench --json ..."), or after
+ * the second word for lab and tune ("dptune lab matrix --json"); `dptune lab exec` is a
+ * wrapper, the dptune command it runs gets it. NULL-terminated; the
+ * caller frees the array, not the strings. */
+char **rec_command_argv(char **argv, int argc);
+
 /* ---- reader ------------------------------------------------------------------------- */
 
 struct json_object;

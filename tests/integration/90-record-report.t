@@ -10,7 +10,7 @@ need_root
 need_cmd python3 zstdcat
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROME" ] || skip_all "needs chromium"
-plan 26
+plan 27
 export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
 L=r${P#t}
 T=$(mktemp -d /tmp/$P.XXXXXX)
@@ -172,6 +172,11 @@ pid=$!; sleep 2; kill -TERM $pid; wait $pid
 rc=$?
 is "$rc $(zstdcat "$T/term.zst" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["reason"])')" "0 signal" \
 	"SIGTERM: record exits 0 and the file ends with its end line (reason signal)"
+is "$(zstdcat "$T/term.zst" | python3 -c '
+import json,sys
+ls=[json.loads(l) for l in sys.stdin]
+print(sorted(set(l["layer"] for l in ls if l["type"]=="series")), ls[0].get("filter_layers"))')" "['backlog'] ['backlog']" \
+	"--layer backlog: only backlog series are recorded, and the header says so"
 "$DPTUNE" record -o "$T/kill.zst" -i 0.2 --frame-samples 1 --layer backlog >/dev/null &
 pid=$!; sleep 2; kill -KILL $pid; wait $pid 2>/dev/null
 n=$(zstdcat "$T/kill.zst" 2>/dev/null | grep -c '"type":"sample"')

@@ -273,6 +273,47 @@ static void test_rotation(void **state)
 	recording_release(&r);
 }
 
+static char *joined(char **v)
+{
+	static char buf[512];
+
+	buf[0] = '\0';
+	for (; *v; v++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", buf[0] ? " " : "", *v);
+	return buf;
+}
+
+static void test_command_argv(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "dptune bench 10.0.0.2 --rate 1k", "dptune bench --json 10.0.0.2 --rate 1k" },
+		{ "ip netns exec x /usr/bin/dptune sweep h", "ip netns exec x /usr/bin/dptune sweep --json h" },
+		{ "dptune bench -j h", "dptune bench -j h" },
+		{ "dptune lab matrix veth", "dptune lab matrix --json veth" },
+		{ "dptune tune apply a=b", "dptune tune apply --json a=b" },
+		{ "dptune doctor -- dptune bench h", "dptune doctor --json -- dptune bench h" },
+		{ "dptune doctor --json -- dptune bench h", "dptune doctor --json -- dptune bench h" },
+		{ "dptune stat", "dptune stat --json" },
+		{ "sleep 1", "sleep 1" },
+		{ "dptune lab exec l:cli -- dptune bench h", "dptune lab exec l:cli -- dptune bench --json h" },
+		{ "dptune", "dptune" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[256], *words[16], *save = NULL, **out;
+		int n = 0;
+
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		for (char *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save))
+			words[n++] = t;
+		words[n] = NULL;
+		out = rec_command_argv(words, n);
+		assert_string_equal(joined(out), cases[i].out);
+		free(out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_bad_json_line),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_rotation),
+		cmocka_unit_test(test_command_argv),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
