@@ -87,6 +87,29 @@ void report_layer_drops(const struct recording *r, double totals[LAYER__COUNT])
 			totals[r->series[i].layer] += (double)r->series[i].total;
 }
 
+#define MAX_SPANS 8
+
+/* The commands of r as spans: "bench", "sweep" (the dptune subcommand, else argv[0]). */
+static size_t spans_of(const struct recording *r, struct svg_span *sp)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ncmds && n < MAX_SPANS; i++) {
+		const char *label = r->cmds[i].argv[0] ? r->cmds[i].argv[0] : "command";
+
+		for (char **a = r->cmds[i].argv; *a; a++) {
+			const char *b = strrchr(*a, '/');
+
+			if (!strcmp(b ? b + 1 : *a, "dptune") && a[1]) {
+				label = a[1];
+				break;
+			}
+		}
+		sp[n++] = (struct svg_span){ r->cmds[i].start, r->cmds[i].end, label };
+	}
+	return n;
+}
+
 static void idf(char *buf, size_t n, const char *base, const char *sfx)
 {
 	snprintf(buf, n, "%s%s", base, sfx);
@@ -192,6 +215,7 @@ static void cpu_heat(struct strbuf *sb, const struct recording *r, const struct 
 		     int layer, const char *name, const char *den)
 {
 	int n = ncpus(r), *row = xmalloc(r->nseries * sizeof(int)), *drow = NULL;
+	struct svg_span sp[MAX_SPANS];
 	const char *ns = cpu_netns(r);
 	double *v = xcalloc((size_t)n * b->n + 1, sizeof(double)), *dv = NULL;
 	char **labels = xcalloc((size_t)n + 1, sizeof(char *)), id[96];
@@ -223,7 +247,7 @@ static void cpu_heat(struct strbuf *sb, const struct recording *r, const struct 
 		labels[c] = xasprintf("cpu%d", c);
 	idf(id, sizeof(id), idbase, sfx);
 	svg_heatmap(sb, id, title, unit, (const char *const *)labels, (size_t)n, b->t, b->n,
-		    b->t_end, v);
+		    b->t_end, v, sp, spans_of(r, sp));
 	for (int c = 0; c < n; c++)
 		free(labels[c]);
 	free(labels);
@@ -264,6 +288,7 @@ static void irq_heat(struct strbuf *sb, const struct recording *r, const struct 
 		     const char *sfx)
 {
 	struct irq_row *rows = xcalloc(r->nseries + 1, sizeof(*rows));
+	struct svg_span sp[MAX_SPANS];
 	int *row = xmalloc(r->nseries * sizeof(int));
 	size_t n = 0;
 	char id[96], **labels;
@@ -301,7 +326,7 @@ static void irq_heat(struct strbuf *sb, const struct recording *r, const struct 
 	accum(r, b, row, v);
 	per_second(b, v, n);
 	svg_heatmap(sb, id, "Hard IRQs per device queue per CPU", "interrupts/s",
-		    (const char *const *)labels, n, b->t, b->n, b->t_end, v);
+		    (const char *const *)labels, n, b->t, b->n, b->t_end, v, sp, spans_of(r, sp));
 	for (size_t k = 0; k < n; k++)
 		free(labels[k]);
 	free(labels);
@@ -374,6 +399,7 @@ static void sec_drops(struct strbuf *sb, const struct recording *r, const struct
 	int *row = xmalloc(r->nseries * sizeof(int));
 	double *v = xcalloc(LAYER__COUNT * b->n + 1, sizeof(double)), tot[LAYER__COUNT];
 	double worst_v[LAYER__COUNT] = { 0 }, worst = 0;
+	struct svg_span sp[MAX_SPANS];
 	size_t wi = (size_t)-1;
 	char id[96];
 
@@ -384,7 +410,7 @@ static void sec_drops(struct strbuf *sb, const struct recording *r, const struct
 	per_second(b, v, LAYER__COUNT);
 	idf(id, sizeof(id), "drops-layers", sfx);
 	svg_stacked(sb, id, "Drops per layer over time", "drops/s", layer_labels(), LAYER__COUNT,
-		    b->t, b->n, b->t_end, v);
+		    b->t, b->n, b->t_end, v, sp, spans_of(r, sp));
 	report_layer_drops(r, tot);
 	idf(id, sizeof(id), "drops-total", sfx);
 	svg_bars(sb, id, "Drops per layer over the whole recording", "packets dropped",
@@ -990,7 +1016,7 @@ static const char css[] =
 "svg text{font:11px system-ui,sans-serif;fill:#333}svg .title{font-weight:bold;font-size:12px}"
 "svg .yl{text-anchor:end}svg .xl,svg .xt{text-anchor:middle}svg .yt{text-anchor:middle}"
 "svg .bv{fill:#555}svg .mk{text-anchor:end;fill:#b00}svg .axis,svg .tick{stroke:#666}"
-"svg .grid{stroke:#eee}svg .mark{stroke:#b00;stroke-dasharray:4 3}"
+"svg .sp{fill:#3a7;font-size:10px}svg .grid{stroke:#eee}svg .mark{stroke:#b00;stroke-dasharray:4 3}"
 ".pair{display:flex;gap:16px}.pair>div{flex:1;min-width:0}pre.json{background:#f6f6f6;"
 "padding:6px;max-height:300px;overflow:auto;font-size:12px}"
 "#tip{position:absolute;display:none;background:#333;color:#fff;padding:3px 6px;"

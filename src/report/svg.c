@@ -139,6 +139,30 @@ static void legend_item(struct strbuf *sb, int i, const char *color, const char 
 	sb_addstr(sb, "</text>");
 }
 
+/* The spans over a time plot: a shaded band behind (filled) or an outline over it, with
+ * the label at its top left. */
+static void draw_spans(struct strbuf *sb, const struct svg_span *sp, size_t n, int x0, int pw,
+		       int y0, int ph, double t0, double span, bool filled)
+{
+	for (size_t i = 0; i < n; i++) {
+		double a = x0 + (sp[i].t0 - t0) / span * pw, b = x0 + (sp[i].t1 - t0) / span * pw;
+
+		if (a < x0)
+			a = x0;
+		if (b > x0 + pw)
+			b = x0 + pw;
+		if (b <= a)
+			continue;
+		sb_addf(sb, "<rect class=\"span\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+			"fill=\"%s\" stroke=\"#3a7\" stroke-dasharray=\"3 2\" data-span=\"", a, y0,
+			b - a, ph, filled ? "#e6f4ea" : "none");
+		svg_esc(sb, sp[i].label);
+		sb_addf(sb, "\"/><text class=\"sp\" x=\"%.1f\" y=\"%d\">", a + 3, y0 + 10);
+		svg_esc(sb, sp[i].label);
+		sb_addstr(sb, "</text>");
+	}
+}
+
 /* White to dark red. */
 static void heat_color(char *buf, size_t n, double f)
 {
@@ -154,7 +178,7 @@ static void heat_color(char *buf, size_t n, double f)
 
 void svg_heatmap(struct strbuf *sb, const char *id, const char *title, const char *unit,
 		 const char *const *rows, size_t nrows, const double *t, size_t ncols,
-		 double t_end, const double *v)
+		 double t_end, const double *v, const struct svg_span *spans, size_t nspans)
 {
 	int pw = W - ML - MR, ch = nrows > 24 ? 8 : 16, ph = (int)nrows * ch;
 	double max = 0, t0 = ncols ? t[0] : 0;
@@ -193,6 +217,7 @@ void svg_heatmap(struct strbuf *sb, const char *id, const char *title, const cha
 			sb_addstr(sb, "\"/>");
 		}
 	}
+	draw_spans(sb, spans, nspans, ML, pw, MT, ph, t0, span, false);
 	time_axis(sb, ML, pw, MT + ph, t0, t_end);
 	/* legend: the colour scale */
 	for (int i = 0; i <= 10; i++) {
@@ -210,7 +235,7 @@ void svg_heatmap(struct strbuf *sb, const char *id, const char *title, const cha
 
 void svg_stacked(struct strbuf *sb, const char *id, const char *title, const char *unit,
 		 const char *const *series, size_t nseries, const double *t, size_t ncols,
-		 double t_end, const double *v)
+		 double t_end, const double *v, const struct svg_span *spans, size_t nspans)
 {
 	int pw = W - ML - MR, ph = 200, y0 = MT + ph;
 	double max = 0, t0 = ncols ? t[0] : 0, span;
@@ -227,6 +252,7 @@ void svg_stacked(struct strbuf *sb, const char *id, const char *title, const cha
 	max = nice_ceil(max);
 	open_svg(sb, id, "stacked", title, unit, MT + ph + MB + 10);
 	value_axis(sb, ML, y0, ph, max, unit);
+	draw_spans(sb, spans, nspans, ML, pw, MT, ph, t0, span, true);
 	for (size_t c = 0; c < ncols; c++) {
 		double x0 = ML + (t[c] - t0) / span * pw;
 		double x1 = ML + ((c + 1 < ncols ? t[c + 1] : t_end) - t0) / span * pw, acc = 0;

@@ -15,19 +15,25 @@ void svg_esc(struct strbuf *sb, const char *s);
 /* A value as an attribute: integers exactly, other numbers to 4 significant digits. */
 void svg_num(struct strbuf *sb, double v);
 
+/* A span of time to mark on a time chart (a command that ran), or none (NULL, 0). */
+struct svg_span {
+	double t0, t1;
+	const char *label;
+};
+
 /* Heatmap: rows (labels) x columns (time bins starting at t[c], the last ending at
  * t_end), values v[r * ncols + c]; zero cells are left as background. */
 void svg_heatmap(struct strbuf *sb, const char *id, const char *title, const char *unit,
 		 const char *const *rows, size_t nrows, const double *t, size_t ncols,
-		 double t_end, const double *v);
+		 double t_end, const double *v, const struct svg_span *spans, size_t nspans);
 
 /* Stacked bars over time: series (legend, colours) x time bins; v[s * ncols + c]. */
 void svg_stacked(struct strbuf *sb, const char *id, const char *title, const char *unit,
 		 const char *const *series, size_t nseries, const double *t, size_t ncols,
-		 double t_end, const double *v);
+		 double t_end, const double *v, const struct svg_span *spans, size_t nspans);
 
-/* One bar per category (a waterfall in datapath order, a cost table); v[i]. marks: an
- * optional second value per bar drawn as a tick (NULL), named mark_name in the legend. */
+/* One bar per category (a waterfall in datapath order, a cost table); v[i]; series_name
+ * names the bars in the legend. */
 void svg_bars(struct strbuf *sb, const char *id, const char *title, const char *unit,
 	      const char *const *labels, size_t n, const double *v, const char *series_name);
 
