@@ -14,6 +14,7 @@
 #include "svg.h"
 
 #define MAXCOLS 240
+#define HEAT_CELLS 4800 /* CPUs x bins of one heatmap */
 #define MAX_IRQ_ROWS 64
 #define MAX_DEVICES 16
 #define MAX_DEV_LINES 6
@@ -24,11 +25,17 @@ struct bins {
 	size_t *of; /* bin of each sample */
 };
 
+static int ncpus(const struct recording *r);
+
+/* Time bins: at most MAXCOLS, fewer on hosts with many CPUs so that the heatmaps (a cell
+ * per CPU per bin) keep the page within a few megabytes. */
 static void bins_make(const struct recording *r, struct bins *b)
 {
-	size_t ns = r->nsamples;
+	size_t ns = r->nsamples, cpus = (size_t)ncpus(r), max = MAXCOLS;
 
-	b->n = ns < MAXCOLS ? ns : MAXCOLS;
+	if (cpus * max > HEAT_CELLS)
+		max = HEAT_CELLS / cpus > 30 ? HEAT_CELLS / cpus : 30;
+	b->n = ns < max ? ns : max;
 	b->t = xcalloc(b->n + 1, sizeof(double));
 	b->dt = xcalloc(b->n + 1, sizeof(double));
 	b->of = xcalloc(ns + 1, sizeof(size_t));

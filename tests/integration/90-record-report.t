@@ -10,7 +10,7 @@ need_root
 need_cmd python3 zstdcat
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROME" ] || skip_all "needs chromium"
-plan 27
+plan 28
 export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
 L=r${P#t}
 T=$(mktemp -d /tmp/$P.XXXXXX)
@@ -177,6 +177,12 @@ import json,sys
 ls=[json.loads(l) for l in sys.stdin]
 print(sorted(set(l["layer"] for l in ls if l["type"]=="series")), ls[0].get("filter_layers"))')" "['backlog'] ['backlog']" \
 	"--layer backlog: only backlog series are recorded, and the header says so"
+# --max-size: the file is renamed FILE.1 and a fresh one begins; each stands alone
+"$DPTUNE" record -o "$T/rot.zst" -i 0.2 --duration 3 --max-size 4k --layer backlog,softirq >/dev/null
+"$DPTUNE" report "$T/rot.zst.1" -o "$T/rot1.html" >/dev/null 2>&1; r1=$?
+"$DPTUNE" report "$T/rot.zst" -o "$T/rot.html" >/dev/null 2>&1; r2=$?
+is "$r1 $r2 $(zstdcat "$T/rot.zst.1" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["reason"])')" "0 0 rotate" \
+	"--max-size 4k rotates to FILE.1 (ended 'rotate'); both files report cleanly"
 "$DPTUNE" record -o "$T/kill.zst" -i 0.2 --frame-samples 1 --layer backlog >/dev/null &
 pid=$!; sleep 2; kill -KILL $pid; wait $pid 2>/dev/null
 n=$(zstdcat "$T/kill.zst" 2>/dev/null | grep -c '"type":"sample"')

@@ -237,6 +237,31 @@ static void test_bad_json_line(void **state)
 	recording_release(&r);
 }
 
+/* The report reads only the file: a recording of another host, kernel and dptune. */
+static void test_other_host(void **state)
+{
+	const char text[] =
+		"{\"type\":\"header\",\"format\":\"dptune-record\",\"version\":1,\"host\":"
+		"\"compute-17\",\"kernel\":\"4.18.0-80.el8\",\"dptune\":\"0.1.0\",\"start\":1.5e9,"
+		"\"interval\":1,\"cpus\":64}\n"
+		"{\"type\":\"series\",\"id\":1,\"netns\":\"qrouter-1\",\"layer\":\"backlog\","
+		"\"object\":\"\",\"cpu\":63,\"name\":\"dropped\",\"kind\":\"counter\",\"drop\":true}\n"
+		"{\"type\":\"sample\",\"t\":1,\"dt\":1,\"d\":[1,3]}\n"
+		"{\"type\":\"end\",\"t\":1,\"reason\":\"duration\"}\n";
+	struct recording r;
+	struct strbuf html;
+
+	(void)state;
+	assert_int_equal(recording_load_buf(&r, text, sizeof(text) - 1), 0);
+	sb_init(&html);
+	report_html(&html, &r, NULL);
+	assert_non_null(strstr(html.buf, "compute-17"));
+	assert_non_null(strstr(html.buf, "4.18.0-80.el8"));
+	assert_non_null(strstr(html.buf, "data-series=\"cpu63\""));
+	sb_release(&html);
+	recording_release(&r);
+}
+
 static void test_garbage(void **state)
 {
 	static const unsigned char junk[] = { 0x28, 0xb5, 0x2f, 0xfd, 0xff, 0xff, 0x00, 0x01, 0x02 };
@@ -321,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_corrupt_frame),
 		cmocka_unit_test(test_bad_json_line),
+		cmocka_unit_test(test_other_host),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_command_argv),
