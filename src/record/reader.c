@@ -174,21 +174,17 @@ int rec_read_buf(const void *buf, size_t len, rec_line_fn fn, void *ctx,
 				size_t next;
 
 				st->corrupt = true;
-				if (ZSTD_getErrorCode(ret) == ZSTD_error_checksum_wrong) {
-					/* decoded whole, but some byte of it is wrong: keep its lines,
-					 * flagged (the header and series of a first frame are worth it) */
-					sb_add(&fb, obuf, out.pos);
-					warnf(st, "zstd frame %u at byte %zu: %s: its lines (%lu to "
-					      "%lu) were read but may hold damaged values", frame,
-					      frame_start, ZSTD_getErrorName(ret), st->lines + 1,
-					      st->lines + count_nl(fb.buf, fb.len));
-					feed(&L, fb.buf, fb.len);
-				} else {
-					warnf(st, "zstd frame %u at byte %zu: %s (after line %lu): the "
-					      "%zu bytes it decoded are dropped; skipping to the next "
-					      "frame", frame, frame_start, ZSTD_getErrorName(ret),
-					      st->lines, fb.len + out.pos);
-				}
+				/* what it decoded before the damage was seen: most likely right, but
+				 * not verified; keep its whole lines, flagged (the header and the
+				 * series of a first frame are worth it), drop a cut last line */
+				sb_add(&fb, obuf, out.pos);
+				warnf(st, "zstd frame %u at byte %zu: %s: lines %lu to %lu decoded from "
+				      "it were read but may hold damaged values%s", frame, frame_start,
+				      ZSTD_getErrorName(ret), st->lines + 1,
+				      st->lines + count_nl(fb.buf, fb.len),
+				      ZSTD_getErrorCode(ret) == ZSTD_error_checksum_wrong ? "" :
+				      "; the rest of the frame is lost, skipping to the next one");
+				feed(&L, fb.buf, fb.len);
 				sb_reset(&fb);
 				cut_line(&L, "its zstd frame is damaged");
 				next = next_magic(b, len, frame_start + 1);

@@ -437,7 +437,8 @@ static int file_open(struct rec_writer *w, char *err, size_t n)
 	w->frame_n = 0;
 	ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
 	slots_reset(w);
-	if (write_header(w)) {
+	/* the header in a frame of its own: damage elsewhere cannot take it */
+	if (write_header(w) || frame_end(w)) {
 		snprintf(err, n, "cannot write %s: %s", w->o.path, strerror(errno));
 		return -EIO;
 	}

@@ -118,7 +118,7 @@ static void test_roundtrip(void **state)
 	assert_string_equal(r.end_reason, "command");
 	assert_int_equal(r.nsamples, 6);
 	assert_true(r.st.compressed);
-	assert_int_equal(r.st.frames, 5); /* 3 of 2 samples, the command's, the end's */
+	assert_int_equal(r.st.frames, 6); /* the header's, 3 of 2 samples, the command's, the end's */
 	s = find(&r, "dropped");
 	assert_non_null(s);
 	assert_true(s->drop);
