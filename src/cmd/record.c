@@ -265,6 +265,7 @@ int cmd_record(int argc, char **argv)
 		if (child_start(&ch, cargv, err, sizeof(err))) {
 			rec_writer_close(w, "command");
 			w = NULL;
+			unlink(wo.path); /* nothing was recorded */
 			rc = cmd_fail(EXIT_FAIL, "%s", err);
 			goto out;
 		}
