@@ -760,6 +760,21 @@ static void cmd_matrix(struct strbuf *sb, struct json_object *doc, size_t ci, co
 	snprintf(id, sizeof(id), "matrix-%zu%s", ci, sfx);
 	svg_bars(sb, id, "Lab matrix: the highest rate without loss (NDR) per scenario",
 		 "packets/s", lab, m, v, "NDR");
+	/* the cost of each datapath: its NDR relative to the bare veth pair */
+	m = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(sc, i);
+
+		if (!js(s, "scenario") || isnan(jd(s, "relative_to_veth")))
+			continue;
+		lab[m] = js(s, "scenario");
+		v[m++] = jd(s, "relative_to_veth");
+	}
+	if (m) {
+		snprintf(id, sizeof(id), "matrix-rel-%zu%s", ci, sfx);
+		svg_bars(sb, id, "Lab matrix: NDR relative to veth (1 = as fast as a bare veth pair)",
+			 "NDR / NDR of veth", lab, m, v, "relative NDR");
+	}
 	free(lab);
 	free(v);
 }

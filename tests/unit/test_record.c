@@ -281,6 +281,7 @@ static void test_rotation(void **state)
 {
 	char path[128], old[140];
 	struct recording r;
+	size_t n2;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/d.zst", dir);
@@ -295,7 +296,25 @@ static void test_rotation(void **state)
 	assert_int_equal(recording_load(&r, path), 0);
 	assert_true(r.nsamples > 0 && r.nsamples < 40);
 	assert_non_null(recording_knob(&r, "host", "net.core.netdev_max_backlog"));
+	n2 = r.nsamples;
 	recording_release(&r);
+	/* FILE.1 then FILE, concatenated: one recording of both parts, one time axis */
+	{
+		struct strbuf a = file_bytes(old), b = file_bytes(path);
+		const struct rec_series *s;
+
+		sb_add(&a, b.buf, b.len);
+		assert_int_equal(recording_load_buf(&r, a.buf, a.len), 0);
+		assert_int_equal(r.parts, 2);
+		assert_true(r.nsamples > n2);
+		for (size_t i = 1; i < r.nsamples; i++)
+			assert_true(r.samples[i].t > r.samples[i - 1].t);
+		s = find(&r, "processed");
+		assert_non_null(s);
+		recording_release(&r);
+		sb_release(&a);
+		sb_release(&b);
+	}
 }
 
 static char *joined(char **v)
