@@ -255,6 +255,7 @@ int cmd_record(int argc, char **argv)
 		rc = cmd_fail(EXIT_FAIL, "cannot read the kernel's counters: %s", strerror(-r));
 		goto out;
 	}
+	wo.first = &snaps[0]; /* time 0, on both clocks */
 	w = rec_writer_open(&wo, err, sizeof(err));
 	if (!w) {
 		rc = cmd_fail(EXIT_FAIL, "%s", err);

@@ -25,6 +25,8 @@ struct rec_writer_opts {
 	int level;               /* zstd level */
 	const char *netns, *dev; /* filters (comma lists) or NULL */
 	unsigned layer_mask;     /* bit per enum dp_layer; 0 = all */
+	const struct snapshot *first; /* the snapshot time 0 is taken from (the first one
+				       * passed as prev), or NULL: now */
 };
 
 struct rec_writer;

@@ -498,8 +498,8 @@ struct rec_writer *rec_writer_open(const struct rec_writer_opts *o, char *err, s
 	sb_init(&w->line);
 	sb_init(&w->zout);
 	sb_grow(&w->zout, ZSTD_CStreamOutSize());
-	w->t0_mono = now_mono();
-	w->t0_real = now_real();
+	w->t0_mono = o->first ? o->first->t_mono : now_mono();
+	w->t0_real = o->first ? o->first->t_real : now_real();
 	if (file_open(w, err, n)) {
 		ZSTD_freeCCtx(w->cctx);
 		sb_release(&w->line);
@@ -521,8 +521,6 @@ int rec_writer_sample(struct rec_writer *w, const struct snapshot *prev,
 	if (w->need_base) {
 		struct delta d0;
 
-		if (w->samples == 0)
-			w->t0_mono = prev->t_mono; /* t 0 is the first snapshot */
 		delta_compute(&d0, NULL, prev);
 		r = write_base(w, prev);
 		if (!r)

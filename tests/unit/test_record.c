@@ -68,9 +68,10 @@ static void write_rec(const char *path, int n, unsigned fs, uint64_t max_size)
 
 	snap_init(&s[0]);
 	snap_init(&s[1]);
+	snap_k(&s[0], 0);
+	o.first = &s[0];
 	w = rec_writer_open(&o, err, sizeof(err));
 	assert_non_null(w);
-	snap_k(&s[0], 0);
 	for (int k = 1; k <= n; k++) {
 		struct delta d;
 
@@ -132,9 +133,12 @@ static void test_roundtrip(void **state)
 	assert_string_equal(kb->first, "4");
 	assert_string_equal(kb->last, "2000");
 	assert_true(kb->t_changed == 3);
+	assert_true(r.start == 1.7e9);
+	assert_true(r.samples[0].t == 1 && r.samples[5].t == 6);
 	assert_int_equal(r.ncmds, 1);
 	assert_string_equal(r.cmds[0].argv[1], "bench");
 	assert_int_equal(r.cmds[0].exit, 1);
+	assert_true(r.cmds[0].start == 1 && r.cmds[0].end == 2); /* on the samples' axis */
 	assert_int_equal(json_object_array_length(r.cmds[0].output), 1);
 	assert_non_null(strstr(r.cmds[0].text, "not json"));
 	recording_release(&r);
