@@ -178,7 +178,7 @@ ls=[json.loads(l) for l in sys.stdin]
 print(sorted(set(l["layer"] for l in ls if l["type"]=="series")), ls[0].get("filter_layers"))')" "['backlog'] ['backlog']" \
 	"--layer backlog: only backlog series are recorded, and the header says so"
 # --max-size: the file is renamed FILE.1 and a fresh one begins; each stands alone
-"$DPTUNE" record -o "$T/rot.zst" -i 0.2 --duration 3 --max-size 4k --frame-samples 1 --layer backlog,softirq >/dev/null
+"$DPTUNE" record -o "$T/rot.zst" -i 0.5 --duration 2 --max-size 4k --frame-samples 1 >/dev/null
 "$DPTUNE" report "$T/rot.zst.1" -o "$T/rot1.html" >/dev/null 2>&1; r1=$?
 "$DPTUNE" report "$T/rot.zst" -o "$T/rot.html" >/dev/null 2>&1; r2=$?
 is "$r1 $r2 $(zstdcat "$T/rot.zst.1" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["reason"])')" "0 0 rotate" \
