@@ -112,16 +112,16 @@ if [ -n "$CHROME" ]; then
 fi
 
 printf '\nresult:\n'
-printf '  record -i 1, %d samples in %d s      : %6.2f %% of a core   (target <= 1 %%)\n' "$samples" "$SECS" "$(echo "$cpu * 100 / $SECS" | bc -l)"
-printf '  the same, steady state (%d s - 10 s)    : %6.2f %% of a core\n' "$SECS" "$steady"
+printf '  record -i 1, %d samples in %d s       : %6.2f %% of a core   (target <= 1 %%)\n' "$samples" "$SECS" "$(echo "$cpu * 100 / $SECS" | bc -l)"
+printf '  the same, steady state (%d s - 10 s)  : %6.2f %% of a core\n' "$SECS" "$steady"
 printf '  stat -i 1 --json as long (the engine) : %6.2f %% of a core\n' "$(echo "$cpu_stat * 100 / $SECS" | bc -l)"
-printf '  file after %d s                        : %d bytes (%d of them written once)\n' "$SECS" "$size" "$fixed"
+printf '  file after %d s                       : %d bytes (%d of them written once)\n' "$SECS" "$size" "$fixed"
 printf '  bytes per hour, extrapolated          : %6.2f MB    (target <= 50 MB)\n' "$(echo "$per_hour / 1000000" | bc -l)"
-printf '  the hour (synthesized                 : the minute repeated 60 times with shifted times): %d bytes\n' "$hour_size"
-printf '  report of the hour                    : build              : %6.2f s wall, %.2f s CPU   (target <= 5 s)\n' "$rep_wall" "$rep_cpu"
-printf '  report of the hour                    : size               : %6.2f MB    (target <= 5 MB)\n' "$(echo "$html / 1000000" | bc -l)"
+printf '  the hour (synthesized: the minute repeated 60 times, shifted in time): %d bytes\n' "$hour_size"
+printf '  report of the hour, build            : %6.2f s wall, %.2f s CPU   (target <= 5 s)\n' "$rep_wall" "$rep_cpu"
+printf '  report of the hour, size             : %6.2f MB    (target <= 5 MB)\n' "$(echo "$html / 1000000" | bc -l)"
 if [ -n "$CHROME" ]; then
-	printf '  chromium                              : load, style and layout         : %6.2f s (median of %s ms)   (target <= 2 s)\n' "$(echo "$render / 1000" | bc -l)" "$renders"
+	printf '  chromium: load, style and layout     : %6.2f s (median of %s ms)   (target <= 2 s)\n' "$(echo "$render / 1000" | bc -l)" "$renders"
 else
-	printf '  chromium                              : not installed, render time not measured\n'
+	printf '  chromium: not installed, render time not measured\n'
 fi
