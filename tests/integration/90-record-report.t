@@ -10,7 +10,7 @@ need_root
 need_cmd python3 zstdcat
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROME" ] || skip_all "needs chromium"
-plan 28
+plan 29
 export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
 L=r${P#t}
 T=$(mktemp -d /tmp/$P.XXXXXX)
@@ -68,8 +68,15 @@ BACKLOG=$(fact backlog)
 ok $([ "$BACKLOG" -gt 0 ]; echo $?) "the recording saw backlog drops ($BACKLOG)" || diag "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 2. the report
-"$DPTUNE" report "$T/rec.zst" -o "$T/report.html" > "$T/report.out" 2>&1
-ok $? "report exits 0 on a clean recording" || cat "$T/report.out" | while read -r l; do diag "$l"; done
+"$DPTUNE" report "$T/rec.zst" -o "$T/report.html" --json > "$T/report.out" 2>"$T/report.err"
+ok $? "report exits 0 on a clean recording" || cat "$T/report.err" | while read -r l; do diag "$l"; done
+echo "not a recording" > "$T/junk"
+"$DPTUNE" report "$T/junk" -o "$T/junk.html" --json > "$T/junk.out" 2>/dev/null
+is "$?:$(python3 -c '
+import json,sys
+a=json.load(open(sys.argv[1])); b=[json.loads(l) for l in open(sys.argv[2])][-1]
+print(a["damaged"], a["samples"] > 0, b["error"]["exit"])' "$T/report.out" "$T/junk.out")" "1:False True 1" \
+	"--json: the summary of a clean report; not a recording: exit 1 with the error object"
 
 # 3. open it in Chromium: every request but file:// goes to a dead proxy and is logged
 run_chrome() { # out-prefix, extra args
