@@ -1012,8 +1012,9 @@ static void sec_compare(struct strbuf *sb, const struct recording *a, const stru
 		v2[2 * l] = sa > 0 ? ta[l] / sa : 0;
 		v2[2 * l + 1] = sbs > 0 ? tb[l] / sbs : 0;
 	}
-	svg_bars(sb, "compare-drops-chart", "Drops per layer, before and after", "drops/s",
-		 lab2, 2 * LAYER__COUNT, v2, "average drop rate over the recording");
+	svg_bars_grouped(sb, "compare-drops-chart", "Drops per layer, before and after "
+			 "(average over each recording)", "drops/s", lab2, 2 * LAYER__COUNT, v2,
+			 (const char *const[]){ "before", "after" }, 2);
 	for (int l = 0; l < 2 * LAYER__COUNT; l++)
 		free(labs[l]);
 	sb_addstr(sb, "<table class=\"grid\" id=\"compare-results\"><tr><th>result</th>"

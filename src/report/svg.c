@@ -283,6 +283,13 @@ void svg_stacked(struct strbuf *sb, const char *id, const char *title, const cha
 void svg_bars(struct strbuf *sb, const char *id, const char *title, const char *unit,
 	      const char *const *labels, size_t n, const double *v, const char *series_name)
 {
+	svg_bars_grouped(sb, id, title, unit, labels, n, v, &series_name, 1);
+}
+
+void svg_bars_grouped(struct strbuf *sb, const char *id, const char *title, const char *unit,
+		      const char *const *labels, size_t n, const double *v,
+		      const char *const *legend, size_t ngroup)
+{
 	int pw = W - ML - MR, bh = 18, ph = (int)n * (bh + 4);
 	double max = 0;
 
@@ -298,7 +305,7 @@ void svg_bars(struct strbuf *sb, const char *id, const char *title, const char *
 		sb_addf(sb, "<text class=\"yl\" x=\"%d\" y=\"%d\">", ML - 4, y + 13);
 		svg_esc(sb, labels[i]);
 		sb_addf(sb, "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\" "
-			"data-series=\"", ML, y, w, bh, svg_color(0));
+			"data-series=\"", ML, y, w, bh, svg_color(i % ngroup));
 		svg_esc(sb, labels[i]);
 		sb_addstr(sb, "\" data-value=\"");
 		svg_num(sb, v[i]);
@@ -321,7 +328,8 @@ void svg_bars(struct strbuf *sb, const char *id, const char *title, const char *
 	sb_addf(sb, "<text class=\"xt\" x=\"%d\" y=\"%d\">", ML + pw / 2, MT + ph + 30);
 	svg_esc(sb, unit);
 	sb_addstr(sb, "</text>");
-	legend_item(sb, 0, svg_color(0), series_name);
+	for (size_t k = 0; k < ngroup; k++)
+		legend_item(sb, (int)k, svg_color(k), legend[k]);
 	close_svg(sb);
 }
 

@@ -36,6 +36,11 @@ void svg_stacked(struct strbuf *sb, const char *id, const char *title, const cha
  * names the bars in the legend. */
 void svg_bars(struct strbuf *sb, const char *id, const char *title, const char *unit,
 	      const char *const *labels, size_t n, const double *v, const char *series_name);
+/* Same with bars in groups of ngroup (before, after...): bar i has the colour and legend
+ * name legend[i % ngroup]. */
+void svg_bars_grouped(struct strbuf *sb, const char *id, const char *title, const char *unit,
+		      const char *const *labels, size_t n, const double *v,
+		      const char *const *legend, size_t ngroup);
 
 /* Lines over x (x[p], p < npoints): y[s * npoints + p]; hlines: optional horizontal
  * markers (value, label), e.g. NDR and PDR. */
