@@ -10,7 +10,7 @@ need_root
 need_cmd python3 zstdcat
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROME" ] || skip_all "needs chromium"
-plan 29
+plan 30
 export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
 L=r${P#t}
 T=$(mktemp -d /tmp/$P.XXXXXX)
@@ -56,6 +56,18 @@ print("first", types[0])
 print("last", types[-1])
 print("samples", types.count("sample"))
 print("backlog", backlog)
+# the worst interval: the sample with the most drops; its backlog drops
+best=None
+for l in lines:
+    if l["type"]!="sample": continue
+    d=l["d"]; tot=0; bl=0
+    for i in range(0,len(d),2):
+        s=series[d[i]]
+        if s.get("drop") and not s.get("benign"):
+            tot+=d[i+1]
+            if s["layer"]=="backlog": bl+=d[i+1]
+    if tot>0 and (best is None or tot>best[0]): best=(tot,bl)
+print("worst_backlog", best[1] if best else "none")
 print("bench", "forward" in cmd[0]["output"][-1] if cmd and cmd[0]["output"] else False)
 print("knob", any(k["name"]=="net.core.netdev_max_backlog" and k["value"]=="4" for l in lines if l["type"]=="knobs" for k in l["knobs"]))
 PY
@@ -145,6 +157,15 @@ print(m.group(1) if m else "none")
 PY
 )
 is "$shown" "$BACKLOG" "the backlog drops shown in drops-total equal the recording's own sum"
+shown=$(python3 - "$T/dom.html" <<'PY'
+import sys,re
+dom=open(sys.argv[1]).read()
+svg=re.search(r'<svg id="drop-waterfall".*?</svg>', dom, re.S).group(0)
+m=re.search(r'<rect[^>]*data-series="backlog"[^>]*data-value="([0-9.e+]+)"', svg)
+print(m.group(1) if m else "none")
+PY
+)
+is "$shown" "$(fact worst_backlog)" "the waterfall of the worst interval shows that interval's backlog drops"
 
 # 4. damaged recordings: named line by line (or frame by frame), and the report of what
 # could be read is still written (exit 1)
