@@ -29,6 +29,11 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+static void on_child(int sig)
+{
+	(void)sig; /* only interrupts poll() */
+}
+
 /* --max-size: bytes with an optional k/M/G suffix (powers of 1024). */
 static int size_cb(const struct opt *o, const char *arg, void *data, char *err, size_t n)
 {
@@ -120,12 +125,11 @@ static int child_start(struct child *c, char **argv, char *err, size_t n)
 	return 0;
 }
 
-/* Take what the child wrote; reap it once its stdout is closed. */
-static void child_poll(struct child *c)
+/* Take what the child has written so far (never blocks). */
+static void child_drain(struct child *c)
 {
 	char buf[65536];
 	ssize_t r;
-	int st;
 
 	while (c->fd >= 0) {
 		r = read(c->fd, buf, sizeof(buf));
@@ -138,13 +142,41 @@ static void child_poll(struct child *c)
 			continue;
 		if (r < 0 && errno == EAGAIN)
 			return;
+		close(c->fd); /* end of its output */
+		c->fd = -1;
+	}
+}
+
+/* Take its output; once the child itself has exited, take what is left and stop reading
+ * (a process it left behind may hold the pipe open: the command is over all the same). */
+static void child_poll(struct child *c)
+{
+	int st;
+
+	child_drain(c);
+	if (c->done || c->pid <= 0 || waitpid(c->pid, &st, WNOHANG) != c->pid)
+		return;
+	c->done = true;
+	c->t1 = now_real();
+	c->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	child_drain(c);
+	if (c->fd >= 0) {
 		close(c->fd);
 		c->fd = -1;
 	}
-	if (!c->done && c->pid > 0 && waitpid(c->pid, &st, 0) == c->pid) {
-		c->done = true;
-		c->t1 = now_real();
-		c->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* SIGTERM to a child still running, then take its output until it has exited. */
+static void child_stop(struct child *c)
+{
+	if (c->pid <= 0 || c->done)
+		return;
+	kill(c->pid, SIGTERM);
+	while (!c->done) {
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+
+		poll(&p, c->fd >= 0 ? 1 : 0, 100); /* SIGCHLD cuts it short */
+		child_poll(c);
 	}
 }
 
@@ -155,7 +187,7 @@ static void wait_until(double t, struct child *c)
 		double d = t - now_mono();
 		struct pollfd p = { .fd = c ? c->fd : -1, .events = POLLIN };
 
-		if (c && c->fd >= 0)
+		if (c)
 			child_poll(c);
 		if (c && c->done)
 			return;
@@ -246,6 +278,7 @@ int cmd_record(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, on_child); /* wakes the wait when the command exits */
 	sb_init(&ch.out);
 	snap_init(&snaps[0]);
 	snap_init(&snaps[1]);
@@ -282,19 +315,8 @@ int cmd_record(int argc, char **argv)
 		if (have_dur && next > t_start + duration + 1e-6)
 			next = t_start + duration;
 		wait_until(next, dd >= 0 ? &ch : NULL);
-		if (stop && !ch.done && ch.pid > 0 && !ch.done) {
-			kill(ch.pid, SIGTERM);
-			while (!ch.done) {
-				if (ch.fd < 0) {
-					child_poll(&ch);
-					break;
-				}
-				struct pollfd p = { .fd = ch.fd, .events = POLLIN };
-
-				poll(&p, 1, 200);
-				child_poll(&ch);
-			}
-		}
+		if (stop)
+			child_stop(&ch);
 		/* a last sample closes every interval, also the one cut short */
 		r = collect_snapshot(eng, cur);
 		if (r) {
@@ -322,6 +344,7 @@ int cmd_record(int argc, char **argv)
 			break;
 		}
 	}
+	child_stop(&ch); /* --duration ended first: its output so far is stored too */
 	if (ch.pid > 0 && ch.done && w) {
 		r = rec_writer_command(w, cargv, ch.t0, ch.t1, ch.status, ch.out.buf ? ch.out.buf : "",
 				       ch.out.len);

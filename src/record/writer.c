@@ -19,7 +19,6 @@
 #endif
 
 struct series_slot {
-	const struct metric *key; /* the metric as last seen (fields compared, not pointer) */
 	uint64_t ns_inode;
 	const char *ns_name;
 	const char *obj, *name, *labels;
