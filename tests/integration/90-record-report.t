@@ -212,7 +212,10 @@ print(sorted(set(l["layer"] for l in ls if l["type"]=="series")), ls[0].get("fil
 is "$r1 $r2 $(zstdcat "$T/rot.zst.1" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["reason"])')" "0 0 rotate" \
 	"--max-size 4k rotates to FILE.1 (ended 'rotate'); both files report cleanly"
 "$DPTUNE" record -o "$T/kill.zst" -i 0.2 --frame-samples 1 --layer backlog >/dev/null &
-pid=$!; sleep 2; kill -KILL $pid; wait $pid 2>/dev/null
+pid=$!
+# (the first snapshot takes as long as the machine has namespaces: wait for 3 frames)
+for i in $(seq 100); do [ "$(zstdcat "$T/kill.zst" 2>/dev/null | grep -c '"type":"sample"')" -ge 3 ] && break; sleep 0.3; done
+kill -KILL $pid; wait $pid 2>/dev/null
 n=$(zstdcat "$T/kill.zst" 2>/dev/null | grep -c '"type":"sample"')
 "$DPTUNE" report "$T/kill.zst" -o "$T/kill.html" >/dev/null 2>"$T/kill.err"
 ok $([ "$n" -ge 3 ] && grep -q 'no end line' "$T/kill.err"; echo $?) \
