@@ -250,8 +250,11 @@ static void test_other_host(void **state)
 		"\"interval\":1,\"cpus\":64}\n"
 		"{\"type\":\"series\",\"id\":1,\"netns\":\"qrouter-1\",\"layer\":\"backlog\","
 		"\"object\":\"\",\"cpu\":63,\"name\":\"dropped\",\"kind\":\"counter\",\"drop\":true}\n"
+		"{\"type\":\"series\",\"id\":2,\"netns\":\"host\",\"layer\":\"irq\","
+		"\"object\":\"eth0\",\"queue\":3,\"cpu\":5,\"name\":\"interrupts\",\"kind\":\"counter\"}\n"
 		"{\"type\":\"sample\",\"t\":1,\"dt\":1,\"d\":[1,3]}\n"
-		"{\"type\":\"end\",\"t\":1,\"reason\":\"duration\"}\n";
+		"{\"type\":\"sample\",\"t\":3,\"dt\":2,\"d\":[2,900]}\n"
+		"{\"type\":\"end\",\"t\":3,\"reason\":\"duration\"}\n";
 	struct recording r;
 	struct strbuf html;
 
@@ -262,6 +265,9 @@ static void test_other_host(void **state)
 	assert_non_null(strstr(html.buf, "compute-17"));
 	assert_non_null(strstr(html.buf, "4.18.0-80.el8"));
 	assert_non_null(strstr(html.buf, "data-series=\"cpu63\""));
+	/* the IRQ picture: a row per device queue and CPU, its rate per second */
+	assert_non_null(strstr(html.buf, "data-series=\"eth0/q3 cpu5\" data-t=\"1\" "
+				"data-value=\"450\""));
 	sb_release(&html);
 	recording_release(&r);
 }
