@@ -10,7 +10,7 @@ need_root
 need_cmd python3 zstdcat
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROME" ] || skip_all "needs chromium"
-plan 30
+plan 31
 export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
 L=r${P#t}
 T=$(mktemp -d /tmp/$P.XXXXXX)
@@ -35,6 +35,12 @@ ok $? "the tiny-backlog fault is in"
 ok $? "record -- bench exits 0" || cat "$T/record.err" | while read -r l; do diag "$l"; done
 zstdcat "$T/rec.zst" > "$T/rec.jsonl"
 ok $? "zstdcat reads the recording"
+if command -v jq >/dev/null; then
+	is "$(zstdcat "$T/rec.zst" | jq -r .type | sort -u | tr '\n' ' ')" "base command end header knobs links sample series " \
+		"zstdcat FILE | jq reads every line"
+else
+	skip "jq is not installed"
+fi
 # (bench exits 1 when it lost packets, as it does here: the exit is stored, not judged)
 is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["stop"], d["command_exit"])' "$T/record.json")" \
 	"command $(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1])][-2]["exit"])' "$T/rec.jsonl")" \
