@@ -22,6 +22,8 @@ static const struct cmd commands[] = {
 	{ "sweep", cmd_sweep, "NDR/PDR search: highest packet rate without (or with bounded) loss" },
 	{ "doctor", cmd_doctor, "where packets die, why, and the knob that fixes it" },
 	{ "tune", cmd_tune, "plan, apply (journaled), verify, revert and persist knob changes" },
+	{ "record", cmd_record, "flight recorder: every counter, knob and device over time, to a file" },
+	{ "report", cmd_report, "a self-contained HTML report with charts of one or two recordings" },
 	{ "lab", cmd_lab, "build, list and tear down emulated datapaths in namespaces" },
 	{ "rss", cmd_rss, "which rx queue, IRQ CPU and RPS CPU each flow lands on at a NIC (RSS)" },
 	{ "path", cmd_path, "the hops of a flow as the kernel decides them, and why a packet stops" },

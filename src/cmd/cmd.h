@@ -20,6 +20,8 @@ int cmd_rss(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_path(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int lab_matrix(int argc, char **argv); /* `dptune lab matrix` (matrix.c) */
 
 /* Shared option helpers: print "dptune CMD: invalid --opt 'x': why" and return 2
