@@ -9,7 +9,7 @@ export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
 export DPTUNE_STATE_DIR=$(mktemp -d /tmp/$P-tune.XXXXXX)
 L=j${P#t}
 on_cleanup "$DPTUNE lab down $L; rm -rf $DPTUNE_LAB_DIR $DPTUNE_STATE_DIR /tmp/$P.j.*"
-plan 38
+plan 41
 veth_pair 93
 PORT=$((30000 + RANDOM % 20000))
 OUT=/tmp/$P.j.out
@@ -91,4 +91,7 @@ run 1 "path from a namespace that does not exist" "$DPTUNE" path --from "${P}nos
 run 2 "path usage error" "$DPTUNE" path --to "$B4" --json
 run 2 "top without a terminal" "$DPTUNE" top --json
 run 0 "export --list-metrics" "$DPTUNE" export --list-metrics --json
+run 0 "record" "$DPTUNE" record -o /tmp/$P.j.rec -i 0.2 --duration 0.6 --netns "${P}a" --json
+run 0 "report" "$DPTUNE" report /tmp/$P.j.rec -o /tmp/$P.j.html --json
+run 1 "report of a file that is not a recording" "$DPTUNE" report "$OUT" -o /tmp/$P.j.html --json
 run 2 "export --listen out of range" "$DPTUNE" export --listen 127.0.0.1:99999 --json
