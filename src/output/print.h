@@ -1,7 +1,8 @@
 /* print.h: one print layer for text and JSON (after iproute2's print_*): every call
  * carries a JSON key and a text format, so the two outputs cannot drift. In JSON mode
- * the document is built with json-c and written, one line per top-level object, when the
- * outermost object closes. Output never calls the kernel. */
+ * each value is serialised as it is printed into one reusable buffer (no tree), and the
+ * document is written, one line per top-level object, when the outermost container
+ * closes; keys appear in print order. Output never calls the kernel. */
 #ifndef DPTUNE_PRINT_H
 #define DPTUNE_PRINT_H
 
