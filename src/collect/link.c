@@ -407,6 +407,9 @@ static int link_run(struct cctx *c)
 	if (cctx_opts(c)->recorded)
 		return link_run_recorded(c);
 	if (!p) {
+		r = cctx_enter_ns(c); /* the sockets belong to the namespace they are made in */
+		if (r)
+			return r;
 		p = xcalloc(1, sizeof(*p));
 		/* Subscribe before the first dump, so no change between them is missed. */
 		p->ev = nl_open(RTMGRP_LINK);

@@ -64,10 +64,12 @@ struct metric *snap_add_full(struct snapshot *s, uint32_t ns, enum dp_layer laye
 {
 	struct metric *m;
 
-	grow_array((void **)&s->m, &s->m_cap, s->nm + 1, sizeof(*s->m));
+	if (s->nm >= s->m_cap)
+		grow_array((void **)&s->m, &s->m_cap, s->nm + 1, sizeof(*s->m));
 	m = &s->m[s->nm++];
 	*m = (struct metric){
-		.value = value, .obj = intern(obj ? obj : ""), .name = intern(name),
+		.value = value, .obj = obj && *obj ? intern(obj) : intern_empty(),
+		.name = intern(name),
 		.ns = ns, .queue = queue, .cpu = cpu,
 		.layer = (uint8_t)layer, .kind = (uint8_t)kind, .flags = (uint8_t)flags,
 	};
