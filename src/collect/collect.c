@@ -14,6 +14,7 @@
 
 struct file_ent {
 	const char *rel; /* interned, with a "p:" or "s:" prefix */
+	const char *arg; /* the rel pointer the caller passed last (a string literal, mostly) */
 	int fd;
 };
 
@@ -393,11 +394,19 @@ static int cached_fd(struct cctx *c, char kind, const char *rel, int dirfd)
 	const char *k;
 	int fd;
 
+	/* Callers pass the same literal every time: the pointer finds the entry with no
+	 * formatting or hashing (the text is compared, a pointer may be a reused buffer). */
+	for (size_t i = 0; i < h->nfiles; i++)
+		if (h->files[i].arg == rel && h->files[i].rel[0] == kind &&
+		    !strcmp(h->files[i].rel + 2, rel))
+			return h->files[i].fd;
 	snprintf(key, sizeof(key), "%c:%s", kind, rel);
 	k = intern(key);
 	for (size_t i = 0; i < h->nfiles; i++)
-		if (h->files[i].rel == k)
+		if (h->files[i].rel == k) {
+			h->files[i].arg = rel;
 			return h->files[i].fd;
+		}
 	if (dirfd >= 0) {
 		fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
 	} else {
@@ -412,7 +421,7 @@ static int cached_fd(struct cctx *c, char kind, const char *rel, int dirfd)
 	if (fd < 0)
 		return -errno; /* not cached: the file may appear later (module loaded) */
 	grow_array((void **)&h->files, &h->fcap, h->nfiles + 1, sizeof(*h->files));
-	h->files[h->nfiles++] = (struct file_ent){ .rel = k, .fd = fd };
+	h->files[h->nfiles++] = (struct file_ent){ .rel = k, .arg = rel, .fd = fd };
 	return fd;
 }
 

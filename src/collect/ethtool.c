@@ -429,8 +429,8 @@ static void et_emit_stats(struct cctx *c, enum dp_layer layer, const struct et_d
 
 		if (e->skip)
 			continue;
-		snap_add_full(c->snap, c->ns, layer, MK_COUNTER, e->flags, d->name, e->queue, -1,
-			      e->name, d->st->data[i]);
+		snap_add_interned(c->snap, c->ns, layer, MK_COUNTER, e->flags, d->name, e->queue,
+				  -1, e->name, d->st->data[i]);
 	}
 }
 

@@ -73,8 +73,8 @@ void link_emit_stats(struct snapshot *s, uint32_t ns, const struct link_info *li
 		uint64_t v;
 
 		memcpy(&v, (const char *)st + link_counters[i].off, sizeof(v));
-		snap_add_full(s, ns, layer, MK_COUNTER, link_counters[i].flags, dev, -1, -1,
-			      names[i], v);
+		snap_add_interned(s, ns, layer, MK_COUNTER, link_counters[i].flags, dev, -1, -1,
+				  names[i], v);
 	}
 }
 

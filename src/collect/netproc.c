@@ -409,8 +409,8 @@ static void ct_emit_percpu(struct cctx *c, struct ct_priv *cp)
 			if (nm == drop || nm == early || nm == failed)
 				fl = MF_DROP;
 			/* the kernel keeps these as unsigned int: they wrap at 2^32 */
-			snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_COUNTER32, fl, "", -1,
-				      cpu, nm, row[j]);
+			snap_add_interned(c->snap, c->ns, LAYER_NETFILTER, MK_COUNTER32, fl,
+					  intern_empty(), -1, cpu, nm, row[j]);
 		}
 	}
 }
