@@ -1,8 +1,10 @@
 /* collect.h: the collector engine. It walks every network namespace (host, named ones
- * under /run/netns, those held by processes), enters each (core/netns.h) once per
- * snapshot, and runs the collectors, which only read the kernel and fill a snapshot.
- * File descriptors and sockets opened inside a namespace are kept and re-read with
- * pread(), so a steady-state sample costs reads, not opens. */
+ * under /run/netns, those held by processes; the list is kept between snapshots and
+ * re-read when the kernel signals a change, core/netns.h netns_watch) and runs the
+ * collectors, which only read the kernel and fill a snapshot. File descriptors and
+ * sockets opened inside a namespace are kept (they stay bound to it) and re-read with
+ * pread(), so a steady-state sample costs reads, not opens, and no setns(): a namespace
+ * is entered only when a collector must open something in it (cctx_enter_ns). */
 #ifndef DPTUNE_COLLECT_H
 #define DPTUNE_COLLECT_H
 
