@@ -15,7 +15,8 @@
 struct file_ent {
 	const char *rel; /* interned, with a "p:" or "s:" prefix */
 	const char *arg; /* the rel pointer the caller passed last (a string literal, mostly) */
-	int fd;
+	int fd;          /* or -errno of the last open, tried again at retry */
+	double retry;
 };
 
 struct ns_handle {
@@ -387,26 +388,36 @@ const char *cctx_path(const struct cctx *c, char *buf, size_t n, const char *roo
 	return buf;
 }
 
+/* An open that failed is tried again after this long: a /proc file absent in a namespace
+ * (snmp6 without IPv6, nf_conntrack before the module loads) costs no system call (and
+ * no setns) at every sample, and is read within a second of its appearing. */
+#define ABSENT_RETRY 1.0
+
 static int cached_fd(struct cctx *c, char kind, const char *rel, int dirfd)
 {
 	struct ns_handle *h = c->nsh;
+	struct file_ent *e = NULL;
 	char key[512];
-	const char *k;
+	const char *k = NULL;
 	int fd;
 
 	/* Callers pass the same literal every time: the pointer finds the entry with no
 	 * formatting or hashing (the text is compared, a pointer may be a reused buffer). */
-	for (size_t i = 0; i < h->nfiles; i++)
+	for (size_t i = 0; i < h->nfiles && !e; i++)
 		if (h->files[i].arg == rel && h->files[i].rel[0] == kind &&
 		    !strcmp(h->files[i].rel + 2, rel))
-			return h->files[i].fd;
-	snprintf(key, sizeof(key), "%c:%s", kind, rel);
-	k = intern(key);
-	for (size_t i = 0; i < h->nfiles; i++)
-		if (h->files[i].rel == k) {
-			h->files[i].arg = rel;
-			return h->files[i].fd;
-		}
+			e = &h->files[i];
+	if (!e) {
+		snprintf(key, sizeof(key), "%c:%s", kind, rel);
+		k = intern(key);
+		for (size_t i = 0; i < h->nfiles && !e; i++)
+			if (h->files[i].rel == k) {
+				e = &h->files[i];
+				e->arg = rel;
+			}
+	}
+	if (e && (e->fd >= 0 || now_mono() < e->retry))
+		return e->fd; /* an fd, or the -errno of a recent failed open */
 	if (dirfd >= 0) {
 		fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
 	} else {
@@ -418,8 +429,27 @@ static int cached_fd(struct cctx *c, char kind, const char *rel, int dirfd)
 		cctx_path(c, path, sizeof(path), "proc", rel);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
-	if (fd < 0)
-		return -errno; /* not cached: the file may appear later (module loaded) */
+	if (fd < 0) {
+		int err = -errno;
+
+		/* Remembered for /proc paths only: their names are a fixed set, while sysfs
+		 * paths name devices, which come and go (the list would only grow). */
+		if (dirfd < 0 && err == -ENOENT) {
+			if (!e) {
+				grow_array((void **)&h->files, &h->fcap, h->nfiles + 1,
+					   sizeof(*h->files));
+				e = &h->files[h->nfiles++];
+				*e = (struct file_ent){ .rel = k, .arg = rel };
+			}
+			e->fd = err;
+			e->retry = now_mono() + ABSENT_RETRY;
+		}
+		return err;
+	}
+	if (e) { /* appeared since */
+		e->fd = fd;
+		return fd;
+	}
 	grow_array((void **)&h->files, &h->fcap, h->nfiles + 1, sizeof(*h->files));
 	h->files[h->nfiles++] = (struct file_ent){ .rel = k, .arg = rel, .fd = fd };
 	return fd;
