@@ -2,7 +2,8 @@
 # stat.sh: what one `dptune stat` snapshot costs on a host with 1,000 veth devices spread
 # over 100 namespaces, against `ip -s -n NS link` over the same namespaces, in one run.
 # Steady-state cost per sample = (CPU of -c LONG − CPU of -c SHORT) / (LONG − SHORT), so
-# start-up and the first discovery are not counted twice. Not a test: prints numbers.
+# start-up and the first discovery are not counted twice; the lowest of REPS (3) such
+# measurements. Not a test: prints numbers.
 # Usage: bench/stat.sh [NAMESPACES] [PAIRS]   (defaults 100 and 500)
 set -eu
 cd "$(dirname "$0")/.."
@@ -36,10 +37,17 @@ r=resource.getrusage(resource.RUSAGE_CHILDREN)
 print("%.6f" % (r.ru_utime+r.ru_stime))' "$@"
 }
 
-SHORT=5 LONG=45 IV=0.1
-c_short=$(cpu_of "$DPTUNE" stat -i $IV -c $SHORT)
-c_long=$(cpu_of "$DPTUNE" stat -i $IV -c $LONG)
-per=$(echo "($c_long - $c_short) * 1000 / ($LONG - $SHORT)" | bc -l)
+# Three measurements, the lowest kept: on a shared machine other work only ever adds to
+# a measurement (another process's namespaces appearing mid-run cost their first reads).
+SHORT=5 LONG=45 IV=0.1 REPS=${REPS:-3}
+per= all=
+for ((r = 0; r < REPS; r++)); do
+	c_short=$(cpu_of "$DPTUNE" stat -i $IV -c $SHORT)
+	c_long=$(cpu_of "$DPTUNE" stat -i $IV -c $LONG)
+	p=$(echo "($c_long - $c_short) * 1000 / ($LONG - $SHORT)" | bc -l)
+	all="$all $(printf '%.2f' "$p")"
+	if [ -z "$per" ] || [ "$(echo "$p < $per" | bc -l)" = 1 ]; then per=$p; fi
+done
 one=$(cpu_of "$DPTUNE" stat)
 rows=$("$DPTUNE" stat --all --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["rows"]), len(d["namespaces"]), len(d["links"]))')
 
@@ -50,11 +58,19 @@ c_ip=$(cpu_of bash -c ip_one)
 c_ip=$(echo "$c_ip * 1000" | bc -l)
 
 printf '\nresult (CPU time, user+sys):\n'
-printf '  dptune stat, steady state per sample : %8.2f ms   (target < 10 ms)\n' "$per"
+met=$(echo "$per < 10" | bc -l)
+printf '  dptune stat, steady state per sample : %8.2f ms   (target < 10 ms: %s)\n' "$per" \
+	"$([ "$met" = 1 ] && echo met || echo NOT MET)"
+printf '  (the lowest of %d measurements:%s ms)\n' "$REPS" "$all"
 printf '  dptune stat, one-shot incl. start-up : %8.2f ms\n' "$(echo "$one * 1000" | bc -l)"
 printf '  ip -s -n NS link over all namespaces : %8.2f ms\n' "$c_ip"
 printf '  ratio ip / dptune (steady)           : %8.1fx\n' "$(echo "$c_ip / $per" | bc -l)"
 printf '  rows / namespaces / links per snapshot: %s\n' "$rows"
 printf '  one sample per second costs          : %8.2f %% of a core\n' "$(echo "$per / 10" | bc -l)"
 printf '  note: every counter of every namespace is read at every sample (snmp, snmp6,\n'
-printf '  stat/nf_conntrack included); settings (knob rows) under -i every 10-19 s\n'
+printf '  stat/nf_conntrack included); settings (knob rows) under -i every 10-19 s; the\n'
+printf '  namespace list, and the qdiscs of a namespace that has only noqueue ones, are\n'
+printf '  re-read when the kernel signals a change (docs/stat-json.md)\n'
+printf '  other namespaces on this host (%s in all) are read and counted too\n' \
+	"$(echo "$rows" | cut -d' ' -f2)"
+

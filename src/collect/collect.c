@@ -14,7 +14,9 @@
 
 struct file_ent {
 	const char *rel; /* interned, with a "p:" or "s:" prefix */
-	int fd;
+	const char *arg; /* the rel pointer the caller passed last (a string literal, mostly) */
+	int fd;          /* or -errno of the last open, tried again at retry */
+	double retry;
 };
 
 struct ns_handle {
@@ -37,6 +39,9 @@ struct collect_engine {
 	bool self_is_host;  /* we run in the init namespace: its /sys is ours */
 	struct ns_handle *ns;
 	size_t nns, cap;
+	struct netns_watch *watch; /* namespace discovery kept between snapshots */
+	struct ns_handle *in; /* the namespace this thread is in, NULL: its own (host_fd) */
+	struct snapshot *snap; /* the snapshot being taken */
 	struct strbuf buf;
 	size_t ncoll;
 };
@@ -92,6 +97,7 @@ void collect_engine_free(struct collect_engine *e)
 	for (size_t i = 0; i < e->nns; i++)
 		handle_release(e, &e->ns[i]);
 	free(e->ns);
+	netns_watch_free(e->watch);
 	if (e->host_fd >= 0)
 		close(e->host_fd);
 	sb_release(&e->buf);
@@ -117,12 +123,13 @@ static struct ns_handle *handle_get(struct collect_engine *e, uint64_t inode, co
 /* Refresh the handle list from discovery; drop handles of namespaces that are gone. */
 static int refresh_namespaces(struct collect_engine *e)
 {
-	struct netns_found *f = NULL;
+	const struct netns_found *f = NULL;
+	bool same = false;
 	int n;
 
-	for (size_t i = 0; i < e->nns; i++)
-		e->ns[i].alive = false;
 	if (e->opt.recorded || e->opt.no_netns) {
+		for (size_t i = 0; i < e->nns; i++)
+			e->ns[i].alive = false;
 		struct stat st;
 		char path[512];
 		uint64_t ino = 0;
@@ -138,9 +145,15 @@ static int refresh_namespaces(struct collect_engine *e)
 		e->self_is_host = true;
 		return 0;
 	}
-	n = netns_discover(e->opt.proc_root, e->opt.run_root, &f);
+	if (!e->watch)
+		e->watch = netns_watch_new(e->opt.proc_root, e->opt.run_root);
+	n = netns_watch_discover(e->watch, &f, &same);
 	if (n < 0)
 		return n;
+	if (same)
+		return 0; /* the same namespaces as last time: every handle is still alive */
+	for (size_t i = 0; i < e->nns; i++)
+		e->ns[i].alive = false;
 	for (int i = 0; i < n; i++) {
 		if (!f[i].self)
 			continue;
@@ -169,7 +182,6 @@ static int refresh_namespaces(struct collect_engine *e)
 		h->pid = f[i].pid;
 		h->name = intern(f[i].name);
 	}
-	netns_found_free(f, n);
 	for (size_t i = 0; i < e->nns;) {
 		if (e->ns[i].alive) {
 			i++;
@@ -235,19 +247,70 @@ static void run_collectors(struct collect_engine *e, struct ns_handle *h, struct
 /* Every namespace's SCOPE_NETNS collectors first, then, back in the host namespace, the
  * SCOPE_HOST ones: they may refer to any namespace of the snapshot (OVS ports, drop
  * reasons keyed by namespace inode). */
+/* Does every enabled collector of this scope enter the namespace itself when it must? */
+static bool all_lazy(const struct collect_engine *e, enum collector_scope scope)
+{
+	for (size_t i = 0; i < e->ncoll; i++)
+		if (collectors[i]->scope == scope && !collector_lazy_netns(collectors[i]) &&
+		    collector_enabled(e, collectors[i]->name))
+			return false;
+	return true;
+}
+
+static void netns_status(struct collect_engine *e, struct ns_handle *h, int r)
+{
+	struct collector_status *st = snap_status(e->snap, "netns");
+
+	if (!st->err) {
+		st->err = r;
+		snprintf(st->reason, sizeof(st->reason),
+			 "cannot enter namespace %s: %s (run as root)", h->name, strerror(-r));
+	}
+}
+
+/* Enter h (its fd; our own namespace for the self handle) unless we are in it. */
+static int enter_handle(struct collect_engine *e, struct ns_handle *h)
+{
+	int r;
+
+	if (e->opt.recorded || e->opt.no_netns)
+		return 0;
+	if (h->self ? !e->in : e->in == h)
+		return 0;
+	r = netns_enter(h->self ? e->host_fd : h->fd);
+	if (r)
+		return r;
+	e->in = h->self ? NULL : h;
+	return 0;
+}
+
+int cctx_enter_ns(struct cctx *c)
+{
+	int r = enter_handle(c->eng, c->nsh);
+
+	if (r)
+		netns_status(c->eng, c->nsh, r);
+	return r;
+}
+
+/* Every namespace's SCOPE_NETNS collectors first, then, back in the host namespace, the
+ * SCOPE_HOST ones: they may refer to any namespace of the snapshot (OVS ports, drop
+ * reasons keyed by namespace inode). */
 int collect_snapshot(struct collect_engine *e, struct snapshot *s)
 {
-	int r, entered = 0;
+	int r;
 	struct ns_handle *selfh = NULL;
 	uint32_t hostidx = 0;
-	bool have_host = false;
+	bool have_host = false, lazy;
 
 	snap_clear(s);
 	s->t_mono = now_mono();
 	s->t_real = now_real();
+	e->snap = s;
 	r = refresh_namespaces(e);
 	if (r)
 		return r;
+	lazy = all_lazy(e, SCOPE_NETNS);
 	for (size_t i = 0; i < e->nns; i++) {
 		struct ns_handle *h = &e->ns[i];
 		bool host = h->source == NS_HOST || h->source == NS_RECORDED;
@@ -262,29 +325,22 @@ int collect_snapshot(struct collect_engine *e, struct snapshot *s)
 		}
 		if (h->self)
 			selfh = h;
-		if (!h->self) {
-			r = netns_enter(h->fd);
+		if (!lazy) {
+			r = enter_handle(e, h);
 			if (r) {
-				struct collector_status *st = snap_status(s, "netns");
-
-				if (!st->err) {
-					st->err = r;
-					snprintf(st->reason, sizeof(st->reason),
-						 "cannot enter namespace %s: %s (run as root)",
-						 h->name, strerror(-r));
-				}
+				netns_status(e, h, r);
 				continue;
 			}
-			entered = 1;
 		}
 		/* The host namespace is always read (host-scope collectors report there), but
 		 * with --netns its per-namespace rows are dropped by the printer. */
 		run_collectors(e, h, s, idx, host, SCOPE_NETNS);
 	}
-	if (entered && e->host_fd >= 0) {
+	if (e->in && e->host_fd >= 0) {
 		r = netns_enter(e->host_fd);
 		if (r)
 			return r;
+		e->in = NULL;
 	}
 	/* Host-scope sources are global (softnet, interrupts, OVS sockets, BPF): read them
 	 * from where we are, and file their rows under the host namespace. */
@@ -332,38 +388,87 @@ const char *cctx_path(const struct cctx *c, char *buf, size_t n, const char *roo
 	return buf;
 }
 
+/* An open that failed is tried again after this long: a /proc file absent in a namespace
+ * (snmp6 without IPv6, nf_conntrack before the module loads) costs no system call (and
+ * no setns) at every sample, and is read within a second of its appearing. */
+#define ABSENT_RETRY 1.0
+
 static int cached_fd(struct cctx *c, char kind, const char *rel, int dirfd)
 {
 	struct ns_handle *h = c->nsh;
+	struct file_ent *e = NULL;
 	char key[512];
-	const char *k;
+	const char *k = NULL;
 	int fd;
 
-	snprintf(key, sizeof(key), "%c:%s", kind, rel);
-	k = intern(key);
-	for (size_t i = 0; i < h->nfiles; i++)
-		if (h->files[i].rel == k)
-			return h->files[i].fd;
+	/* Callers pass the same literal every time: the pointer finds the entry with no
+	 * formatting or hashing (the text is compared, a pointer may be a reused buffer). */
+	for (size_t i = 0; i < h->nfiles && !e; i++)
+		if (h->files[i].arg == rel && h->files[i].rel[0] == kind &&
+		    !strcmp(h->files[i].rel + 2, rel))
+			e = &h->files[i];
+	if (!e) {
+		snprintf(key, sizeof(key), "%c:%s", kind, rel);
+		k = intern(key);
+		for (size_t i = 0; i < h->nfiles && !e; i++)
+			if (h->files[i].rel == k) {
+				e = &h->files[i];
+				e->arg = rel;
+			}
+	}
+	if (e && (e->fd >= 0 || now_mono() < e->retry))
+		return e->fd; /* an fd, or the -errno of a recent failed open */
 	if (dirfd >= 0) {
 		fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
 	} else {
 		char path[1024];
+		int r = cctx_enter_ns(c); /* /proc/net shows the namespace of the opener */
 
+		if (r)
+			return r;
 		cctx_path(c, path, sizeof(path), "proc", rel);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
-	if (fd < 0)
-		return -errno; /* not cached: the file may appear later (module loaded) */
+	if (fd < 0) {
+		int err = -errno;
+
+		/* Remembered for /proc paths only: their names are a fixed set, while sysfs
+		 * paths name devices, which come and go (the list would only grow). */
+		if (dirfd < 0 && err == -ENOENT) {
+			if (!e) {
+				grow_array((void **)&h->files, &h->fcap, h->nfiles + 1,
+					   sizeof(*h->files));
+				e = &h->files[h->nfiles++];
+				*e = (struct file_ent){ .rel = k, .arg = rel };
+			}
+			e->fd = err;
+			e->retry = now_mono() + ABSENT_RETRY;
+		}
+		return err;
+	}
+	if (e) { /* appeared since */
+		e->fd = fd;
+		return fd;
+	}
 	grow_array((void **)&h->files, &h->fcap, h->nfiles + 1, sizeof(*h->files));
-	h->files[h->nfiles++] = (struct file_ent){ .rel = k, .fd = fd };
+	h->files[h->nfiles++] = (struct file_ent){ .rel = k, .arg = rel, .fd = fd };
 	return fd;
 }
 
-/* Read a whole file from offset 0. one_piece: the kernel prints it in one piece
- * (single_open seq files: snmp, snmp6, netstat, sockstat), so a read that returns less
- * than asked is the end, and the read that would return 0 is saved (a system call per
- * file and namespace at every sample). */
-static int pread_all(struct collect_engine *e, int fd, bool one_piece, const char **out,
+/* How a file ends. A seq_file read (every /proc/net file) fills the kernel's buffer
+ * (m->size, PAGE_SIZE at least, never less than 4096) with whole records and stops at
+ * the end of the records, when the caller's buffer is full, or when the next record
+ * does not fit in the kernel's buffer. So a read that returns less than asked and at
+ * least max_rec bytes less than 4096 stopped at the end: the read that would return 0
+ * is saved (a system call per file and namespace at every sample).
+ * END_ZERO: no such knowledge (sysctl and sysfs files, unknown record sizes): read
+ * until a read returns 0. END_SHORT: single_open files (one record, the whole file). */
+#define END_ZERO ((size_t)-1)
+#define END_SHORT ((size_t)0)
+#define SEQ_MIN_BUF 4096u
+
+/* Read a whole file from offset 0 (see END_*). */
+static int pread_all(struct collect_engine *e, int fd, size_t max_rec, const char **out,
 		     size_t *len)
 {
 	struct strbuf *sb = &e->buf;
@@ -374,7 +479,7 @@ static int pread_all(struct collect_engine *e, int fd, bool one_piece, const cha
 		/* Ask for 4 KiB first: sysctl files make the kernel allocate and zero a buffer
 		 * as large as the request; most files fit, larger ones continue in 64 KiB.
 		 * One-piece files are printed into the kernel's own buffer: ask 16 KiB. */
-		size_t want = sb->len ? 65536 : one_piece ? 16384 : 4096;
+		size_t want = sb->len ? 65536 : max_rec == END_SHORT ? 16384 : 4096;
 
 		sb_grow(sb, want);
 		n = pread(fd, sb->buf + sb->len, want, (off_t)sb->len);
@@ -388,7 +493,9 @@ static int pread_all(struct collect_engine *e, int fd, bool one_piece, const cha
 		sb->len += (size_t)n;
 		if (sb->len > (64u << 20))
 			return -EFBIG;
-		if (one_piece && (size_t)n < want)
+		if ((size_t)n < want && max_rec != END_ZERO &&
+		    (max_rec == END_SHORT || (max_rec < SEQ_MIN_BUF &&
+					      (size_t)n <= SEQ_MIN_BUF - max_rec)))
 			break;
 	}
 	sb->buf[sb->len] = '\0';
@@ -411,7 +518,7 @@ static void drop_cached(struct cctx *c, int fd)
 }
 
 /* Read through the cache; a stale fd is reopened once. */
-static int read_cached(struct cctx *c, char kind, const char *rel, int dirfd, bool one_piece,
+static int read_cached(struct cctx *c, char kind, const char *rel, int dirfd, size_t max_rec,
 		       const char **out, size_t *len)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -419,7 +526,7 @@ static int read_cached(struct cctx *c, char kind, const char *rel, int dirfd, bo
 
 		if (fd < 0)
 			return fd;
-		r = pread_all(c->eng, fd, one_piece, out, len);
+		r = pread_all(c->eng, fd, max_rec, out, len);
 		if (r != -ENODEV && r != -ENOENT && r != -ESTALE)
 			return r;
 		drop_cached(c, fd);
@@ -429,12 +536,20 @@ static int read_cached(struct cctx *c, char kind, const char *rel, int dirfd, bo
 
 int cctx_read_proc(struct cctx *c, const char *rel, const char **out, size_t *len)
 {
-	return read_cached(c, 'p', rel, -1, false, out, len);
+	return read_cached(c, 'p', rel, -1, END_ZERO, out, len);
 }
 
 int cctx_read_proc_one_piece(struct cctx *c, const char *rel, const char **out, size_t *len)
 {
-	return read_cached(c, 'p', rel, -1, true, out, len);
+	return read_cached(c, 'p', rel, -1, END_SHORT, out, len);
+}
+
+int cctx_read_proc_records(struct cctx *c, const char *rel, size_t max_rec, const char **out,
+			   size_t *len)
+{
+	if (max_rec == END_SHORT || max_rec >= SEQ_MIN_BUF)
+		max_rec = END_ZERO;
+	return read_cached(c, 'p', rel, -1, max_rec, out, len);
 }
 
 static int sys_root_fd(struct cctx *c)
@@ -470,5 +585,5 @@ int cctx_read_sys(struct cctx *c, const char *rel, const char **out, size_t *len
 
 	if (root < 0)
 		return -ENOENT;
-	return read_cached(c, 's', rel, root, false, out, len);
+	return read_cached(c, 's', rel, root, END_ZERO, out, len);
 }

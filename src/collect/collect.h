@@ -1,8 +1,10 @@
 /* collect.h: the collector engine. It walks every network namespace (host, named ones
- * under /run/netns, those held by processes), enters each (core/netns.h) once per
- * snapshot, and runs the collectors, which only read the kernel and fill a snapshot.
- * File descriptors and sockets opened inside a namespace are kept and re-read with
- * pread(), so a steady-state sample costs reads, not opens. */
+ * under /run/netns, those held by processes; the list is kept between snapshots and
+ * re-read when the kernel signals a change, core/netns.h netns_watch) and runs the
+ * collectors, which only read the kernel and fill a snapshot. File descriptors and
+ * sockets opened inside a namespace are kept (they stay bound to it) and re-read with
+ * pread(), so a steady-state sample costs reads, not opens, and no setns(): a namespace
+ * is entered only when a collector must open something in it (cctx_enter_ns). */
 #ifndef DPTUNE_COLLECT_H
 #define DPTUNE_COLLECT_H
 
@@ -59,6 +61,13 @@ struct collector {
 /* The collectors in the order the engine runs them, NULL-terminated: the built-in ones
  * (registry.c), then those added with collect_register(). */
 extern const struct collector *collectors[];
+/* Does col call cctx_enter_ns() before anything that binds to the current namespace (a
+ * socket, an open of a /proc path, if_indextoname) other than through cctx_read_*, which
+ * enter on their own when they must open? A namespace whose enabled collectors all do is
+ * not entered at all once their sockets and files are open (they stay bound to it): a
+ * steady-state sample costs no setns(). Others (collect_register()ed ones) have the
+ * namespace entered before their run(). The built-in collectors do (registry.c). */
+bool collector_lazy_netns(const struct collector *col);
 /* Append col to the table (once; a second call is a no-op). Call before the first
  * collect_engine_new(). 0, or -ENOSPC when the table (COLLECTOR_MAX) is full. */
 int collect_register(const struct collector *col) MUST_CHECK;
@@ -81,11 +90,20 @@ int cctx_read_proc(struct cctx *c, const char *rel, const char **out, size_t *le
  * interrupts, stat/nf_conntrack), where a short read can come before the end. */
 int cctx_read_proc_one_piece(struct cctx *c, const char *rel, const char **out,
 			     size_t *len);
+/* Same for a seq_file printed record by record (net/stat/nf_conntrack, net/udp) whose
+ * records (lines) are at most max_rec bytes: a read that stops short of both the request
+ * and the kernel's smallest buffer by max_rec is the end (collect.c), which saves the
+ * read that returns 0. max_rec 0 or >= 4096: read until a read returns 0. */
+int cctx_read_proc_records(struct cctx *c, const char *rel, size_t max_rec, const char **out,
+			   size_t *len);
 /* Same under sys_root ("class/net/eth0/queues/rx-0/rps_cpus"); only reliable in the host
  * namespace unless sysfs was remounted (cctx_sys_ok tells). */
 int cctx_read_sys(struct cctx *c, const char *rel, const char **out, size_t *len);
 bool cctx_sys_ok(const struct cctx *c);
 
+/* Move the thread into c's namespace if it is not there (a no-op for recorded files and
+ * --no-netns). 0, or -errno (the namespace's "netns" status then says why). */
+int cctx_enter_ns(struct cctx *c) MUST_CHECK;
 /* Per-namespace per-collector private pointer (sockets, caches). */
 void **cctx_priv(struct cctx *c);
 /* Mark this collector unavailable in this snapshot with a reason; returns err. */

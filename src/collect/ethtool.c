@@ -429,8 +429,8 @@ static void et_emit_stats(struct cctx *c, enum dp_layer layer, const struct et_d
 
 		if (e->skip)
 			continue;
-		snap_add_full(c->snap, c->ns, layer, MK_COUNTER, e->flags, d->name, e->queue, -1,
-			      e->name, d->st->data[i]);
+		snap_add_interned(c->snap, c->ns, layer, MK_COUNTER, e->flags, d->name, e->queue,
+				  -1, e->name, d->st->data[i]);
 	}
 }
 
@@ -460,7 +460,7 @@ static void et_device(struct cctx *c, struct et_priv *p, struct link_info *li, d
 	et_emit_settings(c, layer, d);
 	if (d->unsupported & ET_STATS)
 		return;
-	if (d->driver == intern("veth") && d->st_valid && d->tick++ % ETHTOOL_VETH_EVERY) {
+	if (d->driver && !strcmp(d->driver, "veth") && d->st_valid && d->tick++ % ETHTOOL_VETH_EVERY) {
 		et_emit_stats(c, layer, d); /* see ETHTOOL_VETH_EVERY */
 		return;
 	}
@@ -481,6 +481,10 @@ static int et_run(struct cctx *c)
 		return cctx_unavailable(c, -EOPNOTSUPP,
 					"ethtool reads devices with ioctls, not recorded files");
 	if (!p) {
+		int e = cctx_enter_ns(c); /* the ioctl socket names devices of its namespace */
+
+		if (e)
+			return e;
 		p = xcalloc(1, sizeof(*p));
 		p->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (p->fd < 0) /* no IPv4: any socket of the namespace will do */

@@ -73,8 +73,8 @@ void link_emit_stats(struct snapshot *s, uint32_t ns, const struct link_info *li
 		uint64_t v;
 
 		memcpy(&v, (const char *)st + link_counters[i].off, sizeof(v));
-		snap_add_full(s, ns, layer, MK_COUNTER, link_counters[i].flags, dev, -1, -1,
-			      names[i], v);
+		snap_add_interned(s, ns, layer, MK_COUNTER, link_counters[i].flags, dev, -1, -1,
+				  names[i], v);
 	}
 }
 
@@ -407,6 +407,9 @@ static int link_run(struct cctx *c)
 	if (cctx_opts(c)->recorded)
 		return link_run_recorded(c);
 	if (!p) {
+		r = cctx_enter_ns(c); /* the sockets belong to the namespace they are made in */
+		if (r)
+			return r;
 		p = xcalloc(1, sizeof(*p));
 		/* Subscribe before the first dump, so no change between them is missed. */
 		p->ev = nl_open(RTMGRP_LINK);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "collect.h"
 #include "netproc.h"
 #include "../model/intern.h"
@@ -78,6 +79,10 @@ int netproc_read_small(struct cctx *c, int *fd, const char *rel, char *buf, size
 	if (!n)
 		return -EINVAL;
 	if (*fd < 0) {
+		int e = cctx_enter_ns(c); /* /proc/sys/net shows the opener's namespace */
+
+		if (e)
+			return e;
 		cctx_path(c, path, sizeof(path), "proc", rel);
 		*fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (*fd < 0)
@@ -311,10 +316,17 @@ static void ct_possible_cpus(struct cctx *c)
 
 struct ct_priv {
 	int count_fd, max_fd;
+	int max_mirror;   /* -1 not known yet; 1: this namespace's nf_conntrack_max is the
+			   * host's value shown read-only (Linux keeps one for the host) */
 	uint32_t *vals;
 	int rows_cap;
+	struct ct_stat st;
 	const char *names[CT_STAT_MAXCOLS]; /* interned metric names of the last header */
 };
+
+/* The longest line of net/stat/nf_conntrack: 17 columns of 9 bytes today (the header
+ * is as long); room for twice as many. */
+#define CT_STAT_MAX_LINE 512
 
 static void ct_release(void *p)
 {
@@ -338,9 +350,9 @@ static int read_u64_small(struct cctx *c, int *fd, const char *rel, uint64_t *v)
 	return nth_u64(buf, (size_t)r, 0, v);
 }
 
-static void ct_emit_percpu(struct cctx *c, struct ct_priv *cp, const char *buf, size_t len)
+/* Parse the per-CPU table into cp->st; 0, or -EINVAL. */
+static int ct_parse_percpu(struct ct_priv *cp, const char *buf, size_t len)
 {
-	struct ct_stat st = { 0 };
 	int lines = 0;
 
 	for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + len - q))); q++)
@@ -350,70 +362,137 @@ static void ct_emit_percpu(struct cctx *c, struct ct_priv *cp, const char *buf, 
 		cp->vals = xrealloc(cp->vals, (size_t)cp->rows_cap * CT_STAT_MAXCOLS *
 					      sizeof(*cp->vals));
 	}
-	st.vals = cp->vals;
-	st.rows_cap = cp->rows_cap;
-	if (ct_stat_parse(buf, len, &st))
-		return;
-	for (int j = 0; j < st.ncols; j++) {
-		const char *nm = ct_stat_metric_name(st.names[j]);
+	memset(&cp->st, 0, sizeof(cp->st));
+	cp->st.vals = cp->vals;
+	cp->st.rows_cap = cp->rows_cap;
+	if (ct_stat_parse(buf, len, &cp->st))
+		return -EINVAL;
+	for (int j = 0; j < cp->st.ncols; j++) {
+		const char *nm = ct_stat_metric_name(cp->st.names[j]);
 
 		cp->names[j] = nm ? intern(nm) : NULL;
 	}
-	ct_possible_cpus(c);
-	for (int i = 0; i < st.nrows; i++) {
-		int cpu = i < ct_cpus.n ? ct_cpus.ids[i] : i;
-		const uint32_t *row = st.vals + (size_t)i * CT_STAT_MAXCOLS;
+	return 0;
+}
 
-		for (int j = 0; j < st.ncols; j++) {
+/* The table size from the per-CPU table: its "entries" column is nf_conntrack_count(net),
+ * printed on every row, what the nf_conntrack_count sysctl shows too. */
+static int ct_entries(const struct ct_priv *cp, uint64_t *count)
+{
+	if (cp->st.nrows < 1)
+		return -ENOENT;
+	for (int j = 0; j < cp->st.ncols; j++)
+		if (!strcmp(cp->st.names[j], "entries")) {
+			*count = cp->vals[j];
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static void ct_emit_percpu(struct cctx *c, struct ct_priv *cp)
+{
+	const struct ct_stat *st = &cp->st;
+	const char *drop = intern("drop"), *early = intern("early_drop"),
+		   *failed = intern("insert_failed");
+
+	ct_possible_cpus(c);
+	for (int i = 0; i < st->nrows; i++) {
+		int cpu = i < ct_cpus.n ? ct_cpus.ids[i] : i;
+		const uint32_t *row = st->vals + (size_t)i * CT_STAT_MAXCOLS;
+
+		for (int j = 0; j < st->ncols; j++) {
 			const char *nm = cp->names[j];
 			unsigned fl = 0;
 
 			if (!nm)
 				continue;
-			if (!strcmp(nm, "drop") || !strcmp(nm, "early_drop") ||
-			    !strcmp(nm, "insert_failed"))
+			if (nm == drop || nm == early || nm == failed)
 				fl = MF_DROP;
 			/* the kernel keeps these as unsigned int: they wrap at 2^32 */
-			snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_COUNTER32, fl, "", -1,
-				      cpu, nm, row[j]);
+			snap_add_interned(c->snap, c->ns, LAYER_NETFILTER, MK_COUNTER32, fl,
+					  intern_empty(), -1, cpu, nm, row[j]);
 		}
 	}
 }
 
+/* nf_conntrack_max is one value for the whole host (Linux shows it in every namespace,
+ * writable only in the initial one): read once per snapshot, not once per namespace. */
+static struct {
+	const struct snapshot *snap;
+	double t;
+	uint64_t max;
+} ct_max_seen;
+
+static int ct_read_max(struct cctx *c, struct ct_priv *cp, uint64_t *max)
+{
+	const char *rel = "sys/net/netfilter/nf_conntrack_max";
+	bool first = cp->max_fd < 0;
+	int r;
+
+	if (cp->max_mirror == 1 && ct_max_seen.snap == c->snap &&
+	    ct_max_seen.t == c->snap->t_mono) {
+		*max = ct_max_seen.max;
+		return 0;
+	}
+	r = read_u64_small(c, &cp->max_fd, rel, max);
+	if (first && cp->max_fd >= 0) {
+		struct stat st;
+
+		cp->max_mirror = !c->host && !fstat(cp->max_fd, &st) && !(st.st_mode & 0222);
+	}
+	if (!r && (c->host || cp->max_mirror == 1)) {
+		ct_max_seen.snap = c->snap;
+		ct_max_seen.t = c->snap->t_mono;
+		ct_max_seen.max = *max;
+	}
+	return r;
+}
+
 static int conntrack_run(struct cctx *c)
 {
-	struct ct_priv **pp = (struct ct_priv **)cctx_priv(c);
+	struct ct_priv **pp = (struct ct_priv **)cctx_priv(c), *cp;
 	uint64_t count, max = 0;
 	const char *buf;
 	size_t len;
+	bool percpu;
 	int r;
 
 	if (!*pp) {
 		*pp = xcalloc(1, sizeof(**pp));
-		(*pp)->count_fd = (*pp)->max_fd = -1;
+		(*pp)->count_fd = (*pp)->max_fd = (*pp)->max_mirror = -1;
 	}
-	r = read_u64_small(c, &(*pp)->count_fd, "sys/net/netfilter/nf_conntrack_count", &count);
-	if (r) {
-		if (!c->host)
-			return 0; /* conntrack unused in this namespace: nothing to say */
-		if (r == -ENOENT)
-			return cctx_unavailable(c, r, "conntrack is not loaded (%s/sys/net/netfilter/"
-						"nf_conntrack_count is absent; it appears with the "
-						"first rule that uses conntrack)",
-						cctx_opts(c)->proc_root);
-		return cctx_unavailable(c, r, "cannot read nf_conntrack_count: %s", strerror(-r));
+	cp = *pp;
+	/* per-CPU statistics, read at every snapshot (nothing cheaper tells that they did
+	 * not move: see snmp_run); absent without CONFIG_NF_CONNTRACK_PROCFS, where count
+	 * and max still tell the story */
+	percpu = !cctx_read_proc_records(c, "net/stat/nf_conntrack", CT_STAT_MAX_LINE, &buf,
+					 &len) &&
+		 !ct_parse_percpu(cp, buf, len);
+	/* Live, the table size is the per-CPU table's entries column (one read less per
+	 * namespace); recorded files are read as they are (they need not agree). */
+	if (!percpu || cctx_opts(c)->recorded || ct_entries(cp, &count)) {
+		r = read_u64_small(c, &cp->count_fd, "sys/net/netfilter/nf_conntrack_count",
+				   &count);
+		if (r) {
+			if (!c->host)
+				return 0; /* conntrack unused in this namespace: nothing to say */
+			if (r == -ENOENT)
+				return cctx_unavailable(c, r, "conntrack is not loaded (%s/sys/net/"
+							"netfilter/nf_conntrack_count is absent; it "
+							"appears with the first rule that uses "
+							"conntrack)", cctx_opts(c)->proc_root);
+			return cctx_unavailable(c, r, "cannot read nf_conntrack_count: %s",
+						strerror(-r));
+		}
 	}
 	snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_GAUGE, 0, "", -1, -1,
 		      "nf_conntrack_count", count);
 	/* how full is too full is analyze_conntrack_full()'s to say, not the collector's */
-	if (!read_u64_small(c, &(*pp)->max_fd, "sys/net/netfilter/nf_conntrack_max", &max))
+	if (!ct_read_max(c, cp, &max))
 		snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_GAUGE, 0, "", -1, -1,
 			      "nf_conntrack_max", max);
-	/* per-CPU statistics, read at every snapshot (nothing cheaper tells that they did
-	 * not move: see snmp_run); absent without CONFIG_NF_CONNTRACK_PROCFS, where count
-	 * and max still tell the story */
-	if (!cctx_read_proc(c, "net/stat/nf_conntrack", &buf, &len))
-		ct_emit_percpu(c, *pp, buf, len);
+	if (percpu)
+		ct_emit_percpu(c, cp);
 	return 0;
 }
 

@@ -147,12 +147,33 @@ size_t qdisc_emit(struct snapshot *s, uint32_t ns, const struct qdisc_rec *q, si
 	return s->nm - rows;
 }
 
-/* Per-namespace state: the dump socket and a reusable record array. */
+/* Per-namespace state: the dump socket, a socket subscribed to qdisc and link changes,
+ * and the records of the last dump. */
 struct qdisc_priv {
-	struct nl_sock *sk;
+	struct nl_sock *sk, *ev;
 	struct qdisc_rec *q;
 	size_t n, cap;
+	bool have;   /* q holds a complete dump */
 };
+
+/* Can a dump taken now differ from the records of the last one, as far as rows go? A
+ * namespace whose qdiscs are all noqueue (every veth, loopback, most containers) has no
+ * qdisc counter at all: qdisc_emit adds no row for noqueue, and a qdisc without stats has
+ * none either. Its qdiscs change only through a tc command (RTM_NEWQDISC/DELQDISC, sent
+ * to RTNLGRP_TC) or a device appearing, leaving, or going up or down (the kernel attaches
+ * or detaches default qdiscs then; RTM_NEWLINK/DELLINK on RTNLGRP_LINK). So while the ev
+ * socket has received nothing (an overrun counts as a change), the last records are
+ * still exact and the dump (the kernel walking every device of the namespace) is not
+ * needed. A namespace with any qdisc that keeps counters is dumped at every snapshot. */
+static bool qdisc_static(const struct qdisc_priv *p)
+{
+	if (!p->have || !p->ev)
+		return false;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->q[i].have_stats && strcmp(p->q[i].kind, "noqueue"))
+			return false;
+	return true;
+}
 
 static void qdisc_release(void *priv)
 {
@@ -161,6 +182,7 @@ static void qdisc_release(void *priv)
 	if (!p)
 		return;
 	nl_close(p->sk);
+	nl_close(p->ev);
 	free(p->q);
 	free(p);
 }
@@ -177,10 +199,14 @@ static int qdisc_dump_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+static struct cctx *qdisc_cur; /* the namespace qdisc_ifname resolves in */
+
 static const char *qdisc_ifname(int ifindex, char *buf, size_t n)
 {
 	char tmp[IF_NAMESIZE];
 
+	if (cctx_enter_ns(qdisc_cur)) /* if_indextoname asks the current namespace */
+		return NULL;
 	if (!if_indextoname((unsigned)ifindex, tmp))
 		return NULL;
 	snprintf(buf, n, "%s", tmp);
@@ -201,21 +227,36 @@ static int qdisc_run(struct cctx *c)
 		return cctx_unavailable(c, -EOPNOTSUPP,
 					"qdisc counters come from netlink, not from recorded files");
 	if (!p) {
+		r = cctx_enter_ns(c); /* the sockets belong to the namespace they are made in */
+		if (r)
+			return r;
 		p = xcalloc(1, sizeof(*p));
+		/* Subscribe before the first dump, so no change between them is missed. */
+		p->ev = nl_open(RTMGRP_TC | RTMGRP_LINK);
 		p->sk = nl_open(0);
 		if (!p->sk) {
 			r = -errno;
-			free(p);
+			qdisc_release(p);
 			return cctx_unavailable(c, r, "cannot open a NETLINK_ROUTE socket: %s",
 						strerror(-r));
 		}
 		*cctx_priv(c) = p;
 	}
-	p->n = 0;
-	r = nl_dump(p->sk, &req.nlh, qdisc_dump_cb, p);
-	if (r)
-		return cctx_unavailable(c, r, "RTM_GETQDISC dump failed: %s", strerror(-r));
+	/* Drain first, then dump: a change after the drain is seen next time. */
+	bool changed = !p->ev || nl_drain(p->ev) != 0;
+
+	if (changed || !qdisc_static(p)) {
+		p->n = 0;
+		p->have = false;
+		r = nl_dump(p->sk, &req.nlh, qdisc_dump_cb, p);
+		if (r)
+			return cctx_unavailable(c, r, "RTM_GETQDISC dump failed: %s",
+						strerror(-r));
+		p->have = true;
+	}
+	qdisc_cur = c;
 	qdisc_emit(c->snap, c->ns, p->q, p->n, qdisc_ifname);
+	qdisc_cur = NULL;
 	return 0;
 }
 

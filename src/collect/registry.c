@@ -3,6 +3,7 @@
  * they add themselves with collect_register() at start-up, after the built-in ones, so
  * collect/ depends on no module above it. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include "collect.h"
 
@@ -41,4 +42,17 @@ int collect_register(const struct collector *col)
 	collectors[i] = col;
 	collectors[i + 1] = NULL;
 	return 0;
+}
+
+bool collector_lazy_netns(const struct collector *col)
+{
+	static const struct collector *const lazy[] = {
+		&collector_link, &collector_ethtool, &collector_qdisc, &collector_conntrack,
+		&collector_snmp, &collector_sockstat, &collector_udpsock, &collector_knobs,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(lazy); i++)
+		if (lazy[i] == col)
+			return true;
+	return false;
 }

@@ -119,7 +119,8 @@ static void add_counter(struct snapshot *s, uint32_t ns, enum dp_layer layer,
 			const struct name_slot *n, uint64_t v)
 {
 	if (!n->skip)
-		snap_add_full(s, ns, layer, MK_COUNTER, n->flags, "", -1, -1, n->name, v);
+		snap_add_interned(s, ns, layer, MK_COUNTER, n->flags, intern_empty(), -1, -1,
+				  n->name, v);
 }
 
 /* Next line [*p, end) → [ls, le); returns false at the end. */
@@ -224,16 +225,22 @@ int snmp_parse_snmp6(const char *buf, size_t len, struct snapshot *s, uint32_t n
 		uint64_t v;
 		enum dp_layer layer;
 
+		/* Icmp6, UdpLite6: not on a UDP datapath (half the lines: skipped before they
+		 * are split) */
+		while (lp < le && (*lp == ' ' || *lp == '\t' || *lp == '\r'))
+			lp++;
+		if (le - lp > 4 && !memcmp(lp, "Udp6", 4))
+			layer = LAYER_UDP;
+		else if (le - lp > 3 && !memcmp(lp, "Ip6", 3))
+			layer = LAYER_IP;
+		else
+			continue;
 		if (!next_tok(&lp, le, &nt, &nn) || !next_tok(&lp, le, &vt, &vn))
 			continue;
 		if (nn >= 96 || !tok_u64(vt, vn, &v))
 			continue;
-		if (nn > 4 && !memcmp(nt, "Udp6", 4))
-			layer = LAYER_UDP;
-		else if (nn > 3 && !memcmp(nt, "Ip6", 3))
-			layer = LAYER_IP;
-		else
-			continue; /* Icmp6, UdpLite6: not on a UDP datapath */
+		if ((layer == LAYER_UDP && nn <= 4) || (layer == LAYER_IP && nn <= 3))
+			continue;
 		add_counter(s, ns, layer,
 			    name_at(line < ARRAY_SIZE(snmp6_slots) ? &snmp6_slots[line] : NULL,
 				    &spare, "", 0, nt, nn), v);

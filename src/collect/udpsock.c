@@ -490,6 +490,12 @@ static int udpsock_run(struct cctx *c)
 	u = *pp;
 	u->socks.n = 0;
 	if (!cctx_opts(c)->recorded && !u->nl_failed) {
+		if (!u->nl) { /* the sock_diag socket lists the sockets of its namespace */
+			int e = cctx_enter_ns(c);
+
+			if (e)
+				return e;
+		}
 		r = udp_read_diag(u);
 		if (r == -EPROTONOSUPPORT || r == -ENOENT || r == -EPERM || r == -EACCES ||
 		    r == -EINVAL)

@@ -101,4 +101,22 @@ struct netns_found {
 int netns_discover(const char *proc_root, const char *run_root, struct netns_found **out);
 void netns_found_free(struct netns_found *f, int n);
 
+/* Discovery that remembers, for a monitor that discovers at every sample. It answers
+ * what netns_discover would, but re-reads only what a cheap signal says may have
+ * changed: run_root/netns is re-listed when a mount comes or goes (poll on
+ * /proc/self/mountinfo: ip netns add and del mount and unmount) or the directory's time
+ * moves; /proc is re-listed when a process was created since (the last pid in
+ * /proc/loadavg moved: then only new pids cost a readlink) or when the first process of
+ * a process-held namespace exited (a pidfd per such process); and everything is
+ * re-read at least once a second (a process moving itself with unshare or setns sends no
+ * signal). With a proc_root other than /proc everything is re-read every time.
+ * netns_watch_discover: count (>= 1) or -errno; *out is the watch's own array, valid
+ * until the next call (do not free it, do not close its fds: they are -1); *same is true
+ * when nothing was re-read and *out is the previous answer. */
+struct netns_watch;
+struct netns_watch *netns_watch_new(const char *proc_root, const char *run_root);
+void netns_watch_free(struct netns_watch *w);
+int netns_watch_discover(struct netns_watch *w, const struct netns_found **out, bool *same)
+	MUST_CHECK;
+
 #endif

@@ -12,6 +12,7 @@ struct chunk {
 };
 
 static const char **slots;
+static const char *empty; /* intern(""), the obj of most rows */
 static size_t nslots, nused;
 static struct chunk *chunks;
 
@@ -97,6 +98,13 @@ const char *intern_n(const char *s, size_t n)
 	return p;
 }
 
+const char *intern_empty(void)
+{
+	if (!empty)
+		empty = intern_n("", 0);
+	return empty;
+}
+
 const char *intern(const char *s)
 {
 	if (!s)
@@ -117,5 +125,6 @@ void intern_free_all(void)
 	free(slots);
 	slots = NULL;
 	nslots = nused = 0;
+	empty = NULL;
 	memset(known, 0, sizeof(known));
 }

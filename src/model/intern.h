@@ -4,6 +4,8 @@
 #define DPTUNE_INTERN_H
 #include <stddef.h>
 
+/* intern(""), without looking it up. */
+const char *intern_empty(void);
 const char *intern(const char *s);
 const char *intern_n(const char *s, size_t n);
 void intern_free_all(void); /* at exit, for leak checkers */

@@ -123,6 +123,12 @@ struct metric *snap_add(struct snapshot *s, uint32_t ns, enum dp_layer layer,
 struct metric *snap_add_full(struct snapshot *s, uint32_t ns, enum dp_layer layer,
 			     enum metric_kind kind, unsigned flags, const char *obj,
 			     int32_t queue, int32_t cpu, const char *name, uint64_t value);
+/* snap_add_full for an obj and a name that intern() returned (obj not NULL): no lookup,
+ * for collectors adding thousands of rows. Any other pointer breaks the matching of rows
+ * between snapshots. */
+struct metric *snap_add_interned(struct snapshot *s, uint32_t ns, enum dp_layer layer,
+				 enum metric_kind kind, unsigned flags, const char *obj,
+				 int32_t queue, int32_t cpu, const char *name, uint64_t value);
 /* Add a knob with a text value (value set to the parsed integer if it is one). */
 struct metric *snap_add_knob(struct snapshot *s, uint32_t ns, enum dp_layer layer,
 			     const char *obj, const char *name, const char *text);

@@ -412,6 +412,98 @@ static void test_enter_name_root(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* Is pid the process a discovery names for a namespace? */
+static bool found_pid(const struct netns_found *f, int n, int pid)
+{
+	for (int i = 0; i < n; i++)
+		if (f[i].source == NS_PROC && f[i].pid == pid)
+			return true;
+	return false;
+}
+
+/* Where is ino in a discovery: its source, or -1. */
+static int found_src(const struct netns_found *f, int n, uint64_t ino, const char **name)
+{
+	for (int i = 0; i < n; i++)
+		if (f[i].inode == ino) {
+			if (name)
+				*name = f[i].name;
+			return (int)f[i].source;
+		}
+	return -1;
+}
+
+/* The discovery a monitor keeps (netns_watch): it answers what netns_discover answers,
+ * and a change is seen at the very next call, with no waiting for the once-a-second
+ * rescan: an unmount under the run root (the mountinfo signal), a process holding the
+ * namespace appearing (a new pid) and exiting (its pidfd). Other programs may enter the
+ * namespace meanwhile (any dptune on this host forks a child into every namespace it
+ * reads), so what must be gone is checked by name and pid, not by inode. */
+static void test_watch(void **state)
+{
+	struct netns_watch *w;
+	const struct netns_found *f;
+	struct netns_found *once;
+	const char *name = NULL;
+	char src[128];
+	int n, n1, p[2];
+	bool same;
+	pid_t pid;
+	char c = 0;
+
+	NEED_LAB();
+	w = netns_watch_new(NULL, T.alt_root);
+	n = netns_watch_discover(w, &f, &same);
+	assert_true(n >= 1);
+	assert_false(same);
+	assert_int_equal(found_src(f, n, T.ino, &name), NS_NAMED);
+	assert_string_equal(name, "alt");
+	assert_int_equal(f[0].source, NS_HOST);
+	/* the same answer as a one-shot discovery */
+	n1 = netns_discover(NULL, T.alt_root, &once);
+	assert_true(n1 >= 1);
+	assert_int_equal(found_src(once, n1, T.ino, NULL), NS_NAMED);
+	assert_int_equal(once[0].inode, f[0].inode);
+	netns_found_free(once, n1);
+	/* unbound: gone at the next call */
+	assert_int_equal(umount2(T.alt_path, MNT_DETACH), 0);
+	n = netns_watch_discover(w, &f, &same);
+	assert_false(same);
+	assert_int_not_equal(found_src(f, n, T.ino, NULL), NS_NAMED);
+	/* a process enters it: found by its pid at the next call */
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		c = netns_enter_name(NULL, T.name, 0) ? 'e' : 'k';
+		(void)!write(p[1], &c, 1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &c, 1), 1);
+	close(p[0]);
+	assert_int_equal(c, 'k');
+	n = netns_watch_discover(w, &f, &same);
+	assert_false(same);
+	assert_int_equal(found_src(f, n, T.ino, NULL), NS_PROC);
+	/* it exits: gone at the next call */
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	n = netns_watch_discover(w, &f, &same);
+	assert_false(same);
+	assert_false(found_pid(f, n, pid));
+	/* bound again: back at the next call */
+	snprintf(src, sizeof(src), "/run/netns/%s", T.name);
+	assert_int_equal(mount(src, T.alt_path, NULL, MS_BIND, NULL), 0);
+	n = netns_watch_discover(w, &f, &same);
+	assert_false(same);
+	assert_int_equal(found_src(f, n, T.ino, &name), NS_NAMED);
+	assert_string_equal(name, "alt");
+	netns_watch_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_sysfs_root),
 		cmocka_unit_test(test_propagation),
 		cmocka_unit_test(test_enter_name_root),
+		cmocka_unit_test(test_watch),
 	};
 	int r;
 
