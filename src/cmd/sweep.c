@@ -277,6 +277,7 @@ int cmd_sweep(int argc, char **argv)
 	struct collect_engine *eng = NULL;
 	struct sweep_size_result *res;
 	uint32_t port = BENCH_DEFAULT_PORT, size = 64;
+	const char *sched = "other";
 	bool size_set = false;
 	char err[256];
 	int first, rc = EXIT_OK;
@@ -317,6 +318,7 @@ int cmd_sweep(int argc, char **argv)
 		VOCAB_BIND(&o.base.bind, "local source address the trials send from"),
 		{ .name = "ipv6", .shrt = '6', .type = OPT_FLAG, .dst = &o.base.ipv6,
 		  .help = "IPv6" },
+		VOCAB_SCHED(&sched),
 		VOCAB_JSON(&o.json),
 		{ .name = "no-ledger", .type = OPT_FLAG, .dst = &o.no_ledger,
 		  .help = "do not read counters around trials" },
@@ -344,6 +346,7 @@ int cmd_sweep(int argc, char **argv)
 		return usage_error("which host? give the address of a running `dptune serve`");
 	o.base.host = argv[first];
 	o.base.port = (uint16_t)port;
+	o.base.sched_fifo = !strcmp(sched, "fifo");
 	if (size_set && o.nsizes)
 		return usage_error("give --size or --sizes, not both");
 	if (!o.nsizes) {

@@ -53,6 +53,7 @@ struct bench_opts {
 	int cpus[BENCH_MAX_CPUS];
 	int ncpus;		/* 0 = do not pin */
 	bool raw;		/* send on AF_PACKET past this host's stack (see raw.h) */
+	bool sched_fifo;	/* paced sender threads at SCHED_FIFO 1 (tx_cfg.sched_fifo) */
 	void (*on_interval)(const struct bench_interval *iv, void *arg);
 	/* Called once connected, before the handshake: r->server and r->path are set. */
 	void (*on_connected)(const struct bench_result *r, void *arg);

@@ -137,6 +137,7 @@ struct tx_thread {
 	uint64_t sent;	  /* atomic */
 	uint64_t errors;  /* atomic */
 	int fatal;	  /* atomic: the errno that stopped this thread, 0 if none */
+	int sched_err;	  /* atomic: the errno of pthread_setschedparam (cfg.sched_fifo) */
 	int done;	  /* atomic */
 	double t_end;	  /* when this thread stopped sending */
 	uint32_t *flows;  /* flows this thread sends, grouped by socket */
@@ -252,9 +253,21 @@ static void *tx_main(void *arg)
 	struct tbucket tb;
 	uint64_t now, end_ns = 0, sent = 0, early = TX_WAKE_EARLY_NS;
 	double late_avg = TX_WAKE_EARLY_NS;
+	bool fifo = c->sched_fifo && t->rate > 0 && t->nflows;
 
 	pin(c->cpus, c->ncpus, t->idx);
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake-ups on time, not 50 us late */
+	if (fifo) {
+		struct sched_param sp = { .sched_priority = 1 };
+		int err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+
+		if (err) {
+			__atomic_store_n(&t->sched_err, err, __ATOMIC_RELAXED);
+			t->t_end = now_mono();
+			__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
+			return NULL;
+		}
+	}
 	if (!c->raw)
 		tx_connect(t);
 	if (batch > ENGINE_BATCH)
@@ -295,6 +308,13 @@ static void *tx_main(void *arg)
 		if (t->rate > 0) {
 			uint64_t d = tb_delay_ns(&tb, now, want);
 
+			if (d && fifo) {
+				/* At FIFO a wake-up is late by the timer's lateness only
+				 * (tens of us, which the shaper's hold forgives), never by
+				 * another task's slice: sleep to the batch, spin nothing. */
+				tx_sleep_until(now + d);
+				continue;
+			}
 			if (d) {
 				/* Sleep to `early` before the batch is due (a timer wakes a
 				 * thread some 40 us late on a VM), spin the rest: a
@@ -526,6 +546,17 @@ uint64_t tx_sent(struct tx_engine *e)
 	for (unsigned i = 0; i < e->nthreads; i++)
 		s += __atomic_load_n(&e->th[i].sent, __ATOMIC_RELAXED);
 	return s;
+}
+
+int tx_sched_error(struct tx_engine *e)
+{
+	for (unsigned i = 0; i < e->nthreads; i++) {
+		int err = __atomic_load_n(&e->th[i].sched_err, __ATOMIC_RELAXED);
+
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 int tx_fatal(struct tx_engine *e)

@@ -37,6 +37,10 @@ struct tx_cfg {
 	unsigned threads, batch;	      /* batch 0 = ENGINE_BATCH */
 	const int *cpus;		      /* pin thread i to cpus[i % ncpus]; none if ncpus 0 */
 	int ncpus;
+	/* paced threads run SCHED_FIFO priority 1 and sleep to each batch instead of spinning
+	 * the last stretch with sched_yield (a yield at FIFO would not give the CPU away; at
+	 * normal priority one costs a whole scheduler slice when a build shares the CPU) */
+	bool sched_fifo;
 	/* raw mode (bench --raw): every thread sends on its own AF_PACKET socket bound to
 	 * raw_to's device, each datagram raw_link (raw_linklen bytes: 0 on a device without
 	 * link headers, which then takes raw_to as the address of every send) and IP and UDP
@@ -74,6 +78,9 @@ uint64_t tx_errors(struct tx_engine *e);
 /* The errno that stopped a sender thread (the datagrams or the socket are wrong, e.g.
  * EINVAL, EMSGSIZE), or 0. */
 int tx_fatal(struct tx_engine *e);
+/* The errno with which a sender thread could not take SCHED_FIFO (cfg.sched_fifo; EPERM
+ * without CAP_SYS_NICE), or 0; that thread sent nothing. */
+int tx_sched_error(struct tx_engine *e);
 void tx_release(struct tx_engine *e);
 
 struct rx_cfg {

@@ -90,6 +90,7 @@ struct sweep_trial_spec {
 	unsigned size, flows, threads;
 	double duration;         /* seconds of traffic */
 	bool ipv6;
+	bool sched_fifo;         /* paced senders at SCHED_FIFO (bench --sched fifo) */
 };
 
 /* What one trial measured. */

@@ -90,6 +90,7 @@ int sweep_load_trial(const struct sweep_trial_spec *t, struct sweep_trial_out *o
 	bo.flows = t->flows;
 	bo.threads = t->threads;
 	bo.duration = t->duration;
+	bo.sched_fifo = t->sched_fifo;
 	if (t->bind) {
 		bo.src[0] = t->bind;
 		bo.nsrc = 1;
