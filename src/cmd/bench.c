@@ -461,6 +461,14 @@ int cmd_bench(int argc, char **argv)
 			  per_flow, rtp);
 	print_bool(PRINT_JSONONLY, "sender_limited", NULL,
 		   r.fwd_sender_limited || r.rev_sender_limited);
+	if (r.fwd.valid && o.rate > 0) {
+		print_u64(PRINT_JSONONLY, "sender_late_wakeups", NULL, r.fwd_tx_late);
+		if (r.fwd_sender_limited && r.fwd_tx_late)
+			print_text("  the sender woke %llu times 0.5 ms or more after a batch was "
+				   "due: its CPU was busy with other tasks%s\n",
+				   (unsigned long long)r.fwd_tx_late,
+				   o.sched_fifo ? "" : " (--sched fifo keeps the rate, as root)");
+	}
 	if (r.interrupted)
 		ex = EXIT_INTERRUPTED;
 	print_close_object();

@@ -172,6 +172,9 @@ int lab_matrix(int argc, char **argv)
 		print_u64(PRINT_JSONONLY, "sent", NULL, r->sent);
 		print_u64(PRINT_JSONONLY, "received", NULL, r->received);
 		print_u64(PRINT_JSONONLY, "lost", NULL, r->lost);
+		if (r->cpu_ns_per_pkt > 0)
+			print_double(PRINT_JSONONLY, "sender_cpu_ns_per_packet", NULL,
+				     r->cpu_ns_per_pkt);
 		print_double(PRINT_JSONONLY, "seconds", NULL, r->seconds);
 		print_str(PRINT_JSONONLY, "path", NULL, r->path);
 		if (r->unstable)

@@ -744,6 +744,8 @@ static int bench_collect(struct run *u)
 		m.sent = u->tx.seq;
 		m.tx_seconds = u->tx.t_end - u->tx.t0;
 		r->fwd_tx_seconds = m.tx_seconds;
+		r->fwd_tx_cpu_ns = u->tx.cpu_ns;
+		r->fwd_tx_late = u->tx.late_wakeups;
 	}
 	if (ctl_send_msg(u->fd, &m))
 		return lost_ctl(u);

@@ -21,12 +21,22 @@
 #define SNDBUF_BYTES (4 << 20)
 #define TX_WAKE_EARLY_NS 50000	  /* a paced sender's first guess of its timers' lateness */
 #define TX_WAKE_EARLY_MAX_NS 100000 /* and the most it believes */
+#define TX_LATE_NS 500000 /* a wake-up this late lost the CPU to another task (counted) */
 
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
@@ -140,6 +150,8 @@ struct tx_thread {
 	int sched_err;	  /* atomic: the errno of pthread_setschedparam (cfg.sched_fifo) */
 	int done;	  /* atomic */
 	double t_end;	  /* when this thread stopped sending */
+	uint64_t cpu_ns;  /* CPU time this thread used, set when it ends */
+	uint64_t late;	  /* wake-ups (sleep or yield) TX_LATE_NS or more after they were due */
 	uint32_t *flows;  /* flows this thread sends, grouped by socket */
 	uint32_t nflows;
 	/* the socket groups of flows[]: a batch is filled from one group (one socket, so one
@@ -313,6 +325,8 @@ static void *tx_main(void *arg)
 				 * (tens of us, which the shaper's hold forgives), never by
 				 * another task's slice: sleep to the batch, spin nothing. */
 				tx_sleep_until(now + d);
+				if (mono_ns() >= now + d + TX_LATE_NS)
+					t->late++;
 				continue;
 			}
 			if (d) {
@@ -327,6 +341,8 @@ static void *tx_main(void *arg)
 					/* learn how late this machine's timers fire: the
 					 * average lateness plus a quarter, at least 5 us */
 					late = mono_ns() - at;
+					if (late >= TX_LATE_NS)
+						t->late++;
 					if (late > 1000000)
 						late = 1000000;
 					late_avg += ((double)late - late_avg) / 16;
@@ -335,6 +351,8 @@ static void *tx_main(void *arg)
 						early = TX_WAKE_EARLY_MAX_NS; /* not the timer */
 				} else if (d > 5000) {
 					sched_yield(); /* spin, but let this CPU's other work run */
+					if (mono_ns() >= now + d + TX_LATE_NS)
+						t->late++; /* the yield cost a time slice */
 				}
 				continue;
 			}
@@ -384,6 +402,7 @@ static void *tx_main(void *arg)
 			break;
 	}
 	t->t_end = now_mono();
+	t->cpu_ns = thread_cpu_ns();
 	free(bufs);
 	__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
 	return NULL;
@@ -596,9 +615,14 @@ void tx_stop(struct tx_engine *e)
 	}
 	if (joined_any || !e->t_end) {
 		e->t_end = e->t0;
-		for (unsigned i = 0; i < e->nthreads; i++)
+		e->cpu_ns = 0;
+		e->late_wakeups = 0;
+		for (unsigned i = 0; i < e->nthreads; i++) {
+			e->late_wakeups += e->th[i].late;
 			if (e->th[i].t_end > e->t_end)
 				e->t_end = e->th[i].t_end;
+			e->cpu_ns += e->th[i].cpu_ns;
+		}
 	}
 }
 

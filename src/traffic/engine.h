@@ -64,6 +64,13 @@ struct tx_engine {
 	struct raw_tmpl *tmpl; /* raw mode: per flow */
 	int stop;
 	double t0, t_end;  /* start, and when the last thread finished */
+	/* CPU time of the sender threads (CLOCK_THREAD_CPUTIME_ID): their sends, and the
+	 * softirq work of the path run in their context (on a kernel without
+	 * IRQ_TIME_ACCOUNTING, what the sending CPU spent per packet) */
+	uint64_t cpu_ns;
+	/* paced wake-ups that came 0.5 ms or more after the batch was due: the CPU was busy
+	 * with other tasks (what --sched fifo avoids) */
+	uint64_t late_wakeups;
 	bool started;
 };
 
