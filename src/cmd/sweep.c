@@ -82,13 +82,17 @@ static void print_trial(const struct sweep_size_result *sr, const struct sweep_t
 		print_str(PRINT_FP, NULL, "%8s ", "-");
 	}
 	print_bool(PRINT_JSONONLY, "sender_limited", NULL, t->out.sender_limited);
+	print_u64(PRINT_JSONONLY, "sender_late_wakeups", NULL, t->out.tx_late);
 	for (int i = 0; i < sr->s.nt; i++) {
 		char key[32];
 
 		snprintf(key, sizeof(key), "pass_%s", sr->s.t[i].name);
 		print_bool(PRINT_JSONONLY, key, NULL, t->pass[i]);
 	}
-	if (t->out.sender_limited)
+	if (t->out.sender_limited && t->out.tx_late)
+		print_text(" sender-limited (%llu late wake-ups: CPU busy)",
+			   (unsigned long long)t->out.tx_late);
+	else if (t->out.sender_limited)
 		print_text(" sender-limited");
 	else
 		print_text(" %s %s", t->pass[0] ? "NDR:pass" : "NDR:fail",

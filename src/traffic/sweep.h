@@ -102,6 +102,7 @@ struct sweep_trial_out {
 	bool sender_limited;     /* the sender reached < 95 % of the rate asked */
 	uint64_t rx_sock_drops;  /* the receiving sockets' own drops (SO_RXQ_OVFL) */
 	uint64_t tx_cpu_ns;      /* CPU time of the sender threads (0: not measured) */
+	uint64_t tx_late;        /* the sender's wake-ups 0.5 ms or more late (CPU taken) */
 	uint64_t rx_pid;         /* the receiving process, when the server told */
 	char rx_comm[16];
 };
