@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd nft python3
-plan 23
+plan 25
 veth_pair 77
 PORT=$((30000 + RANDOM % 20000))
 nsx_bg b timeout 300 "$DPTUNE" serve --bind "$B4" --port $PORT
@@ -110,6 +110,17 @@ print("socket" if e and best>=0.95*lost else "-", ns if e else "-",
 set -- $where
 is "$1 $2" "socket ${P}b" "first loss above NDR: the socket layer of ${P}b explains it ($where)"
 case "$3" in *comm=dptune*) ok 0 "the ledger names the process (comm=dptune)";; *) ok 1 "the ledger names the process: $where";; esac
+# every trial says how often its sender woke late (its CPU taken by other tasks)
+late=$(python3 -c 'import json,sys; print(all(isinstance(t.get("sender_late_wakeups"),int) for t in json.load(open(sys.argv[1]))["results"][0]["trials"]))' "/tmp/$P.sweep.json")
+is "$late" True "every trial carries sender_late_wakeups"
+# --sched fifo needs CAP_SYS_NICE: without it the trial fails and says so (exit 1)
+if command -v capsh >/dev/null; then
+	out=$(capsh --drop=cap_sys_nice -- -c "'$DPTUNE' sweep $B4 --port $PORT --client-netns ${P}a --sched fifo --duration 0.2 --warmup 0 --rate-max 5000 --max-trials 1 --no-ledger" 2>&1 >/dev/null); rc=$?
+	case "$rc:$out" in "1:"*"SCHED_FIFO"*"CAP_SYS_NICE"*) ok 0 "--sched fifo without CAP_SYS_NICE: exit 1 naming it";;
+	*) ok 1 "--sched fifo without CAP_SYS_NICE: exit 1 naming it (got $rc: $out)";; esac
+else
+	skip "needs capsh to drop CAP_SYS_NICE"
+fi
 cap 30000
 "$DPTUNE" sweep "$B4" --port $PORT --client-netns "${P}a" --duration 0.5 --warmup 0 \
 	--rate-max 100k --precision 0.01 --max-trials 3 --json > "/tmp/$P.sweep.json"
