@@ -265,7 +265,10 @@ static void *tx_main(void *arg)
 	struct tbucket tb;
 	uint64_t now, end_ns = 0, sent = 0, early = TX_WAKE_EARLY_NS;
 	double late_avg = TX_WAKE_EARLY_NS;
-	bool fifo = c->sched_fifo && t->rate > 0 && t->nflows;
+	/* FIFO for as many threads as leave one CPU to everything else (the receive path, the
+	 * receiver): thread i when i + 1 < the CPUs online, the others at normal priority */
+	bool fifo = c->sched_fifo && t->rate > 0 && t->nflows &&
+		    (long)t->idx + 1 < sysconf(_SC_NPROCESSORS_ONLN);
 
 	pin(c->cpus, c->ncpus, t->idx);
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake-ups on time, not 50 us late */

@@ -37,7 +37,8 @@ struct tx_cfg {
 	unsigned threads, batch;	      /* batch 0 = ENGINE_BATCH */
 	const int *cpus;		      /* pin thread i to cpus[i % ncpus]; none if ncpus 0 */
 	int ncpus;
-	/* paced threads run SCHED_FIFO priority 1 and sleep to each batch instead of spinning
+	/* paced threads run SCHED_FIFO priority 1 (as many as leave one CPU online to other
+	 * tasks; the rest at normal priority) and sleep to each batch instead of spinning
 	 * the last stretch with sched_yield (a yield at FIFO would not give the CPU away; at
 	 * normal priority one costs a whole scheduler slice when a build shares the CPU) */
 	bool sched_fifo;
