@@ -155,6 +155,10 @@ struct sweep_size_result {
 };
 
 void sweep_opts_defaults(struct sweep_opts *o);
+/* Put the receiving sockets' own drops (rec->out.rx_sock_drops, with the receiving
+ * process) into rec's ledger, in the namespace whose socket or UDP counters rose by the
+ * nearest count. */
+void sweep_add_socket_drops(struct sweep_trial_rec *rec);
 /* One search at one payload size: warm-up, probe (without rate_max), bisection,
  * confirmation, first loss above NDR. 0, or -errno with sr->error set. eng may be NULL
  * (no ledger). Stops early when *o->stop becomes non-zero. */
