@@ -60,8 +60,8 @@
 #define VOCAB_SCHED(D_)                                                                  \
 	{ .name = "sched", .type = OPT_CHOICE, .dst = (D_), .choices = "other|fifo",     \
 	  .arg = "POLICY", .def = "other",                                                 \
-	  .help = "paced sender threads: other, or fifo (SCHED_FIFO 1, root: late only by " \
-		  "a timer, not by another task's time slice on a loaded CPU)" }
+	  .help = "paced senders: other, or fifo (SCHED_FIFO 1, root: keeps the rate on " \
+		  "a busy CPU)" }
 #define VOCAB_NETNS(D_)                                                                  \
 	{ .name = "netns", .shrt = 'N', .type = OPT_STR, .dst = (D_), .arg = "LIST",     \
 	  .help = "only these namespaces (comma list; host = the initial one)" }
