@@ -305,7 +305,7 @@ int cmd_bench(int argc, char **argv)
 	struct ui ui = { 0 };
 	bool per_flow = false, rtp = false, set_rate = false, set_flows = false, set_size = false;
 	bool set_dur = false, set_count = false, v4 = false, v6 = false, rev = false, bidir = false;
-	const char *profile = NULL, *why;
+	const char *profile = NULL, *why, *sched = "other";
 	char host[256];
 	uint32_t size, flows, threads, port;
 	int first, rc, ex = EXIT_OK;
@@ -336,6 +336,7 @@ int cmd_bench(int argc, char **argv)
 		  .help = "the server sends, this end receives" },
 		{ .name = "bidir", .type = OPT_FLAG, .dst = &bidir, .help = "both directions at once" },
 		VOCAB_CPUS(o.cpus, &o.ncpus, BENCH_MAX_CPUS),
+		VOCAB_SCHED(&sched),
 		{ .name = "raw", .type = OPT_FLAG, .dst = &o.raw,
 		  .help = "send on AF_PACKET past this host's UDP/IP stack (as trafgen); root" },
 		{ .name = "profile", .type = OPT_CHOICE, .dst = &profile, .choices = "rtp",
@@ -379,6 +380,7 @@ int cmd_bench(int argc, char **argv)
 	o.threads = threads;
 	o.port = (uint16_t)port;
 	o.family = v4 ? AF_INET : v6 ? AF_INET6 : 0;
+	o.sched_fifo = !strcmp(sched, "fifo");
 	o.mode = bidir ? CTL_MODE_BIDIR : rev ? CTL_MODE_REV : CTL_MODE_FWD;
 	rtp = profile != NULL;
 	if (rtp) {
@@ -459,6 +461,14 @@ int cmd_bench(int argc, char **argv)
 			  per_flow, rtp);
 	print_bool(PRINT_JSONONLY, "sender_limited", NULL,
 		   r.fwd_sender_limited || r.rev_sender_limited);
+	if (r.fwd.valid && o.rate > 0) {
+		print_u64(PRINT_JSONONLY, "sender_late_wakeups", NULL, r.fwd_tx_late);
+		if (r.fwd_sender_limited && r.fwd_tx_late)
+			print_text("  the sender woke %llu times 0.5 ms or more after a batch was "
+				   "due: its CPU was busy with other tasks%s\n",
+				   (unsigned long long)r.fwd_tx_late,
+				   o.sched_fifo ? "" : " (--sched fifo keeps the rate, as root)");
+	}
 	if (r.interrupted)
 		ex = EXIT_INTERRUPTED;
 	print_close_object();

@@ -57,6 +57,7 @@ int lab_matrix(int argc, char **argv)
 	int n = 0, first, rc;
 	bool json = false;
 	double veth = 0, t0 = now_mono();
+	const char *sched = "other";
 
 	log_prog = "dptune lab matrix";
 	sweep_opts_defaults(&o);
@@ -75,6 +76,7 @@ int lab_matrix(int argc, char **argv)
 		{ .name = "max-trials", .type = OPT_U32, .dst = &o.max_trials, .min = 1, .max = 200,
 		  .arg = "N", .def = "16", .help = "search trials per scenario at most, %R" },
 		VOCAB_THREADS(&o.base.threads, NULL, "1"),
+		VOCAB_SCHED(&sched),
 		VOCAB_JSON(&json),
 		OPT_HELP_ENTRY,
 		OPT_END_ENTRY,
@@ -93,6 +95,7 @@ int lab_matrix(int argc, char **argv)
 	if (rc != OPT_CONTINUE)
 		return rc;
 	rc = EXIT_OK;
+	o.base.sched_fifo = !strcmp(sched, "fifo");
 	for (int i = first; i < argc && n < MX_MAX; i++) {
 		if (!lab_scenario_find(argv[i]))
 			return usage_error("unknown scenario '%s' (see 'dptune lab scenarios')", argv[i]);
@@ -174,6 +177,9 @@ int lab_matrix(int argc, char **argv)
 		print_u64(PRINT_JSONONLY, "sent", NULL, r->sent);
 		print_u64(PRINT_JSONONLY, "received", NULL, r->received);
 		print_u64(PRINT_JSONONLY, "lost", NULL, r->lost);
+		if (r->cpu_ns_per_pkt > 0)
+			print_double(PRINT_JSONONLY, "sender_cpu_ns_per_packet", NULL,
+				     r->cpu_ns_per_pkt);
 		print_double(PRINT_JSONONLY, "seconds", NULL, r->seconds);
 		print_str(PRINT_JSONONLY, "path", NULL, r->path);
 		if (r->unstable)

@@ -82,13 +82,17 @@ static void print_trial(const struct sweep_size_result *sr, const struct sweep_t
 		print_str(PRINT_FP, NULL, "%8s ", "-");
 	}
 	print_bool(PRINT_JSONONLY, "sender_limited", NULL, t->out.sender_limited);
+	print_u64(PRINT_JSONONLY, "sender_late_wakeups", NULL, t->out.tx_late);
 	for (int i = 0; i < sr->s.nt; i++) {
 		char key[32];
 
 		snprintf(key, sizeof(key), "pass_%s", sr->s.t[i].name);
 		print_bool(PRINT_JSONONLY, key, NULL, t->pass[i]);
 	}
-	if (t->out.sender_limited)
+	if (t->out.sender_limited && t->out.tx_late)
+		print_text(" sender-limited (%llu late wake-ups: CPU busy)",
+			   (unsigned long long)t->out.tx_late);
+	else if (t->out.sender_limited)
 		print_text(" sender-limited");
 	else
 		print_text(" %s %s", t->pass[0] ? "NDR:pass" : "NDR:fail",
@@ -277,6 +281,7 @@ int cmd_sweep(int argc, char **argv)
 	struct collect_engine *eng = NULL;
 	struct sweep_size_result *res;
 	uint32_t port = BENCH_DEFAULT_PORT, size = 64;
+	const char *sched = "other";
 	bool size_set = false;
 	char err[256];
 	int first, rc = EXIT_OK;
@@ -317,6 +322,7 @@ int cmd_sweep(int argc, char **argv)
 		VOCAB_BIND(&o.base.bind, "local source address the trials send from"),
 		{ .name = "ipv6", .shrt = '6', .type = OPT_FLAG, .dst = &o.base.ipv6,
 		  .help = "IPv6" },
+		VOCAB_SCHED(&sched),
 		VOCAB_JSON(&o.json),
 		{ .name = "no-ledger", .type = OPT_FLAG, .dst = &o.no_ledger,
 		  .help = "do not read counters around trials" },
@@ -344,6 +350,7 @@ int cmd_sweep(int argc, char **argv)
 		return usage_error("which host? give the address of a running `dptune serve`");
 	o.base.host = argv[first];
 	o.base.port = (uint16_t)port;
+	o.base.sched_fifo = !strcmp(sched, "fifo");
 	if (size_set && o.nsizes)
 		return usage_error("give --size or --sizes, not both");
 	if (!o.nsizes) {

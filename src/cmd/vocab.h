@@ -55,6 +55,13 @@
 #define VOCAB_BIND(D_, W_)                                                             \
 	{ .name = "bind", .shrt = 'B', .type = OPT_STR, .dst = (D_), .arg = "ADDR",      \
 	  .help = (W_) }
+/* --sched: a paced sender's scheduling (engine.h tx_cfg.sched_fifo); D_ is a const char **
+ * left "fifo" or "other". */
+#define VOCAB_SCHED(D_)                                                                  \
+	{ .name = "sched", .type = OPT_CHOICE, .dst = (D_), .choices = "other|fifo",     \
+	  .arg = "POLICY", .def = "other",                                                 \
+	  .help = "paced senders: other, or fifo (SCHED_FIFO 1, root: keeps the rate on " \
+		  "a busy CPU)" }
 #define VOCAB_NETNS(D_)                                                                  \
 	{ .name = "netns", .shrt = 'N', .type = OPT_STR, .dst = (D_), .arg = "LIST",     \
 	  .help = "only these namespaces (comma list; host = the initial one)" }

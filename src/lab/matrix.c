@@ -74,6 +74,10 @@ static void keep(struct matrix_row *row, const struct sweep_size_result *sr)
 	row->stop = sweep_stop_text(sr->s.stop);
 	row->seconds = sr->seconds;
 	for (size_t i = 0; i < sr->nrec; i++) {
+		const struct sweep_trial_out *out = &sr->rec[i].out;
+
+		if (!strcmp(sr->rec[i].kind, "probe") && out->sent && out->tx_cpu_ns)
+			row->cpu_ns_per_pkt = (double)out->tx_cpu_ns / (double)out->sent;
 		row->sender_limited += sr->rec[i].out.sender_limited;
 		row->sent += sr->rec[i].out.sent;
 		row->received += sr->rec[i].out.received;

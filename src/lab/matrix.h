@@ -24,6 +24,10 @@ struct matrix_row {
 	unsigned sender_limited;/* trials where the sender could not reach the rate asked */
 	const char *stop;       /* why the search stopped (sweep_stop_text) */
 	uint64_t sent, received, lost; /* over every trial */
+	/* the sending threads' CPU time per datagram in the probe at the sender's maximum: on
+	 * these paths the sending CPU runs most of the path, so this is the path's cost per
+	 * packet, whatever share of the CPU the sender got (0: not measured) */
+	double cpu_ns_per_pkt;
 	double seconds;
 	char first_layer[16], first_where[160], first_counter[64];
 	uint64_t first_delta;

@@ -53,6 +53,7 @@ struct bench_opts {
 	int cpus[BENCH_MAX_CPUS];
 	int ncpus;		/* 0 = do not pin */
 	bool raw;		/* send on AF_PACKET past this host's stack (see raw.h) */
+	bool sched_fifo;	/* paced sender threads at SCHED_FIFO 1 (tx_cfg.sched_fifo) */
 	void (*on_interval)(const struct bench_interval *iv, void *arg);
 	/* Called once connected, before the handshake: r->server and r->path are set. */
 	void (*on_connected)(const struct bench_result *r, void *arg);
@@ -67,6 +68,8 @@ struct bench_result {
 	struct dir_result fwd;	/* client -> server, measured by the server */
 	struct dir_result rev;	/* server -> client, measured here */
 	double fwd_tx_seconds, rev_tx_seconds;
+	uint64_t fwd_tx_cpu_ns;	/* CPU time of this end's sender threads (tx_engine.cpu_ns) */
+	uint64_t fwd_tx_late;	/* their wake-ups 0.5 ms late or more (tx_engine.late_wakeups) */
 	bool fwd_sender_limited, rev_sender_limited; /* achieved < 95 % of the rate asked */
 	uint64_t tx_errors;
 	bool clock_shared;	/* same boot id: one-way latency is meaningful */

@@ -642,7 +642,7 @@ static int bench_start(struct run *u)
 				    .test_id = u->ok.test_id, .size = o->size, .rate = o->rate,
 				    .count = o->count, .duration = o->duration,
 				    .threads = u->threads, .cpus = o->cpus, .ncpus = o->ncpus,
-				    .raw = o->raw };
+				    .raw = o->raw, .sched_fifo = o->sched_fifo };
 
 		if (o->raw) {
 			raw_dest(&u->path, u->sa.ss_family, &c.raw_to);
@@ -734,6 +734,9 @@ static int bench_collect(struct run *u)
 	if (u->tx_on) {
 		tx_stop(&u->tx);
 		r->tx_errors = tx_errors(&u->tx);
+		if ((rc = tx_sched_error(&u->tx)))
+			return fail(r, -rc, "cannot run the sender at SCHED_FIFO: %s (--sched fifo "
+				    "needs root or CAP_SYS_NICE)", strerror(rc));
 		if ((rc = tx_fatal(&u->tx)))
 			return fail(r, -rc, "the sender stopped: sendmmsg failed: %s%s", strerror(rc),
 				    rc == EMSGSIZE ? " (datagram larger than the path's MTU?)" : "");
@@ -741,6 +744,8 @@ static int bench_collect(struct run *u)
 		m.sent = u->tx.seq;
 		m.tx_seconds = u->tx.t_end - u->tx.t0;
 		r->fwd_tx_seconds = m.tx_seconds;
+		r->fwd_tx_cpu_ns = u->tx.cpu_ns;
+		r->fwd_tx_late = u->tx.late_wakeups;
 	}
 	if (ctl_send_msg(u->fd, &m))
 		return lost_ctl(u);

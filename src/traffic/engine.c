@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <linux/sock_diag.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include "../core/util.h"
@@ -21,12 +22,22 @@
 #define SNDBUF_BYTES (4 << 20)
 #define TX_WAKE_EARLY_NS 50000	  /* a paced sender's first guess of its timers' lateness */
 #define TX_WAKE_EARLY_MAX_NS 100000 /* and the most it believes */
+#define TX_LATE_NS 500000 /* a wake-up this late lost the CPU to another task (counted) */
 
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
@@ -137,8 +148,11 @@ struct tx_thread {
 	uint64_t sent;	  /* atomic */
 	uint64_t errors;  /* atomic */
 	int fatal;	  /* atomic: the errno that stopped this thread, 0 if none */
+	int sched_err;	  /* atomic: the errno of pthread_setschedparam (cfg.sched_fifo) */
 	int done;	  /* atomic */
 	double t_end;	  /* when this thread stopped sending */
+	uint64_t cpu_ns;  /* CPU time this thread used, set when it ends */
+	uint64_t late;	  /* wake-ups (sleep or yield) TX_LATE_NS or more after they were due */
 	uint32_t *flows;  /* flows this thread sends, grouped by socket */
 	uint32_t nflows;
 	/* the socket groups of flows[]: a batch is filled from one group (one socket, so one
@@ -252,9 +266,24 @@ static void *tx_main(void *arg)
 	struct tbucket tb;
 	uint64_t now, end_ns = 0, sent = 0, early = TX_WAKE_EARLY_NS;
 	double late_avg = TX_WAKE_EARLY_NS;
+	/* FIFO for as many threads as leave one CPU to everything else (the receive path, the
+	 * receiver): thread i when i + 1 < the CPUs online, the others at normal priority */
+	bool fifo = c->sched_fifo && t->rate > 0 && t->nflows &&
+		    (long)t->idx + 1 < sysconf(_SC_NPROCESSORS_ONLN);
 
 	pin(c->cpus, c->ncpus, t->idx);
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake-ups on time, not 50 us late */
+	if (fifo) {
+		struct sched_param sp = { .sched_priority = 1 };
+		int err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+
+		if (err) {
+			__atomic_store_n(&t->sched_err, err, __ATOMIC_RELAXED);
+			t->t_end = now_mono();
+			__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
+			return NULL;
+		}
+	}
 	if (!c->raw)
 		tx_connect(t);
 	if (batch > ENGINE_BATCH)
@@ -295,6 +324,15 @@ static void *tx_main(void *arg)
 		if (t->rate > 0) {
 			uint64_t d = tb_delay_ns(&tb, now, want);
 
+			if (d && fifo) {
+				/* At FIFO a wake-up is late by the timer's lateness only
+				 * (tens of us, which the shaper's hold forgives), never by
+				 * another task's slice: sleep to the batch, spin nothing. */
+				tx_sleep_until(now + d);
+				if (mono_ns() >= now + d + TX_LATE_NS)
+					t->late++;
+				continue;
+			}
 			if (d) {
 				/* Sleep to `early` before the batch is due (a timer wakes a
 				 * thread some 40 us late on a VM), spin the rest: a
@@ -307,6 +345,8 @@ static void *tx_main(void *arg)
 					/* learn how late this machine's timers fire: the
 					 * average lateness plus a quarter, at least 5 us */
 					late = mono_ns() - at;
+					if (late >= TX_LATE_NS)
+						t->late++;
 					if (late > 1000000)
 						late = 1000000;
 					late_avg += ((double)late - late_avg) / 16;
@@ -315,6 +355,8 @@ static void *tx_main(void *arg)
 						early = TX_WAKE_EARLY_MAX_NS; /* not the timer */
 				} else if (d > 5000) {
 					sched_yield(); /* spin, but let this CPU's other work run */
+					if (mono_ns() >= now + d + TX_LATE_NS)
+						t->late++; /* the yield cost a time slice */
 				}
 				continue;
 			}
@@ -364,6 +406,7 @@ static void *tx_main(void *arg)
 			break;
 	}
 	t->t_end = now_mono();
+	t->cpu_ns = thread_cpu_ns();
 	free(bufs);
 	__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
 	return NULL;
@@ -528,6 +571,17 @@ uint64_t tx_sent(struct tx_engine *e)
 	return s;
 }
 
+int tx_sched_error(struct tx_engine *e)
+{
+	for (unsigned i = 0; i < e->nthreads; i++) {
+		int err = __atomic_load_n(&e->th[i].sched_err, __ATOMIC_RELAXED);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int tx_fatal(struct tx_engine *e)
 {
 	for (unsigned i = 0; i < e->nthreads; i++) {
@@ -565,9 +619,14 @@ void tx_stop(struct tx_engine *e)
 	}
 	if (joined_any || !e->t_end) {
 		e->t_end = e->t0;
-		for (unsigned i = 0; i < e->nthreads; i++)
+		e->cpu_ns = 0;
+		e->late_wakeups = 0;
+		for (unsigned i = 0; i < e->nthreads; i++) {
+			e->late_wakeups += e->th[i].late;
 			if (e->th[i].t_end > e->t_end)
 				e->t_end = e->th[i].t_end;
+			e->cpu_ns += e->th[i].cpu_ns;
+		}
 	}
 }
 
@@ -851,6 +910,21 @@ void rx_stop(struct rx_engine *e, uint64_t expected, int quiet_ms, int max_ms)
 	}
 }
 
+/* A receiving socket's drops: the kernel's count (SO_MEMINFO), or the last SO_RXQ_OVFL
+ * seen when that cannot be read. SO_RXQ_OVFL is stamped on each datagram as it is queued,
+ * so drops after the last datagram the receiver read (a receiver starved of its CPU as the
+ * test ends, with a full queue) never reach it. */
+static uint64_t sock_drops(int fd, uint32_t seen)
+{
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mi);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mi, &len) || len < sizeof(mi[0]) *
+	    (SK_MEMINFO_DROPS + 1) || mi[SK_MEMINFO_DROPS] < seen)
+		return seen;
+	return mi[SK_MEMINFO_DROPS];
+}
+
 void rx_result(struct rx_engine *e, const uint64_t *sent, uint32_t nsent, struct dir_result *d)
 {
 	struct hist *h = xmalloc(sizeof(*h));
@@ -870,7 +944,7 @@ void rx_result(struct rx_engine *e, const uint64_t *sent, uint32_t nsent, struct
 		hist_merge(h, &t->lat);
 		d->garbage += t->garbage;
 		for (int k = 0; k < t->nsocks; k++)
-			d->rxq_ovfl += t->ovfl[k];
+			d->rxq_ovfl += sock_drops(e->cfg.fds[t->socks[k]], t->ovfl[k]);
 		if (t->first_ns && (!first || t->first_ns < first))
 			first = t->first_ns;
 		if (t->last_ns > last)

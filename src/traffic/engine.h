@@ -37,6 +37,11 @@ struct tx_cfg {
 	unsigned threads, batch;	      /* batch 0 = ENGINE_BATCH */
 	const int *cpus;		      /* pin thread i to cpus[i % ncpus]; none if ncpus 0 */
 	int ncpus;
+	/* paced threads run SCHED_FIFO priority 1 (as many as leave one CPU online to other
+	 * tasks; the rest at normal priority) and sleep to each batch instead of spinning
+	 * the last stretch with sched_yield (a yield at FIFO would not give the CPU away; at
+	 * normal priority one costs a whole scheduler slice when a build shares the CPU) */
+	bool sched_fifo;
 	/* raw mode (bench --raw): every thread sends on its own AF_PACKET socket bound to
 	 * raw_to's device, each datagram raw_link (raw_linklen bytes: 0 on a device without
 	 * link headers, which then takes raw_to as the address of every send) and IP and UDP
@@ -60,6 +65,13 @@ struct tx_engine {
 	struct raw_tmpl *tmpl; /* raw mode: per flow */
 	int stop;
 	double t0, t_end;  /* start, and when the last thread finished */
+	/* CPU time of the sender threads (CLOCK_THREAD_CPUTIME_ID): their sends, and the
+	 * softirq work of the path run in their context (on a kernel without
+	 * IRQ_TIME_ACCOUNTING, what the sending CPU spent per packet) */
+	uint64_t cpu_ns;
+	/* paced wake-ups that came 0.5 ms or more after the batch was due: the CPU was busy
+	 * with other tasks (what --sched fifo avoids) */
+	uint64_t late_wakeups;
 	bool started;
 };
 
@@ -74,6 +86,9 @@ uint64_t tx_errors(struct tx_engine *e);
 /* The errno that stopped a sender thread (the datagrams or the socket are wrong, e.g.
  * EINVAL, EMSGSIZE), or 0. */
 int tx_fatal(struct tx_engine *e);
+/* The errno with which a sender thread could not take SCHED_FIFO (cfg.sched_fifo; EPERM
+ * without CAP_SYS_NICE), or 0; that thread sent nothing. */
+int tx_sched_error(struct tx_engine *e);
 void tx_release(struct tx_engine *e);
 
 struct rx_cfg {

@@ -90,6 +90,7 @@ struct sweep_trial_spec {
 	unsigned size, flows, threads;
 	double duration;         /* seconds of traffic */
 	bool ipv6;
+	bool sched_fifo;         /* paced senders at SCHED_FIFO (bench --sched fifo) */
 };
 
 /* What one trial measured. */
@@ -100,6 +101,8 @@ struct sweep_trial_out {
 	bool latency_valid;
 	bool sender_limited;     /* the sender reached < 95 % of the rate asked */
 	uint64_t rx_sock_drops;  /* the receiving sockets' own drops (SO_RXQ_OVFL) */
+	uint64_t tx_cpu_ns;      /* CPU time of the sender threads (0: not measured) */
+	uint64_t tx_late;        /* the sender's wake-ups 0.5 ms or more late (CPU taken) */
 	uint64_t rx_pid;         /* the receiving process, when the server told */
 	char rx_comm[16];
 };
@@ -152,6 +155,10 @@ struct sweep_size_result {
 };
 
 void sweep_opts_defaults(struct sweep_opts *o);
+/* Put the receiving sockets' own drops (rec->out.rx_sock_drops, with the receiving
+ * process) into rec's ledger, in the namespace whose socket or UDP counters rose by the
+ * nearest count. */
+void sweep_add_socket_drops(struct sweep_trial_rec *rec);
 /* One search at one payload size: warm-up, probe (without rate_max), bisection,
  * confirmation, first loss above NDR. 0, or -errno with sr->error set. eng may be NULL
  * (no ledger). Stops early when *o->stop becomes non-zero. */

@@ -90,6 +90,7 @@ int sweep_load_trial(const struct sweep_trial_spec *t, struct sweep_trial_out *o
 	bo.flows = t->flows;
 	bo.threads = t->threads;
 	bo.duration = t->duration;
+	bo.sched_fifo = t->sched_fifo;
 	if (t->bind) {
 		bo.src[0] = t->bind;
 		bo.nsrc = 1;
@@ -128,6 +129,8 @@ int sweep_load_trial(const struct sweep_trial_spec *t, struct sweep_trial_out *o
 	}
 	o->sender_limited = t->rate > 0 && br.fwd_sender_limited;
 	o->rx_sock_drops = br.fwd.rxq_ovfl;
+	o->tx_cpu_ns = br.fwd_tx_cpu_ns;
+	o->tx_late = br.fwd_tx_late;
 	o->rx_pid = br.fwd.rx_pid;
 	snprintf(o->rx_comm, sizeof(o->rx_comm), "%s", br.fwd.rx_comm);
 	bench_result_release(&br);

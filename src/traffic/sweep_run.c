@@ -61,15 +61,25 @@ static int run_trial(const struct sweep_opts *o, const struct sweep_trial_spec *
 }
 
 /* The receiving sockets are closed when the test ends, before the second snapshot: the
- * drops they counted themselves come with the results, into the ledger. */
-static void add_socket_drops(struct sweep_trial_rec *rec)
+ * drops they counted themselves come with the results, into the ledger, in the namespace
+ * whose socket or UDP counter rose by the nearest count (the server's UDP RcvbufErrors
+ * rose by as many; on a shared machine other namespaces' sockets drop too, so not just
+ * the last one listed). */
+void sweep_add_socket_drops(struct sweep_trial_rec *rec)
 {
 	const char *ns = "?";
 	char labels[64];
+	uint64_t best = UINT64_MAX, want = rec->out.rx_sock_drops;
 
-	for (size_t i = 0; i < rec->ledger.n; i++)
-		if (rec->ledger.e[i].layer == LAYER_SOCKET || rec->ledger.e[i].layer == LAYER_UDP)
-			ns = rec->ledger.e[i].netns;
+	for (size_t i = 0; i < rec->ledger.n; i++) {
+		const struct ledger_entry *e = &rec->ledger.e[i];
+		uint64_t off = e->delta > want ? e->delta - want : want - e->delta;
+
+		if ((e->layer == LAYER_SOCKET || e->layer == LAYER_UDP) && off < best) {
+			best = off;
+			ns = e->netns;
+		}
+	}
 	snprintf(labels, sizeof(labels), "pid=%llu,comm=%s", (unsigned long long)rec->out.rx_pid,
 		 rec->out.rx_comm[0] ? rec->out.rx_comm : "?");
 	ledger_add(&rec->ledger, LAYER_SOCKET, ns, "receiver sockets", "rxq_ovfl",
@@ -103,7 +113,7 @@ static int one_trial(const struct sweep_opts *o, struct collect_engine *eng, uns
 			ledger_build(&rec->ledger, &b, &d);
 			rec->have_ledger = true;
 			if (rec->out.rx_sock_drops)
-				add_socket_drops(rec);
+				sweep_add_socket_drops(rec);
 			delta_release(&d);
 		}
 	}

@@ -74,9 +74,15 @@ is "$(ip netns exec "$SNS" cat /sys/class/net/$DEV/tx_queue_len)" "$q0" "and has
 "$DPTUNE" lab fault --clear "$L" >/dev/null
 
 # 3. backlog (host-wide netdev_max_backlog lowered by the lab, RPS on the server device)
+# The backlog overflows only when the load gets its CPU: its sender runs at SCHED_FIFO
+# (--sched fifo; at normal priority, beside a build on 2 CPUs, 200k asked reached ~64k and
+# the tiny backlog kept up, so the verify step had nothing to show). 100k, not 200k: a
+# backlog of 4 overflows on the bursts of a batch (rate/10000 datagrams back to back, 10
+# at 100k) more than on the average rate, and at 200k even a FIFO sender beside a build
+# reached only 180k: sender-limited, exit 1, and tune apply --verify measures nothing.
 orig_backlog=$(cat /proc/sys/net/core/netdev_max_backlog)
 "$DPTUNE" lab fault "$L" backlog >/dev/null
-doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 200k --duration 2 --flows 8 --json
+doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 100k --duration 2 --flows 8 --sched fifo --json
 got=$(serious | cut -d' ' -f1,2,4 | sort -u)
 is "$got" "softnet-backlog backlog net.core.netdev_max_backlog" "tiny backlog: softnet backlog and net.core.netdev_max_backlog, nothing else"
 # why(): on a failure, what the load did (the backlog only overflows when the sender gets
@@ -91,18 +97,18 @@ for line in open(sys.argv[1]):
     try: d=json.loads(line)
     except Exception: continue
     f=d.get("forward")
-    if f: print("bench: sent %s pps of 200k asked, lost %s, sender_limited %s" % (round(f.get("sent_pps",0)), f.get("lost_packets"), d.get("sender_limited")))
+    if f: print("bench: sent %s pps of 100k asked, lost %s, sender_limited %s" % (round(f.get("sent_pps",0)), f.get("lost_packets"), d.get("sender_limited")))
     for x in d.get("findings",[]) if isinstance(d.get("findings"),list) else []: print("finding:", x.get("rule"), x.get("layer"), x.get("netns"), x.get("severity"))
 PY
 }
-"$DPTUNE" tune plan -- ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 200k --duration 2 --flows 8 --json >"/tmp/$P.plan" 2>&1
+"$DPTUNE" tune plan -- ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 100k --duration 2 --flows 8 --sched fifo --json >"/tmp/$P.plan" 2>&1
 grep -q 'sysctl:net.core.netdev_max_backlog=' "$DPTUNE_STATE_DIR/plan.json"
 ok $? "tune plan proposes net.core.netdev_max_backlog" || why "/tmp/$P.plan"
 "$DPTUNE" tune apply --verify --plan -- ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" \
-	--rate 200k --duration 2 --flows 8 --json > "/tmp/$P.verify" 2>&1
+	--rate 100k --duration 2 --flows 8 --sched fifo --json > "/tmp/$P.verify" 2>&1
 ok $? "tune apply --verify --plan keeps a change that cuts the loss" || { why "/tmp/$P.verify"; tail -3 "/tmp/$P.verify" | while read -r l; do diag "$l"; done; }
 grep -q "the change helped" "/tmp/$P.verify"; ok $? "and says it helped"
-doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 200k --duration 2 --flows 8 --json
+doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 100k --duration 2 --flows 8 --sched fifo --json
 is "$(finding softnet-backlog)" "" "after tune apply the backlog drops are gone"
 "$DPTUNE" tune revert >/dev/null
 is "$(cat /proc/sys/net/core/netdev_max_backlog)" 4 "tune revert restores the value it found (the fault's 4)"
@@ -121,7 +127,12 @@ t=time.time()+float(sys.argv[3])
 while time.time()<t:
     time.sleep(0.01)
     try: s.recv(2048)
-    except socket.timeout: pass' "$ADDR" $RPORT 6 & T_PIDS+=($!); sleep 0.3; }
+    except socket.timeout: pass' "$ADDR" $RPORT 6 & T_PIDS+=($!)
+	# until it is bound: on a loaded machine python may take longer than a fixed pause to
+	# start, and datagrams to an unbound port are no-listener drops, not buffer overflows
+	for i in $(seq 100); do
+		[ -n "$(ip netns exec "$SNS" ss -Hnlu "sport = :$RPORT")" ] && break; sleep 0.05
+	done; }
 tx() { ip netns exec "$CNS" python3 -c '
 import socket,sys
 s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
