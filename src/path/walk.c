@@ -16,7 +16,10 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000
 #endif
@@ -31,6 +34,7 @@
 #include "path.h"
 #include "pathnl.h"
 #include "nat.h"
+#include "ct.h"
 #include "../collect/nl.h"
 #include "../collect/ovsdb.h"
 #include "../collect/ovs_parse.h"
@@ -81,6 +85,12 @@ struct pkt {
 	int encap;
 	uint32_t vni;
 	const struct pkt *inner;
+	/* the conntrack entry of the packet as it entered namespace ct_ino (l3_in), so
+	 * that postrouting SNAT there reads the same entry as prerouting DNAT did */
+	uint64_t ct_ino;
+	int ct_state;          /* 0 not asked, 1 entry found, -1 none, -2 cannot ask */
+	struct ct_entry ct;
+	int ct_matches;        /* entries matching (a dump with a port "any") */
 };
 
 struct walker {
@@ -727,6 +737,107 @@ static const char *ns_nft(struct nsent *e)
 	return e->nft_state > 0 ? e->nft : NULL;
 }
 
+/* ---- conntrack (ctnetlink) ---- */
+
+struct ct_ctx {
+	struct ct_tuple q;
+	struct ct_entry first;
+	int n;
+};
+
+static int ct_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ct_ctx *c = data;
+	struct ct_entry en;
+
+	if (ct_parse(nlh, &en) || !ct_match(&en, &c->q))
+		return 0;
+	if (!c->n++)
+		c->first = en;
+	return 0;
+}
+
+/* The conntrack entry of tuple q in namespace e: 1 found (*out, *nmatch entries), 0 none,
+ * -errno when ctnetlink cannot be asked (no nf_conntrack, no permission). Replies are
+ * bounded: a dump stops after 64 MiB or 2 s. */
+static int ct_lookup(struct nsent *e, const struct ct_tuple *q, struct ct_entry *out,
+		     int *nmatch)
+{
+	static char buf[65536];
+	char req[CT_REQ_MAX];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct ct_ctx c = { .q = *q };
+	int saved = -1, fd = ns_fd(e), rc = 0;
+	uint32_t seq = (uint32_t)time(NULL);
+	size_t total = 0;
+	double t0 = now_mono();
+	bool dump;
+
+	if (fd < 0 || netns_switch(fd, &saved))
+		return -EIO;
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (netns_restore(&saved) || !nl) {
+		if (nl)
+			mnl_socket_close(nl);
+		return -EIO;
+	}
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	{
+		struct timeval tv = { 2, 0 };
+
+		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	nlh = ct_build_get(req, q, seq, &dump);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EPROTO;
+			break;
+		}
+		total += (size_t)n;
+		rc = nl_parse_buf(buf, (size_t)n, seq, ct_cb, &c);
+		if (rc)
+			break;
+		if (total > (64u << 20) || now_mono() - t0 > 2.0) {
+			rc = 1; /* what was read so far */
+			break;
+		}
+	}
+	if (rc == -ENOENT || rc > 0)
+		rc = 0;
+out:
+	mnl_socket_close(nl);
+	if (rc)
+		return rc;
+	*nmatch = c.n;
+	if (c.n)
+		*out = c.first;
+	return c.n > 0;
+}
+
+/* Ask once per namespace entry: fills p's conntrack view for namespace e. */
+static void ct_view(struct nsent *e, struct pkt *p)
+{
+	struct ct_tuple q = { p->src, p->dst, p->proto, p->sport, p->dport };
+	int rc;
+
+	if (p->ct_ino == e->inode && p->ct_state)
+		return;
+	p->ct_ino = e->inode;
+	p->ct_matches = 0;
+	rc = ct_lookup(e, &q, &p->ct, &p->ct_matches);
+	p->ct_state = rc > 0 ? 1 : rc == 0 ? -1 : -2;
+}
+
 /* ---- Open vSwitch ---- */
 
 static void ovs_scan(struct walker *w)
@@ -940,28 +1051,77 @@ static bool l3_accepts(struct nsent *e, const struct pn_link *l, const struct pk
 	return !route_get(e, &q, 0, 0, RTM_F_LOOKUP_TABLE, &rt) && rt.type == RTN_LOCAL;
 }
 
-/* A packet arrives at IP in namespace e on device in: prerouting NAT, then the route. */
+static void note_add(char *note, size_t n, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static void note_add(char *note, size_t n, const char *fmt, ...)
+{
+	size_t l = strlen(note);
+	va_list ap;
+
+	if (l + 3 >= n)
+		return;
+	if (l) {
+		memcpy(note + l, "; ", 3);
+		l += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(note + l, n - l, fmt, ap);
+	va_end(ap);
+}
+
+/* A packet arrives at IP in namespace e on device in: prerouting NAT (the flow's
+ * conntrack entry when there is one, as the kernel applies it; else the nft rule a new
+ * connection would hit), then the route. */
 static int l3_in(struct walker *w, struct nsent *e, struct pn_link *in, const struct pkt *p0,
 		 struct path_hop *rxhop)
 {
 	struct pkt p = *p0;
 	const char *nft = ns_nft(e);
+	struct nat_result nr;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], ct[128];
 
+	memset(&nr, 0, sizeof(nr));
+	p.ct_state = 0;
+	ct_view(e, &p);
 	if (nft) {
 		struct nat_pkt np = { p.src, p.dst, p.proto, p.sport, p.dport, in->name, "" };
-		struct nat_result nr;
 
-		if (!nat_lookup(nft, strlen(nft), NAT_PREROUTING, &np, &nr) && nr.hit) {
-			char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+		if (nat_lookup(nft, strlen(nft), NAT_PREROUTING, &np, &nr))
+			memset(&nr, 0, sizeof(nr));
+		if (nr.note[0])
+			note_add(rxhop->note, sizeof(rxhop->note), "%s", nr.note);
+	}
+	if (p.ct_state > 0) {
+		struct ct_tuple to;
+		bool d = ct_dnat(&p.ct, &to);
 
-			snprintf(rxhop->nat, sizeof(rxhop->nat), "DNAT %s -> %s (%.150s)",
-				 ip4(p.dst, a), ip4(nr.addr, b), nr.rule);
-			p.dst = nr.addr;
-			if (nr.port)
-				p.dport = nr.port;
+		ct_str(&p.ct, ct, sizeof(ct));
+		if (p.ct_matches > 1)
+			note_add(rxhop->note, sizeof(rxhop->note), "%d conntrack entries match "
+				 "(a port is any): the first is shown", p.ct_matches);
+		if (d) {
+			snprintf(rxhop->nat, sizeof(rxhop->nat), "DNAT %s -> %s:%u, decided: "
+				 "conntrack entry (%s)", ip4(p.dst, a), ip4(to.dst, b), to.dport, ct);
+			if (nr.hit && (nr.addr.s_addr != to.dst.s_addr ||
+				       (nr.port && nr.port != to.dport)))
+				note_add(rxhop->note, sizeof(rxhop->note), "conntrack and rules "
+					 "disagree: the entry wins over %.120s (rules apply to new "
+					 "connections only)", nr.rule);
+			p.dst = to.dst;
+			if (to.dport != p.ct.orig.dport || p.dport)
+				p.dport = to.dport;
+		} else if (nr.hit) {
+			snprintf(rxhop->nat, sizeof(rxhop->nat), "no DNAT, decided: conntrack entry "
+				 "(%s)", ct);
+			note_add(rxhop->note, sizeof(rxhop->note), "conntrack and rules disagree: "
+				 "the entry wins over %.120s (rules apply to new connections "
+				 "only)", nr.rule);
 		}
-		if (nr.note[0] && !rxhop->note[0])
-			snprintf(rxhop->note, sizeof(rxhop->note), "%s", nr.note);
+	} else if (nr.hit) {
+		snprintf(rxhop->nat, sizeof(rxhop->nat), "DNAT %s -> %s, decided: %.150s",
+			 ip4(p.dst, a), ip4(nr.addr, b), nr.rule);
+		p.dst = nr.addr;
+		if (nr.port)
+			p.dport = nr.port;
 	}
 	return l3_route(w, e, &p, in, rxhop, 0);
 }
@@ -1157,26 +1317,53 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 		struct pn_neigh nb;
 		uint32_t mtu = rt.mtu ? rt.mtu : out->mtu;
 		const char *nft;
+		struct nat_result nr;
 		int nrc;
+
+		memset(&nr, 0, sizeof(nr));
 
 		snprintf(dec, sizeof(dec), "route %s%s%s dev %s table %s%s%.90s%s",
 			 pfx[0] ? pfx : ip4(p->dst, a), rt.has_gw ? " via " : "",
 			 rt.has_gw ? ip4(rt.gw, b) : "", out->name,
 			 pn_table_name(rt.table, tb, sizeof(tb)), rule[0] ? ", " : "", rule,
 			 iif ? " (forwarded)" : "");
-		/* postrouting SNAT */
+		/* postrouting SNAT: the flow's conntrack entry, else the rule */
+		ct_view(e, p);
 		if ((nft = ns_nft(e))) {
 			struct nat_pkt np = { p->src, p->dst, p->proto, p->sport, p->dport,
 					      in ? in->name : "", out->name };
-			struct nat_result nr;
 
-			if (!nat_lookup(nft, strlen(nft), NAT_POSTROUTING, &np, &nr) && nr.hit) {
-				snprintf(nat, sizeof(nat), "SNAT %s -> %s (%.120s)", ip4(p->src, a),
-					 nr.masquerade ? "the address of the egress device" :
-					 ip4(nr.addr, b), nr.rule);
-				if (!nr.masquerade)
-					q.src = nr.addr;
+			if (nat_lookup(nft, strlen(nft), NAT_POSTROUTING, &np, &nr))
+				memset(&nr, 0, sizeof(nr));
+		}
+		if (p->ct_state > 0) {
+			struct ct_tuple to;
+			char ct[128];
+			bool sn = ct_snat(&p->ct, &to);
+
+			ct_str(&p->ct, ct, sizeof(ct));
+			if (sn) {
+				snprintf(nat, sizeof(nat), "SNAT %s -> %s:%u, decided: conntrack "
+					 "entry (%s)", ip4(p->src, a), ip4(to.src, b), to.sport, ct);
+				if (nr.hit && !nr.masquerade && nr.addr.s_addr != to.src.s_addr)
+					note_add(note, sizeof(note), "conntrack and rules disagree: "
+						 "the entry wins over %.120s", nr.rule);
+				q.src = to.src;
+				if (to.sport != p->ct.orig.sport || p->sport)
+					q.sport = to.sport;
+			} else if (nr.hit) {
+				snprintf(nat, sizeof(nat), "no SNAT, decided: conntrack entry (%s)",
+					 ct);
+				note_add(note, sizeof(note), "conntrack and rules disagree: the "
+					 "entry wins over %.120s (rules apply to new connections "
+					 "only)", nr.rule);
 			}
+		} else if (nr.hit) {
+			snprintf(nat, sizeof(nat), "SNAT %s -> %s, decided: %.120s", ip4(p->src, a),
+				 nr.masquerade ? "the address of the egress device" :
+				 ip4(nr.addr, b), nr.rule);
+			if (!nr.masquerade)
+				q.src = nr.addr;
 		}
 		nrc = (out->flags & IFF_NOARP) ? -ENOENT : neigh_get(e, out->ifindex, nh, &nb);
 		q.has_dmac = false;

@@ -14,6 +14,8 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 #include <linux/fib_rules.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
@@ -21,6 +23,7 @@
 #include "analyze/ledger.h"
 #include "collect/nl.h"
 #include "core/util.h"
+#include "path/ct.h"
 #include "path/nat.h"
 #include "path/path.h"
 #include "path/pathnl.h"
@@ -329,6 +332,92 @@ static void test_hops(void **state)
 	assert_false(path_hop_same_dev(&r.hop[0], &r.hop[1]));
 }
 
+struct ct_all {
+	struct ct_entry e[4];
+	int n;
+};
+
+static int ct_all_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ct_all *c = data;
+
+	if (c->n < 4 && !ct_parse(nlh, &c->e[c->n]))
+		c->n++;
+	return 0;
+}
+
+/* A ctnetlink dump recorded in the router lab's router after a client sent to the
+ * floating IP (udp 10.232.1.2:40000 -> 10.232.1.100:5500) and the VM sent out
+ * (udp 10.231.1.10:41000 -> 10.232.1.2:6000). */
+static void test_ct_recorded(void **state)
+{
+	size_t len;
+	char *buf = slurp("tests/data/path/ct-router.bin", &len), s[160];
+	struct ct_all c = { .n = 0 };
+	struct ct_tuple q = { A("10.232.1.2"), A("10.232.1.100"), 17, 40000, 5500 }, to;
+	const struct ct_entry *in = NULL, *out = NULL;
+
+	(void)state;
+	assert_int_equal(nl_parse_buf(buf, len, 0, ct_all_cb, &c), 1);
+	assert_int_equal(c.n, 2);
+	for (int i = 0; i < c.n; i++) {
+		if (ct_match(&c.e[i], &q))
+			in = &c.e[i];
+		else
+			out = &c.e[i];
+	}
+	assert_non_null(in);
+	assert_non_null(out);
+	assert_true(ct_dnat(in, &to));
+	assert_int_equal(to.dst.s_addr, A("10.231.1.10").s_addr);
+	assert_int_equal(to.dport, 5500);
+	assert_false(ct_snat(in, &to));
+	assert_string_equal(ct_str(in, s, sizeof(s)), "udp 10.232.1.2:40000 -> 10.232.1.100:5500, "
+			    "reply 10.231.1.10:5500 -> 10.232.1.2:40000");
+	assert_false(ct_dnat(out, &to));
+	assert_true(ct_snat(out, &to));
+	assert_int_equal(to.src.s_addr, A("10.232.1.100").s_addr);
+	assert_int_equal(to.sport, 41000);
+	q.sport = 0; /* any */
+	assert_true(ct_match(in, &q));
+	q.dport = 5501;
+	assert_false(ct_match(in, &q));
+	/* truncated: the parser stops, never reads past the end */
+	for (size_t l = 0; l < len; l += 7)
+		(void)nl_parse_buf(buf, l, 0, ct_all_cb, &c);
+	free(buf);
+}
+
+static void test_ct_request(void **state)
+{
+	char buf[CT_REQ_MAX];
+	struct ct_tuple q = { A("10.0.0.2"), A("10.0.0.9"), 17, 4000, 5500 };
+	const struct nlattr *tb[CTA_MAX + 1], *tu[CTA_TUPLE_MAX + 1], *ip[CTA_IP_MAX + 1],
+		*pr[CTA_PROTO_MAX + 1];
+	struct nlmsghdr *nlh;
+	uint16_t v;
+	bool dump;
+
+	(void)state;
+	nlh = ct_build_get(buf, &q, 5, &dump);
+	assert_false(dump);
+	assert_int_equal(nlh->nlmsg_type, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET);
+	assert_int_equal(nl_attr_table(nlh, sizeof(struct nfgenmsg), tb, CTA_MAX), 0);
+	assert_int_equal(nl_nested_table(tb[CTA_TUPLE_ORIG], tu, CTA_TUPLE_MAX), 0);
+	assert_int_equal(nl_nested_table(tu[CTA_TUPLE_IP], ip, CTA_IP_MAX), 0);
+	assert_int_equal(nl_nested_table(tu[CTA_TUPLE_PROTO], pr, CTA_PROTO_MAX), 0);
+	assert_memory_equal(mnl_attr_get_payload(ip[CTA_IP_V4_DST]), &q.dst, 4);
+	assert_true(nl_get_u16(pr[CTA_PROTO_DST_PORT], &v));
+	assert_int_equal(ntohs(v), 5500);
+	/* a port "any": a dump, filtered by ct_match */
+	q.sport = 0;
+	nlh = ct_build_get(buf, &q, 6, &dump);
+	assert_true(dump);
+	assert_true(nlh->nlmsg_flags & NLM_F_DUMP);
+	/* another message type is not an entry */
+	assert_int_equal(ct_parse(nlh, &(struct ct_entry){ 0 }), -ENOMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +430,8 @@ int main(void)
 		cmocka_unit_test(test_nat_recorded),
 		cmocka_unit_test(test_stops_and_fixes),
 		cmocka_unit_test(test_hops),
+		cmocka_unit_test(test_ct_recorded),
+		cmocka_unit_test(test_ct_request),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
