@@ -94,6 +94,35 @@ static void print_path(const struct path_result *r)
 	print_text("\n");
 }
 
+/* --sport-range/--src-range: where the flows were placed, then their spread. */
+static void print_spread(const struct path_spread *s)
+{
+	print_open_object("spread_at");
+	if (s->hop >= 0)
+		print_u64(PRINT_ANY, "hop", "\nspread at hop %llu", (uint64_t)s->hop + 1);
+	else
+		print_null(PRINT_ANY, "hop", "\nspread: no hop");
+	if (s->hop >= 0) {
+		print_str(PRINT_ANY, "netns", " (%s", s->ns);
+		print_str(PRINT_ANY, "dev", "/%s)", s->dev);
+	}
+	print_bool(PRINT_JSONONLY, "rss", NULL, s->rss);
+	if (s->err[0]) {
+		print_str(PRINT_ANY, "error", ": %s\n", s->err);
+		print_close_object();
+		return;
+	}
+	if (s->rss)
+		print_text(": RSS over %u rx queue(s)\n", s->n_rx_queues);
+	else
+		print_str(PRINT_ANY, "rss_reason", ": %s\n", s->rss_reason);
+	print_u64(PRINT_JSONONLY, "rx_queues", NULL, s->n_rx_queues);
+	print_close_object();
+	for (int i = 0; i < s->sp.notes.n; i++)
+		print_text("  note: %s\n", s->sp.notes.text[i]);
+	rss_spread_print(&s->sp, s->flows, s->n_rx_queues);
+}
+
 static double rate(uint64_t a, uint64_t b, double dt)
 {
 	return b >= a && dt > 0 ? (double)(b - a) / dt : 0;
@@ -161,7 +190,11 @@ static int watch(const struct path_result *r, double interval, uint64_t count)
 
 int cmd_path(int argc, char **argv)
 {
-	const char *from = NULL, *to = NULL, *proto = "udp";
+	const char *from = NULL, *to = NULL, *proto = "udp", *sport_range = NULL,
+		   *src_range = NULL;
+	bool sport_set = false;
+	struct rss_addr_range srcs;
+	static struct path_spread spread;
 	uint32_t sport = 0, dport = 0, size = 64;
 	double interval = 1;
 	uint64_t count = 1;
@@ -175,8 +208,15 @@ int cmd_path(int argc, char **argv)
 		  .help = "the destination IPv4 address" },
 		{ .name = "proto", .type = OPT_CHOICE, .dst = &proto, .choices = "udp|tcp|icmp",
 		  .arg = "PROTO", .def = "udp", .help = "the flow's protocol: udp, tcp or icmp" },
-		{ .name = "sport", .type = OPT_U32, .dst = &sport, .min = 0, .max = 65535,
-		  .arg = "PORT", .def = "0", .help = "source port (%R; 0: any)" },
+		{ .name = "sport", .type = OPT_U32, .dst = &sport, .set = &sport_set, .min = 0,
+		  .max = 65535, .arg = "PORT", .def = "0", .help = "source port (%R; 0: any)" },
+		{ .name = "sport-range", .type = OPT_STR, .dst = &sport_range, .arg = "A-B",
+		  .help = "the spread of the flows from source ports A to B over the rx queues "
+			  "and CPUs of the NIC hop (else the last receiving device); the walk "
+			  "follows port A" },
+		{ .name = "src-range", .type = OPT_STR, .dst = &src_range, .arg = "A-B",
+		  .help = "the spread of flows from source addresses A to B at that hop (with "
+			  "--sport-range: every address with every port; 65536 flows at most)" },
 		{ .name = "dport", .type = OPT_U32, .dst = &dport, .min = 0, .max = 65535,
 		  .arg = "PORT", .def = "0", .help = "destination port (%R; 0: any)" },
 		{ .name = "size", .shrt = 's', .type = OPT_U32, .dst = &size, .min = 0,
@@ -217,6 +257,42 @@ int cmd_path(int argc, char **argv)
 		return opt_usage_error(&spec, "--to is required");
 	if (count_set && !interval_set)
 		return opt_usage_error(&spec, "-c needs -i");
+	if (sport_range && sport_set)
+		return opt_usage_error(&spec, "--sport and --sport-range exclude each other");
+	if (sport_range || src_range) {
+		uint32_t lo = 0, hi = 0;
+		uint64_t n = 1;
+
+		if (sport_range && rss_parse_port_range(sport_range, &lo, &hi))
+			return opt_usage_error(&spec, "--sport-range '%s' is not a port range A-B "
+					       "(0..65535, A <= B)", sport_range);
+		if (sport_range) {
+			n = hi - lo + 1;
+			sport = lo;
+			po.sports = true;
+			po.sport_lo = lo;
+			po.sport_hi = hi;
+		}
+		if (src_range) {
+			int r2 = rss_parse_addr_range(src_range, &srcs, true, PATH_SPREAD_MAX);
+
+			if (!r2 && srcs.family != AF_INET)
+				r2 = -EINVAL;
+			if (r2 == -ERANGE)
+				return opt_usage_error(&spec, "--src-range '%s': more than %u "
+						       "addresses", src_range, PATH_SPREAD_MAX);
+			if (r2)
+				return opt_usage_error(&spec, "--src-range '%s' is not an IPv4 "
+						       "address range A-B with A <= B", src_range);
+			n *= srcs.count;
+			po.srcs = &srcs;
+		}
+		if (n > PATH_SPREAD_MAX)
+			return opt_usage_error(&spec, "%llu flows: at most %u (narrow --src-range "
+					       "or --sport-range)", (unsigned long long)n,
+					       PATH_SPREAD_MAX);
+		po.spread = &spread;
+	}
 	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
 	po.from = from;
 	po.to = to;
@@ -229,6 +305,8 @@ int cmd_path(int argc, char **argv)
 		return cmd_fail(EXIT_FAIL, "%s", err[0] ? err : strerror(-rc));
 	print_open_object(NULL);
 	print_path(&r);
+	if (po.spread)
+		print_spread(po.spread);
 	print_close_object();
 	print_flush();
 	if (path_stop_is_drop(r.stop)) {

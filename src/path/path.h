@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 #include "../core/util.h"
+#include "rss_spread.h"
 
 #define PATH_HOPS_MAX 64
 #define PATH_TEXT 200
@@ -75,6 +76,8 @@ struct path_hop {
 	uint32_t mtu, size;   /* the device's MTU; the L3 size of the packet at this hop */
 	int encap;            /* encapsulation depth (vxlan: 1 inside the tunnel's outer) */
 	char rxq[16], cpu[16];/* NIC hop: receive queue and CPU (rss.h), "" if unknown */
+	struct in_addr src, dst; /* the packet at this hop (after NAT before it) */
+	uint16_t sport, dport;
 };
 
 struct path_result {
@@ -90,6 +93,23 @@ struct path_from {
 	const char *spec;        /* NS, pid:PID, DEV, or ADDR (as the user wrote it) */
 };
 
+/* --sport-range/--src-range: the flows of the range placed on the rx queues and CPUs of
+ * one hop's device (the NIC hop, else the device the last hop receives on), with the
+ * device's RSS read once (rss.h). The walk follows the range's first flow; the others
+ * are taken to go the same way, differing at that hop only in the source address (when
+ * --src-range is given) and the source port (--sport-range). */
+#define PATH_SPREAD_MAX 65536
+struct path_spread {
+	int hop;                  /* index into path_result.hop, -1: no device to place on */
+	char ns[64], dev[IFNAMSIZ];
+	uint64_t flows;
+	unsigned n_rx_queues;
+	bool rss;
+	char rss_reason[128];
+	char err[160];            /* the device's RSS could not be read: why */
+	struct rss_spread sp;
+};
+
 struct path_opts {
 	const char *from;        /* NS | pid:PID | DEV | ADDR */
 	const char *to;          /* IPv4 address */
@@ -97,6 +117,10 @@ struct path_opts {
 	uint16_t sport, dport;
 	uint32_t payload;        /* UDP payload bytes */
 	const char *run_root;    /* NULL: /run */
+	struct path_spread *spread;           /* NULL: no spread */
+	const struct rss_addr_range *srcs;    /* spread: source addresses, NULL: the flow's */
+	bool sports;                          /* spread: source ports sport_lo..sport_hi */
+	uint32_t sport_lo, sport_hi;          /* (else the flow's at that hop) */
 };
 
 /* Errors a walk reports instead of a path (with a message in err):

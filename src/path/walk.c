@@ -999,6 +999,10 @@ static struct path_hop *hop_add(struct walker *w, struct nsent *e, const struct 
 		h->mtu = l ? l->mtu : 0;
 		h->size = p->size;
 		h->encap = p->encap;
+		h->src = p->src;
+		h->dst = p->dst;
+		h->sport = p->sport;
+		h->dport = p->dport;
 	}
 	return h;
 }
@@ -2079,6 +2083,70 @@ static void walker_release(struct walker *w)
 	free(w->ovs);
 }
 
+/* The spread of the range's flows at one hop (see struct path_spread). */
+static void spread_place(struct walker *w, struct path_spread *s)
+{
+	const struct path_opts *o = w->o;
+	const struct path_result *r = w->r;
+	struct rss_config *cfg;
+	const struct path_hop *h = NULL;
+	struct nsent *e = NULL;
+	struct rss_flow f;
+	uint32_t plo, phi;
+	uint64_t na;
+
+	memset(s, 0, sizeof(*s));
+	s->hop = -1;
+	for (int i = 0; i < r->n && !h; i++)
+		if (!strcmp(r->hop[i].kind, "nic"))
+			h = &r->hop[i];
+	for (int i = r->n - 1; i >= 0 && !h; i--)
+		if (!strcmp(r->hop[i].dir, "rx") && r->hop[i].ifindex > 0)
+			h = &r->hop[i];
+	if (!h) {
+		snprintf(s->err, sizeof(s->err), "no hop receives the flows on a device");
+		return;
+	}
+	s->hop = (int)(h - r->hop);
+	snprintf(s->ns, sizeof(s->ns), "%s", h->ns);
+	snprintf(s->dev, sizeof(s->dev), "%s", h->dev);
+	for (size_t i = 0; i < w->nns && !e; i++)
+		if (w->ns[i].inode == h->ns_inode)
+			e = &w->ns[i];
+	cfg = xmalloc(sizeof(*cfg));
+	rss_config_init(cfg);
+	if (!e || rss_config_read(ns_fd(e), h->dev, cfg, s->err, sizeof(s->err))) {
+		if (!s->err[0])
+			snprintf(s->err, sizeof(s->err), "namespace of %s not open", h->dev);
+		free(cfg);
+		return;
+	}
+	s->err[0] = '\0';
+	s->rss = cfg->rss;
+	s->n_rx_queues = cfg->n_rx_queues;
+	snprintf(s->rss_reason, sizeof(s->rss_reason), "%s", cfg->rss_reason);
+	memset(&f, 0, sizeof(f));
+	f.family = AF_INET;
+	f.proto = r->flow.proto;
+	memcpy(f.src, o->srcs ? o->srcs->lo : (const uint8_t *)&h->src, 4);
+	memcpy(f.dst, &h->dst, 4);
+	f.dport = h->dport;
+	plo = o->sports ? o->sport_lo : h->sport;
+	phi = o->sports ? o->sport_hi : h->sport;
+	na = o->srcs ? o->srcs->count : 1;
+	for (uint64_t a = 0; a < na; a++, rss_addr_inc(f.src, 4)) {
+		for (uint32_t port = plo; port <= phi && s->flows < PATH_SPREAD_MAX; port++) {
+			struct rss_place pl;
+
+			f.sport = (uint16_t)port;
+			rss_flow_place(cfg, &f, &pl);
+			rss_spread_add(&s->sp, &pl);
+			s->flows++;
+		}
+	}
+	free(cfg);
+}
+
 int path_walk(const struct path_opts *o, struct path_result *r, char *err, size_t errn)
 {
 	struct walker w = { .o = o, .r = r, .err = err, .errn = errn };
@@ -2129,6 +2197,8 @@ int path_walk(const struct path_opts *o, struct path_result *r, char *err, size_
 		r->final.src = r->flow.src;
 	r->final.proto = r->flow.proto;
 	r->final.size = r->flow.size;
+	if (!rc && o->spread)
+		spread_place(&w, o->spread);
 out:
 	walker_release(&w);
 	return rc;

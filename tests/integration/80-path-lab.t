@@ -13,7 +13,7 @@ import json,sys
 print(" ".join(s["name"] for s in json.load(sys.stdin)["scenarios"] if s["available"]))')
 [ -n "$SC" ] || skip_all "no lab scenario can run here"
 N=0; for s in $SC; do N=$((N + 1)); done
-plan $((N * 3 + 1 + 5))
+plan $((N * 3 + 1 + 5 + 5))
 export DPTUNE_LAB_DIR=${DPTUNE_LAB_DIR:-/run/dptune/lab}
 LAB=""
 on_cleanup '[ -n "$LAB" ] && "$DPTUNE" lab down "$LAB"'
@@ -98,4 +98,26 @@ nsx la ip route add 10.252.0.0/24 via 10.251.1.2; nsx lb ip route add 10.252.0.0
 timeout 10 "$DPTUNE" path --from "${P}lc" --to 10.252.0.9 >"$T/o" 2>"$T/e"; rc=$?
 ok $([ $rc = 1 ] && grep -q "loop" "$T/e"; echo $?) "a routing loop: exit 1, no hang, says loop" || diag "rc $rc: $(cat "$T/e")"
 "$DPTUNE" path --to 10.0.0.1 >/dev/null 2>&1; ok $([ $? = 2 ]; echo $?) "no --from: usage error (exit 2)"
+
+# --sport-range/--src-range: the spread at the receiving device, a veth with 4 rx queues
+# (no RSS: the spread says so, and that the sender picks the queue)
+mkns sa; mkns sb
+ip link add ${P}sa netns ${P}sa numtxqueues 4 numrxqueues 4 type veth peer name ${P}sb netns ${P}sb numtxqueues 4 numrxqueues 4
+nsx sa ip addr add 10.251.7.1/24 dev ${P}sa; nsx sb ip addr add 10.251.7.2/24 dev ${P}sb
+nsx sa ip link set ${P}sa up; nsx sb ip link set ${P}sb up
+"$DPTUNE" path --from "${P}sa" --to 10.251.7.2 --dport 5201 --sport-range 1000-1999 \
+	--src-range 10.251.7.1-10.251.7.4 --json >"$T/o" 2>"$T/e"; rc=$?
+R=$(python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1])); a=d["spread_at"]; s=d["spread"]
+print(rc:=0 if d["flow"]["sport"]==1000 else 1, a["dev"], a["rss"], a["rx_queues"],
+      "no RSS" in a["rss_reason"], s["flows"], sum(q["flows"] for q in s["per_queue"]),
+      sum(c["flows"] for c in s["per_cpu"]))' "$T/o" 2>&1)
+is "$rc $R" "0 0 ${P}sb False 4 True 4000 4000 4000" "spread over a 4-queue veth: 4000 flows at its rx hop, no RSS said, the walk follows port 1000"
+"$DPTUNE" path --from "${P}sa" --to 10.251.7.2 --sport-range 5-9 >"$T/o" 2>"$T/e"
+ok $(grep -q "spread at hop 2 (${P}sb/${P}sb): no RSS" "$T/o" && grep -q "spread: 5 flow(s)" "$T/o"; echo $?) "text: the spread names the hop, says no RSS, counts 5 flows" || diag "$(cat "$T/o")"
+"$DPTUNE" path --from "${P}sa" --to 10.251.7.2 --sport 3 --sport-range 5-9 >/dev/null 2>&1; ok $([ $? = 2 ]; echo $?) "--sport with --sport-range: usage error"
+"$DPTUNE" path --from "${P}sa" --to 10.251.7.2 --sport-range 0-65535 --src-range 10.0.0.1-10.0.0.2 >/dev/null 2>"$T/e"; rc=$?
+ok $([ $rc = 2 ] && grep -q "131072 flows: at most 65536" "$T/e"; echo $?) "more than 65536 flows: usage error saying the cap"
+"$DPTUNE" path --from "${P}sa" --to 10.251.7.2 --sport-range 9-5 >/dev/null 2>&1; ok $([ $? = 2 ]; echo $?) "a reversed port range: usage error"
 done_testing
