@@ -195,7 +195,7 @@ int cmd_path(int argc, char **argv)
 	bool sport_set = false;
 	struct rss_addr_range srcs;
 	static struct path_spread spread;
-	uint32_t sport = 0, dport = 0, size = 64;
+	uint32_t sport = 0, dport = 0, size = 64, mark = 0;
 	double interval = 1;
 	uint64_t count = 1;
 	bool json = false, interval_set = false, count_set = false;
@@ -222,6 +222,10 @@ int cmd_path(int argc, char **argv)
 		{ .name = "size", .shrt = 's', .type = OPT_U32, .dst = &size, .min = 0,
 		  .max = 65507, .arg = "BYTES", .def = "64", .unit = "bytes",
 		  .help = "UDP payload, %R; the IP packet adds 28 bytes, vxlan 50 more" },
+		{ .name = "mark", .type = OPT_U32, .dst = &mark, .min = 0, .max = 4294967295.0,
+		  .arg = "MARK", .def = "0", .help = "the packet's fwmark where it starts (%R), "
+		  "for policy rules that select by fwmark; the kernel clears it when the packet "
+		  "leaves the namespace" },
 		VOCAB_INTERVAL(&interval, &interval_set, "1"),
 		VOCAB_COUNT(&count, &count_set, "1"),
 		VOCAB_JSON(&json),
@@ -300,6 +304,7 @@ int cmd_path(int argc, char **argv)
 	po.sport = (uint16_t)sport;
 	po.dport = (uint16_t)dport;
 	po.payload = size;
+	po.mark = mark;
 	rc = path_walk(&po, &r, err, sizeof(err));
 	if (rc)
 		return cmd_fail(EXIT_FAIL, "%s", err[0] ? err : strerror(-rc));

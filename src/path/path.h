@@ -116,6 +116,7 @@ struct path_opts {
 	uint8_t proto;
 	uint16_t sport, dport;
 	uint32_t payload;        /* UDP payload bytes */
+	uint32_t mark;           /* skb->mark (fwmark) of the packet where it starts; 0 none */
 	const char *run_root;    /* NULL: /run */
 	struct path_spread *spread;           /* NULL: no spread */
 	const struct rss_addr_range *srcs;    /* spread: source addresses, NULL: the flow's */

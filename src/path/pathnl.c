@@ -181,6 +181,10 @@ int pn_rule_parse(const struct nlmsghdr *nlh, struct pn_rule *r)
 	nl_get_str(tb[FRA_IIFNAME], r->iif, sizeof(r->iif));
 	nl_get_str(tb[FRA_OIFNAME], r->oif, sizeof(r->oif));
 	r->has_fwmark = nl_get_u32(tb[FRA_FWMARK], &r->fwmark) && r->fwmark;
+	if (!nl_get_u32(tb[FRA_FWMASK], &r->fwmask))
+		r->fwmask = 0xffffffffu;
+	if (tb[FRA_FWMASK] && r->fwmask)
+		r->has_fwmark = true; /* fwmark 0/0xff selects unmarked packets */
 	nl_get_u8(tb[FRA_IP_PROTO], &r->ip_proto);
 	if (nl_get_struct(tb[FRA_SPORT_RANGE], &pr, sizeof(pr)) == sizeof(pr)) {
 		r->sport_lo = pr.start;
@@ -208,6 +212,13 @@ bool pn_in_prefix(struct in_addr a, struct in_addr p, unsigned len)
 bool pn_rule_matches(const struct pn_rule *r, struct in_addr src, struct in_addr dst,
 		     uint8_t proto, uint16_t sport, uint16_t dport, const char *iif)
 {
+	return pn_rule_matches_mark(r, src, dst, proto, sport, dport, iif, "", 0);
+}
+
+bool pn_rule_matches_mark(const struct pn_rule *r, struct in_addr src, struct in_addr dst,
+			  uint8_t proto, uint16_t sport, uint16_t dport, const char *iif,
+			  const char *oif, uint32_t mark)
+{
 	bool m = true;
 
 	if (r->src_len && !pn_in_prefix(src, r->src, r->src_len))
@@ -217,9 +228,10 @@ bool pn_rule_matches(const struct pn_rule *r, struct in_addr src, struct in_addr
 	/* iif "lo" selects locally generated packets, as the kernel does */
 	if (r->iif[0] && strcmp(r->iif, iif && *iif ? iif : "lo"))
 		m = false;
-	if (r->oif[0])
-		m = false; /* oif rules need a socket bound to a device: not this lookup */
-	if (r->has_fwmark)
+	/* oif rules select a local sender bound to that device (--from DEV) */
+	if (r->oif[0] && strcmp(r->oif, oif ? oif : ""))
+		m = false;
+	if (r->has_fwmark && ((mark ^ r->fwmark) & r->fwmask))
 		m = false;
 	if (r->ip_proto && r->ip_proto != proto)
 		m = false;

@@ -85,6 +85,8 @@ struct pkt {
 	int encap;
 	uint32_t vni;
 	const struct pkt *inner;
+	uint32_t mark;         /* --mark: skb->mark, scrubbed when the packet leaves */
+	uint64_t mark_ino;     /* the namespace it was set in */
 	/* the conntrack entry of the packet as it entered namespace ct_ino (l3_in), so
 	 * that postrouting SNAT there reads the same entry as prerouting DNAT did */
 	uint64_t ct_ino;
@@ -415,6 +417,8 @@ static int route_get(struct nsent *e, const struct pkt *p, int iif, int oif, uns
 	}
 	if (iif)
 		mnl_attr_put_u32(nlh, RTA_IIF, (uint32_t)iif);
+	if (p->mark && p->mark_ino == e->inode)
+		mnl_attr_put_u32(nlh, RTA_MARK, p->mark);
 	if (oif)
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
 	if (p->proto) {
@@ -587,8 +591,8 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 
 /* The first policy rule that selects p and looks up table: "pref 32766 from all lookup
  * main", or "" when none is found. */
-static void rule_text(struct nsent *e, const struct pkt *p, const char *iif, uint32_t table,
-		      char *out, size_t n)
+static void rule_text(struct nsent *e, const struct pkt *p, const char *iif, const char *oif,
+		      uint32_t table, char *out, size_t n)
 {
 	char tb[16];
 
@@ -617,10 +621,18 @@ static void rule_text(struct nsent *e, const struct pkt *p, const char *iif, uin
 
 		if (r->action != FR_ACT_TO_TBL || r->table != table)
 			continue;
-		if (!pn_rule_matches(r, p->src, p->dst, p->proto, p->sport, p->dport, iif))
+		char mk[40] = "";
+
+		if (!pn_rule_matches_mark(r, p->src, p->dst, p->proto, p->sport, p->dport, iif,
+					  oif, p->mark_ino == e->inode ? p->mark : 0))
 			continue;
-		snprintf(out, n, "rule %u: from %s%s%s lookup %s", r->priority,
+		if (r->has_fwmark && r->fwmask != 0xffffffffu)
+			snprintf(mk, sizeof(mk), " fwmark 0x%x/0x%x", r->fwmark, r->fwmask);
+		else if (r->has_fwmark)
+			snprintf(mk, sizeof(mk), " fwmark 0x%x", r->fwmark);
+		snprintf(out, n, "rule %u: from %s%s%s%s%s%s lookup %s", r->priority,
 			 r->src_len ? ip4(r->src, a) : "all", r->iif[0] ? " iif " : "", r->iif,
+			 r->oif[0] ? " oif " : "", r->oif, mk,
 			 pn_table_name(r->table, tb, sizeof(tb)));
 		return;
 	}
@@ -1270,7 +1282,12 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 		p->src = rt.prefsrc;
 	if (!iif && !w->r->flow.src.s_addr)
 		w->r->flow.src = p->src;
-	rule_text(e, p, in ? in->name : "", rt.table, rule, sizeof(rule));
+	{
+		struct pn_link *ol = oif ? link_by_index(e, oif) : NULL;
+
+		rule_text(e, p, in ? in->name : "", ol ? ol->name : "", rt.table, rule,
+			  sizeof(rule));
+	}
 	if (rt.type == RTN_LOCAL) {
 		if (rxhop && p->inner)
 			snprintf(rxhop->decided, sizeof(rxhop->decided), "local route %s table %s: "
@@ -2177,6 +2194,8 @@ int path_walk(const struct path_opts *o, struct path_result *r, char *err, size_
 	p.sport = r->flow.sport;
 	p.dport = r->flow.dport;
 	p.size = r->flow.size;
+	p.mark = o->mark;
+	p.mark_ino = e->inode;
 	rc = l3_route(&w, e, &p, NULL, NULL, dev ? dev->ifindex : 0);
 	if (rc == 0 && r->n) {
 		struct path_hop *h = &r->hop[r->n - 1];

@@ -13,7 +13,7 @@ import json,sys
 print(" ".join(s["name"] for s in json.load(sys.stdin)["scenarios"] if s["available"]))')
 [ -n "$SC" ] || skip_all "no lab scenario can run here"
 N=0; for s in $SC; do N=$((N + 1)); done
-plan $((N * 3 + 1 + 5 + 5))
+plan $((N * 3 + 1 + 5 + 5 + 3))
 export DPTUNE_LAB_DIR=${DPTUNE_LAB_DIR:-/run/dptune/lab}
 LAB=""
 on_cleanup '[ -n "$LAB" ] && "$DPTUNE" lab down "$LAB"'
@@ -120,4 +120,28 @@ ok $(grep -q "spread at hop 2 (${P}sb/${P}sb): no RSS" "$T/o" && grep -q "spread
 "$DPTUNE" path --from "${P}sa" --to 10.251.7.2 --sport-range 0-65535 --src-range 10.0.0.1-10.0.0.2 >/dev/null 2>"$T/e"; rc=$?
 ok $([ $rc = 2 ] && grep -q "131072 flows: at most 65536" "$T/e"; echo $?) "more than 65536 flows: usage error saying the cap"
 "$DPTUNE" path --from "${P}sa" --to 10.251.7.2 --sport-range 9-5 >/dev/null 2>&1; ok $([ $? = 2 ]; echo $?) "a reversed port range: usage error"
+
+# --mark: a policy rule `fwmark 7 lookup 100` sends the flow to mc instead of mb; a rule
+# `oif DEV` selects a sender bound to DEV (--from DEV)
+mkns ma; mkns mb; mkns mc
+ip link add ${P}ab netns ${P}ma type veth peer name ${P}ba netns ${P}mb
+ip link add ${P}ac netns ${P}ma type veth peer name ${P}ca netns ${P}mc
+nsx ma ip addr add 10.251.8.1/24 dev ${P}ab; nsx mb ip addr add 10.251.8.2/24 dev ${P}ba
+nsx ma ip addr add 10.251.9.1/24 dev ${P}ac; nsx mc ip addr add 10.251.9.2/24 dev ${P}ca
+for l in ma:ab ma:ac mb:ba mc:ca; do nsx ${l%%:*} ip link set ${P}${l#*:} up; done
+nsx mb ip addr add 10.251.10.5/32 dev lo; nsx mc ip addr add 10.251.10.5/32 dev lo
+nsx ma ip route add 10.251.10.0/24 via 10.251.8.2
+nsx ma ip route add 10.251.10.0/24 via 10.251.9.2 table 100
+nsx ma ip route add 10.251.10.0/24 via 10.251.9.2 dev ${P}ac table 101
+nsx ma ip rule add fwmark 7 lookup 100 pref 100
+nsx ma ip rule add oif ${P}ac lookup 101 pref 90
+last() { python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1])); print(d["hops"][-1]["netns"], d["result"], d["hops"][0]["decided"].split(", ",1)[-1])' "$1"; }
+"$DPTUNE" path --from "${P}ma" --to 10.251.10.5 --json >"$T/o" 2>"$T/e"
+is "$(last "$T/o")" "${P}mb delivered rule 32766: from all lookup main" "no mark: the main table, delivered in mb"
+"$DPTUNE" path --from "${P}ma" --to 10.251.10.5 --mark 7 --json >"$T/o" 2>"$T/e"
+is "$(last "$T/o")" "${P}mc delivered rule 100: from all fwmark 0x7 lookup 100" "--mark 7: rule 100 (fwmark 0x7) and table 100, delivered in mc"
+"$DPTUNE" path --from "${P}ac" --to 10.251.10.5 --json >"$T/o" 2>"$T/e"
+is "$(last "$T/o")" "${P}mc delivered rule 90: from all oif ${P}ac lookup 101" "--from DEV: the oif rule selects table 101"
 done_testing

@@ -216,6 +216,33 @@ static void test_neigh_rule_parse(void **state)
 	assert_true(pn_rule_matches(&r, A("10.1.3.9"), A("8.8.8.8"), 17, 1, 2, "eth1"));
 	assert_true(pn_in_prefix(A("10.0.0.1"), A("0.0.0.0"), 0));
 	assert_false(pn_in_prefix(A("10.0.0.1"), A("10.0.0.2"), 32));
+
+	/* fwmark 7 (mask implied), then fwmark 0x10/0xf0, then oif */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWRULE;
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = AF_INET;
+	frh->action = FR_ACT_TO_TBL;
+	mnl_attr_put_u32(nlh, FRA_TABLE, 100);
+	mnl_attr_put_u32(nlh, FRA_FWMARK, 7);
+	assert_int_equal(pn_rule_parse(nlh, &r), 0);
+	assert_true(r.has_fwmark);
+	assert_false(pn_rule_matches(&r, A("10.1.2.9"), A("8.8.8.8"), 17, 1, 2, ""));
+	assert_true(pn_rule_matches_mark(&r, A("10.1.2.9"), A("8.8.8.8"), 17, 1, 2, "", "", 7));
+	assert_false(pn_rule_matches_mark(&r, A("10.1.2.9"), A("8.8.8.8"), 17, 1, 2, "", "", 0x17));
+	mnl_attr_put_u32(nlh, FRA_FWMASK, 0xf);
+	assert_int_equal(pn_rule_parse(nlh, &r), 0);
+	assert_true(pn_rule_matches_mark(&r, A("10.1.2.9"), A("8.8.8.8"), 17, 1, 2, "", "", 0x17));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWRULE;
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = AF_INET;
+	frh->action = FR_ACT_TO_TBL;
+	mnl_attr_put_strz(nlh, FRA_OIFNAME, "eth2");
+	assert_int_equal(pn_rule_parse(nlh, &r), 0);
+	assert_false(pn_rule_matches(&r, A("10.1.2.9"), A("8.8.8.8"), 17, 1, 2, ""));
+	assert_true(pn_rule_matches_mark(&r, A("10.1.2.9"), A("8.8.8.8"), 17, 1, 2, "", "eth2", 0));
+	assert_false(pn_rule_matches_mark(&r, A("10.1.2.9"), A("8.8.8.8"), 17, 1, 2, "", "eth1", 0));
 }
 
 static int link_seen;
