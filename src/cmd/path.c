@@ -24,16 +24,21 @@ static void on_signal(int sig)
 
 static void print_flow(const char *key, const struct path_flow *f)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &f->src, a, sizeof(a));
-	inet_ntop(AF_INET, &f->dst, b, sizeof(b));
+	if (f->family == AF_INET6) {
+		inet_ntop(AF_INET6, &f->src6, a, sizeof(a));
+		inet_ntop(AF_INET6, &f->dst6, b, sizeof(b));
+	} else {
+		inet_ntop(AF_INET, &f->src, a, sizeof(a));
+		inet_ntop(AF_INET, &f->dst, b, sizeof(b));
+	}
 	print_open_object(key);
 	print_str(PRINT_ANY, "proto", "%s ", f->proto == 17 ? "udp" : f->proto == 6 ? "tcp" :
 		  f->proto == 1 ? "icmp" : "ip");
-	print_str(PRINT_ANY, "src", "%s", a);
+	print_str(PRINT_ANY, "src", f->family == AF_INET6 ? "[%s]" : "%s", a);
 	print_u64(PRINT_ANY, "sport", ":%llu", f->sport);
-	print_str(PRINT_ANY, "dst", " -> %s", b);
+	print_str(PRINT_ANY, "dst", f->family == AF_INET6 ? " -> [%s]" : " -> %s", b);
 	print_u64(PRINT_ANY, "dport", ":%llu", f->dport);
 	print_u64(PRINT_ANY, "size", ", %llu bytes (IP)", f->size);
 	print_close_object();
@@ -79,8 +84,9 @@ static void print_path(const struct path_result *r)
 {
 	print_flow("flow", &r->flow);
 	print_text("\n");
-	if (memcmp(&r->final.dst, &r->flow.dst, sizeof(r->flow.dst)) ||
-	    memcmp(&r->final.src, &r->flow.src, sizeof(r->flow.src))) {
+	if (r->flow.family == AF_INET &&
+	    (memcmp(&r->final.dst, &r->flow.dst, sizeof(r->flow.dst)) ||
+	     memcmp(&r->final.src, &r->flow.src, sizeof(r->flow.src)))) {
 		print_text("after NAT: ");
 		print_flow("final", &r->final);
 		print_text("\n");
@@ -205,7 +211,8 @@ int cmd_path(int argc, char **argv)
 		  .help = "where the packet starts: a namespace, a process's namespace, a device "
 			  "or a local address" },
 		{ .name = "to", .shrt = 't', .type = OPT_STR, .dst = &to, .arg = "ADDR",
-		  .help = "the destination IPv4 address" },
+		  .help = "the destination address (IPv4, or IPv6: route, neighbour, devices; no "
+			  "NAT, policy rules or spread)" },
 		{ .name = "proto", .type = OPT_CHOICE, .dst = &proto, .choices = "udp|tcp|icmp",
 		  .arg = "PROTO", .def = "udp", .help = "the flow's protocol: udp, tcp or icmp" },
 		{ .name = "sport", .type = OPT_U32, .dst = &sport, .set = &sport_set, .min = 0,

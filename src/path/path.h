@@ -52,8 +52,9 @@ bool path_stop_is_drop(enum path_stop s);
 enum path_stop path_stop_from_errno(int err);
 
 struct path_flow {
-	int family;                  /* AF_INET */
+	int family;                  /* AF_INET, or AF_INET6 (then src6/dst6) */
 	struct in_addr src, dst;     /* src 0: chosen by the first route lookup */
+	struct in6_addr src6, dst6;
 	uint8_t proto;               /* IPPROTO_UDP */
 	uint16_t sport, dport;       /* host order; 0: any */
 	uint32_t size;               /* L3 packet size: payload + UDP + IP headers */
@@ -126,7 +127,7 @@ struct path_opts {
 
 /* Errors a walk reports instead of a path (with a message in err):
  * -ENOENT   no such namespace, process or device named by --from
- * -EINVAL   --to is not an IPv4 address
+ * -EINVAL   --to is not an IPv4 or IPv6 address
  * -ELOOP    the walk came back to a hop it had passed (a loop in the topology), or hit
  *           PATH_HOPS_MAX
  * other -errno: a kernel request failed. */

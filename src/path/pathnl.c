@@ -103,8 +103,32 @@ int pn_route_parse(const struct nlmsghdr *nlh, struct pn_route *r)
 	if (nl_attr_table(nlh, sizeof(*rtm), tb, RTA_MAX))
 		return -EBADMSG;
 	rtm = mnl_nlmsg_get_payload(nlh);
+	if (rtm->rtm_family == AF_INET6) {
+		r->family = AF_INET6;
+		r->type = rtm->rtm_type;
+		r->table = rtm->rtm_table;
+		r->dst_len = rtm->rtm_dst_len > 128 ? 128 : rtm->rtm_dst_len;
+		if (nl_get_u32(tb[RTA_TABLE], &v))
+			r->table = v;
+		if (nl_get_u32(tb[RTA_OIF], &v))
+			r->oif = (int)v;
+		if (nl_get_u32(tb[RTA_IIF], &v))
+			r->iif = (int)v;
+		nl_get_u32(tb[RTA_PRIORITY], &r->priority);
+		r->has_gw = nl_get_struct(tb[RTA_GATEWAY], &r->gw6, 16) == 16;
+		r->has_prefsrc = nl_get_struct(tb[RTA_PREFSRC], &r->prefsrc6, 16) == 16;
+		nl_get_struct(tb[RTA_DST], &r->dst6, 16);
+		if (tb[RTA_METRICS]) {
+			const struct nlattr *mx[RTAX_MAX + 1];
+
+			if (!nl_nested_table(tb[RTA_METRICS], mx, RTAX_MAX))
+				nl_get_u32(mx[RTAX_MTU], &r->mtu);
+		}
+		return 0;
+	}
 	if (rtm->rtm_family != AF_INET)
 		return -ENOMSG;
+	r->family = AF_INET;
 	r->type = rtm->rtm_type;
 	r->table = rtm->rtm_table;
 	r->dst_len = rtm->rtm_dst_len > 32 ? 32 : rtm->rtm_dst_len;
@@ -149,6 +173,8 @@ int pn_neigh_parse(const struct nlmsghdr *nlh, struct pn_neigh *n)
 	}
 	if (tb[NDA_DST] && mnl_attr_get_payload_len(tb[NDA_DST]) == 4)
 		get_in4(tb[NDA_DST], &n->dst, &n->has_dst);
+	if (tb[NDA_DST] && mnl_attr_get_payload_len(tb[NDA_DST]) == 16)
+		n->has_dst6 = nl_get_struct(tb[NDA_DST], &n->dst6, 16) == 16;
 	if (nl_get_u32(tb[NDA_MASTER], &v))
 		n->master = (int)v;
 	nl_get_u16(tb[NDA_VLAN], &n->vlan);

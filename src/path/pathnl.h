@@ -33,6 +33,7 @@ struct pn_link {
 };
 
 struct pn_route {
+	uint8_t family;         /* AF_INET, or AF_INET6 (then the *6 addresses) */
 	uint8_t type;           /* RTN_* */
 	uint32_t table;
 	int oif, iif;
@@ -41,6 +42,7 @@ struct pn_route {
 	uint8_t dst_len;
 	uint32_t mtu;           /* RTAX_MTU, 0: the device's */
 	uint32_t priority;
+	struct in6_addr gw6, prefsrc6, dst6;
 };
 
 struct pn_neigh {
@@ -52,6 +54,8 @@ struct pn_neigh {
 	bool has_mac;
 	struct in_addr dst;     /* NDA_DST (IPv4 neighbour; a vxlan FDB entry's remote) */
 	bool has_dst;
+	struct in6_addr dst6;   /* NDA_DST of an IPv6 neighbour */
+	bool has_dst6;
 	int master;             /* NDA_MASTER (bridge FDB) */
 	uint16_t vlan;
 };

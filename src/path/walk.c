@@ -76,6 +76,8 @@ struct ovsinst {
 };
 
 struct pkt {
+	int family;            /* 0 or AF_INET: src/dst; AF_INET6: src6/dst6 */
+	struct in6_addr src6, dst6, l2target6;
 	struct in_addr src, dst, l2target;
 	uint8_t proto;
 	uint16_t sport, dport;
@@ -407,13 +409,23 @@ static int route_get(struct nsent *e, const struct pkt *p, int iif, int oif, uns
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETROUTE;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
-	rtm->rtm_dst_len = 32;
 	rtm->rtm_flags = flags;
-	mnl_attr_put(nlh, RTA_DST, 4, &p->dst);
-	if (p->src.s_addr) {
-		rtm->rtm_src_len = 32;
-		mnl_attr_put(nlh, RTA_SRC, 4, &p->src);
+	if (p->family == AF_INET6) {
+		rtm->rtm_family = AF_INET6;
+		rtm->rtm_dst_len = 128;
+		mnl_attr_put(nlh, RTA_DST, 16, &p->dst6);
+		if (!IN6_IS_ADDR_UNSPECIFIED(&p->src6)) {
+			rtm->rtm_src_len = 128;
+			mnl_attr_put(nlh, RTA_SRC, 16, &p->src6);
+		}
+	} else {
+		rtm->rtm_family = AF_INET;
+		rtm->rtm_dst_len = 32;
+		mnl_attr_put(nlh, RTA_DST, 4, &p->dst);
+		if (p->src.s_addr) {
+			rtm->rtm_src_len = 32;
+			mnl_attr_put(nlh, RTA_SRC, 4, &p->src);
+		}
 	}
 	if (iif)
 		mnl_attr_put_u32(nlh, RTA_IIF, (uint32_t)iif);
@@ -448,7 +460,7 @@ static int special_cb(const struct nlmsghdr *nlh, void *data)
 	struct special_ctx *c = data;
 	struct pn_route r;
 
-	if (pn_route_parse(nlh, &r) || r.table == RT_TABLE_LOCAL)
+	if (pn_route_parse(nlh, &r) || r.family != AF_INET || r.table == RT_TABLE_LOCAL)
 		return 0;
 	if (!pn_in_prefix(c->dst, r.dst, r.dst_len))
 		return 0;
@@ -496,7 +508,8 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* The IPv4 neighbour entry of addr on ifindex: 0, -ENOENT or -errno. */
-static int neigh_get(struct nsent *e, int ifindex, struct in_addr addr, struct pn_neigh *out)
+static int neigh_get_fam(struct nsent *e, int ifindex, int family, const void *addr,
+			 struct pn_neigh *out)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
@@ -511,9 +524,9 @@ static int neigh_get(struct nsent *e, int ifindex, struct in_addr addr, struct p
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETNEIGH;
 	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
-	ndm->ndm_family = AF_INET;
+	ndm->ndm_family = (uint8_t)family;
 	ndm->ndm_ifindex = ifindex;
-	mnl_attr_put(nlh, NDA_DST, 4, &addr);
+	mnl_attr_put(nlh, NDA_DST, family == AF_INET6 ? 16 : 4, addr);
 	rc = nl_request(s, nlh, neigh_cb, &c);
 	if (rc)
 		return rc;
@@ -521,6 +534,11 @@ static int neigh_get(struct nsent *e, int ifindex, struct in_addr addr, struct p
 		return -ENOENT;
 	*out = c.n;
 	return 0;
+}
+
+static int neigh_get(struct nsent *e, int ifindex, struct in_addr addr, struct pn_neigh *out)
+{
+	return neigh_get_fam(e, ifindex, AF_INET, &addr, out);
 }
 
 struct fdb_ctx {
@@ -978,6 +996,8 @@ static int l2_rx(struct walker *w, struct nsent *e, struct pn_link *l, const str
 		 const char *kind);
 static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_link *in,
 		    struct path_hop *rxhop, int oif);
+static int l3_route6(struct walker *w, struct nsent *e, struct pkt *p, struct pn_link *in,
+		     struct path_hop *rxhop, int oif);
 
 /* Mark (ns, dev, dir) as passed: 0, 1 when it was passed already (a dead branch while
  * flooding), -ELOOP when a decided hop comes back (a loop). */
@@ -1062,6 +1082,8 @@ static bool l3_accepts(struct nsent *e, const struct pn_link *l, const struct pk
 	if (p->has_dmac)
 		return (l->has_mac && !memcmp(l->mac, p->dmac, 6)) || !memcmp(p->dmac, bcast, 6);
 	q.dst = p->l2target.s_addr ? p->l2target : p->dst;
+	q.dst6 = !IN6_IS_ADDR_UNSPECIFIED(&p->l2target6) ? p->l2target6 : p->dst6;
+	memset(&q.src6, 0, sizeof(q.src6));
 	q.src.s_addr = 0;
 	q.proto = 0;
 	return !route_get(e, &q, 0, 0, RTM_F_LOOKUP_TABLE, &rt) && rt.type == RTN_LOCAL;
@@ -1091,10 +1113,13 @@ static int l3_in(struct walker *w, struct nsent *e, struct pn_link *in, const st
 		 struct path_hop *rxhop)
 {
 	struct pkt p = *p0;
-	const char *nft = ns_nft(e);
+	const char *nft;
 	struct nat_result nr;
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], ct[128];
 
+	if (p.family == AF_INET6)
+		return l3_route6(w, e, &p, in, rxhop, 0);
+	nft = ns_nft(e);
 	memset(&nr, 0, sizeof(nr));
 	p.ct_state = 0;
 	ct_view(e, &p);
@@ -1451,6 +1476,136 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 				}
 			}
 		}
+		return rc;
+	}
+}
+
+static const char *ip6(const struct in6_addr *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+/* IPv6: the route lookup (AF_INET6), local delivery, forwarding, the neighbour (NDP) and
+ * the egress device. No policy-rule naming, NAT, conntrack or rp_filter for IPv6. */
+static int l3_route6(struct walker *w, struct nsent *e, struct pkt *p, struct pn_link *in,
+		     struct path_hop *rxhop, int oif)
+{
+	struct pn_route rt, fm;
+	struct pn_link *out;
+	struct path_hop *h;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], tb[16], pfx[INET6_ADDRSTRLEN + 8];
+	int rc, iif = in ? in->ifindex : 0, fwd = 1;
+
+	rc = route_get(e, p, iif, oif, RTM_F_LOOKUP_TABLE, &rt);
+	if (!rc && rt.type == RTN_UNICAST && iif &&
+	    !sysctl_read(e, "/proc/sys/net/ipv6/conf/all/forwarding", &fwd) && !fwd) {
+		if (w->flooding)
+			return 0;
+		h = rxhop ? rxhop : hop_add(w, e, NULL, "route", "tx", p);
+		if (!h)
+			return walk_err(w, -ELOOP, "more than %d hops", PATH_HOPS_MAX);
+		return stop_at(h, PSTOP_NOFORWARD, "%s is not local here and "
+			       "net.ipv6.conf.all.forwarding=0", ip6(&p->dst6, a));
+	}
+	if (rc || (rt.type != RTN_UNICAST && rt.type != RTN_LOCAL)) {
+		enum path_stop s = rc ? path_stop_from_errno(rc) : PSTOP_ERROR;
+
+		if (w->flooding && iif)
+			return 0;
+		h = rxhop ? rxhop : hop_add(w, e, NULL, "route", "tx", p);
+		if (!h)
+			return walk_err(w, -ELOOP, "more than %d hops", PATH_HOPS_MAX);
+		if (s == PSTOP_NOROUTE)
+			return stop_at(h, s, "no route to %s in %s", ip6(&p->dst6, a), e->name);
+		if (!rc)
+			return stop_at(h, s, "a %s route: not followed", pn_route_type_name(rt.type));
+		if (s == PSTOP_ERROR || s == PSTOP_RPFILTER)
+			return stop_at(h, PSTOP_ERROR, "the route lookup failed: %s", strerror(-rc));
+		return stop_at(h, s, "%s route to %s: the kernel drops the packet",
+			       path_stop_name(s), ip6(&p->dst6, a));
+	}
+	if (IN6_IS_ADDR_UNSPECIFIED(&p->src6) && rt.has_prefsrc)
+		p->src6 = rt.prefsrc6;
+	if (!iif && IN6_IS_ADDR_UNSPECIFIED(&w->r->flow.src6))
+		w->r->flow.src6 = p->src6;
+	if (rt.type == RTN_LOCAL) {
+		h = rxhop;
+		if (!h) {
+			struct pn_link *lo = link_by_index(e, rt.oif ? rt.oif : 1);
+
+			h = hop_add(w, e, lo, "lo", "tx", p);
+			if (!h)
+				return walk_err(w, -ELOOP, "more than %d hops", PATH_HOPS_MAX);
+		}
+		snprintf(h->decided, sizeof(h->decided), "local route %s table %s",
+			 ip6(&p->dst6, a), pn_table_name(rt.table, tb, sizeof(tb)));
+		w->r->final.src6 = p->src6;
+		w->r->final.dst6 = p->dst6;
+		w->r->final.sport = p->sport;
+		w->r->final.dport = p->dport;
+		return stop_at(h, PSTOP_DELIVERED, "delivered to %s in %s", ip6(&p->dst6, a),
+			       e->name);
+	}
+	if (w->flooding && iif && in && !p->has_dmac)
+		return 0;
+	out = link_by_index(e, rt.oif);
+	if (!out)
+		return walk_err(w, -ENOENT, "route in %s names ifindex %d, which is not there",
+				e->name, rt.oif);
+	pfx[0] = '\0';
+	if (!route_get(e, p, iif, oif, RTM_F_FIB_MATCH, &fm))
+		snprintf(pfx, sizeof(pfx), "%s/%u", ip6(&fm.dst6, b), fm.dst_len);
+	{
+		struct pkt q = *p;
+		char dec[PATH_TEXT], note[PATH_TEXT] = "", mac[20];
+		struct in6_addr nh = rt.has_gw ? rt.gw6 : p->dst6;
+		struct pn_neigh nb;
+		uint32_t mtu = rt.mtu ? rt.mtu : out->mtu;
+		int nrc, nbefore = w->r->n;
+
+		snprintf(dec, sizeof(dec), "route %s%s%s dev %s table %s%s",
+			 pfx[0] ? pfx : ip6(&p->dst6, a), rt.has_gw ? " via " : "",
+			 rt.has_gw ? ip6(&rt.gw6, b) : "", out->name,
+			 pn_table_name(rt.table, tb, sizeof(tb)), iif ? " (forwarded)" : "");
+		nrc = (out->flags & IFF_NOARP) ? -ENOENT :
+		      neigh_get_fam(e, out->ifindex, AF_INET6, &nh, &nb);
+		q.has_dmac = false;
+		q.l2target6 = nh;
+		if (!nrc && nb.has_mac && !(nb.state & (NUD_FAILED | NUD_INCOMPLETE))) {
+			memcpy(q.dmac, nb.mac, 6);
+			q.has_dmac = true;
+			snprintf(note, sizeof(note), "neighbour %s lladdr %s %s", ip6(&nh, a),
+				 pn_mac_str(nb.mac, mac, sizeof(mac)), pn_nud_name(nb.state));
+		} else if (!nrc && (nb.state & NUD_FAILED)) {
+			h = hop_add(w, e, out, link_kind(out), "tx", p);
+			if (!h)
+				return -ELOOP;
+			snprintf(h->decided, sizeof(h->decided), "%s", dec);
+			return stop_at(h, PSTOP_NEIGH, "neighbour %s on %s is FAILED: nothing "
+				       "answers neighbour solicitation", ip6(&nh, a), out->name);
+		} else if (!(out->flags & IFF_NOARP)) {
+			snprintf(note, sizeof(note), "no neighbour entry for %s yet (neighbour "
+				 "discovery resolves it on the first packet)", ip6(&nh, a));
+		}
+		if (p->size > mtu) {
+			/* IPv6 routers never fragment: a forwarded packet gets ICMPv6 Packet Too
+			 * Big; a local sender fragments */
+			if (iif) {
+				h = hop_add(w, e, out, link_kind(out), "tx", p);
+				if (!h)
+					return -ELOOP;
+				snprintf(h->decided, sizeof(h->decided), "%s", dec);
+				return stop_at(h, PSTOP_MTU, "forwarded packet of %u bytes > MTU %u "
+					       "of %s: dropped (IPv6 routers do not fragment)",
+					       p->size, mtu, out->name);
+			}
+			note_add(note, sizeof(note), "fragmented: %u bytes > MTU %u", p->size, mtu);
+			q.size = mtu;
+		}
+		rc = l2_tx(w, e, out, &q, dec, NULL, false);
+		if (rc > 0 && w->r->n > nbefore && note[0])
+			note_add(w->r->hop[nbefore].note, sizeof(w->r->hop[nbefore].note), "%s",
+				 note);
 		return rc;
 	}
 }
@@ -1847,8 +2002,14 @@ static void nic_place(struct nsent *e, const struct pn_link *l, const struct pkt
 	struct rss_place pl;
 	char err[128];
 
-	memcpy(f.src, &p->src, 4);
-	memcpy(f.dst, &p->dst, 4);
+	if (p->family == AF_INET6) {
+		f.family = AF_INET6;
+		memcpy(f.src, &p->src6, 16);
+		memcpy(f.dst, &p->dst6, 16);
+	} else {
+		memcpy(f.src, &p->src, 4);
+		memcpy(f.dst, &p->dst, 4);
+	}
 	rss_config_init(&cfg);
 	if (rss_config_read(ns_fd(e), l->name, &cfg, err, sizeof(err)) ||
 	    rss_flow_place(&cfg, &f, &pl))
@@ -2114,6 +2275,10 @@ static void spread_place(struct walker *w, struct path_spread *s)
 
 	memset(s, 0, sizeof(*s));
 	s->hop = -1;
+	if (r->flow.family == AF_INET6) {
+		snprintf(s->err, sizeof(s->err), "the spread is IPv4 only");
+		return;
+	}
 	for (int i = 0; i < r->n && !h; i++)
 		if (!strcmp(r->hop[i].kind, "nic"))
 			h = &r->hop[i];
@@ -2175,14 +2340,25 @@ int path_walk(const struct path_opts *o, struct path_result *r, char *err, size_
 	memset(r, 0, sizeof(*r));
 	*err = '\0';
 	r->flow.family = AF_INET;
-	if (!o->to || inet_pton(AF_INET, o->to, &r->flow.dst) != 1) {
-		snprintf(err, errn, "--to %s: not an IPv4 address", o->to ? o->to : "(none)");
+	if (o->to && inet_pton(AF_INET6, o->to, &r->flow.dst6) == 1) {
+		r->flow.family = AF_INET6;
+		struct in6_addr a6;
+		struct in_addr a4;
+
+		if (o->from && (inet_pton(AF_INET6, o->from, &a6) == 1 ||
+				inet_pton(AF_INET, o->from, &a4) == 1)) {
+			snprintf(err, errn, "--from %s: an address as the start is IPv4 only; name "
+				 "the namespace, process or device", o->from);
+			return -EINVAL;
+		}
+	} else if (!o->to || inet_pton(AF_INET, o->to, &r->flow.dst) != 1) {
+		snprintf(err, errn, "--to %s: not an IPv4 or IPv6 address", o->to ? o->to : "(none)");
 		return -EINVAL;
 	}
 	r->flow.proto = o->proto ? o->proto : IPPROTO_UDP;
 	r->flow.sport = o->sport;
 	r->flow.dport = o->dport;
-	r->flow.size = o->payload + 8 + 20;
+	r->flow.size = o->payload + 8 + (r->flow.family == AF_INET6 ? 40 : 20);
 	/* every namespace up front: the table of namespaces never moves during the walk */
 	ns_discover(&w);
 	rc = start_ns(&w, o->from, &e, &dev, &r->flow.src);
@@ -2196,7 +2372,12 @@ int path_walk(const struct path_opts *o, struct path_result *r, char *err, size_
 	p.size = r->flow.size;
 	p.mark = o->mark;
 	p.mark_ino = e->inode;
-	rc = l3_route(&w, e, &p, NULL, NULL, dev ? dev->ifindex : 0);
+	p.family = r->flow.family;
+	p.dst6 = r->flow.dst6;
+	if (p.family == AF_INET6)
+		rc = l3_route6(&w, e, &p, NULL, NULL, dev ? dev->ifindex : 0);
+	else
+		rc = l3_route(&w, e, &p, NULL, NULL, dev ? dev->ifindex : 0);
 	if (rc == 0 && r->n) {
 		struct path_hop *h = &r->hop[r->n - 1];
 
@@ -2210,6 +2391,11 @@ int path_walk(const struct path_opts *o, struct path_result *r, char *err, size_
 		rc = 0;
 	if (!rc)
 		r->stop = r->hop[r->n - 1].stop;
+	if (!rc && r->flow.family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&r->final.dst6)) {
+		r->final = r->flow;
+		r->final.src6 = r->flow.src6;
+	}
+	r->final.family = r->flow.family;
 	if (!rc && r->final.dst.s_addr == 0)
 		r->final = r->flow;
 	if (!rc && r->final.src.s_addr == 0)

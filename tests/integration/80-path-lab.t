@@ -13,7 +13,7 @@ import json,sys
 print(" ".join(s["name"] for s in json.load(sys.stdin)["scenarios"] if s["available"]))')
 [ -n "$SC" ] || skip_all "no lab scenario can run here"
 N=0; for s in $SC; do N=$((N + 1)); done
-plan $((N * 3 + 1 + 5 + 5 + 3))
+plan $((N * 3 + 1 + 5 + 5 + 3 + 5))
 export DPTUNE_LAB_DIR=${DPTUNE_LAB_DIR:-/run/dptune/lab}
 LAB=""
 on_cleanup '[ -n "$LAB" ] && "$DPTUNE" lab down "$LAB"'
@@ -81,7 +81,7 @@ done
 "$DPTUNE" path --from "${P}nosuchns" --to 10.9.9.9 >"$T/o" 2>"$T/e"; rc=$?
 ok $([ $rc = 1 ] && grep -q "${P}nosuchns" "$T/e"; echo $?) "unknown namespace: exit 1 naming it"
 "$DPTUNE" path --from host --to 10.0.0.300 >"$T/o" 2>"$T/e"; rc=$?
-ok $([ $rc = 1 ] && grep -q "not an IPv4 address" "$T/e"; echo $?) "bad address: exit 1, says so"
+ok $([ $rc = 1 ] && grep -q "not an IPv4 or IPv6 address" "$T/e"; echo $?) "bad address: exit 1, says so"
 mkns u
 timeout 10 "$DPTUNE" path --from "${P}u" --to 10.9.9.9 --json >"$T/o" 2>"$T/e"; rc=$?
 ok $([ $rc = 1 ] && grep -q '"result":"no-route"' "$T/o" && grep -q "no route" "$T/e"; echo $?) "unroutable address: exit 1, the hop says no route"
@@ -144,4 +144,30 @@ is "$(last "$T/o")" "${P}mb delivered rule 32766: from all lookup main" "no mark
 is "$(last "$T/o")" "${P}mc delivered rule 100: from all fwmark 0x7 lookup 100" "--mark 7: rule 100 (fwmark 0x7) and table 100, delivered in mc"
 "$DPTUNE" path --from "${P}ac" --to 10.251.10.5 --json >"$T/o" 2>"$T/e"
 is "$(last "$T/o")" "${P}mc delivered rule 90: from all oif ${P}ac lookup 101" "--from DEV: the oif rule selects table 101"
+
+# IPv6: a client, a bridge namespace, a server; the route (AF_INET6), NDP neighbour, the
+# bridge flooding before traffic and its FDB entry after a ping6
+mkns 6c; mkns 6r; mkns 6s
+nsx 6r ip link add ${P}br type bridge; nsx 6r ip link set ${P}br up
+ip link add ${P}6c netns ${P}6c type veth peer name ${P}rc netns ${P}6r
+ip link add ${P}6s netns ${P}6s type veth peer name ${P}rs netns ${P}6r
+nsx 6r ip link set ${P}rc master ${P}br up; nsx 6r ip link set ${P}rs master ${P}br up
+nsx 6c ip addr add fd00:251:5::1/64 dev ${P}6c nodad; nsx 6s ip addr add fd00:251:5::2/64 dev ${P}6s nodad
+nsx 6c ip link set ${P}6c up; nsx 6s ip link set ${P}6s up
+hops6() { python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1])); k=[]
+for h in d["hops"]:
+    if not k or k[-1]!=(h["netns"],h["dev"]): k.append((h["netns"],h["dev"]))
+print(" ".join("%s/%s" % x for x in k), d["result"], d["flow"]["src"], d["flow"]["size"])' "$1"; }
+"$DPTUNE" path --from "${P}6c" --to fd00:251:5::2 --json >"$T/o" 2>"$T/e"
+is "$(hops6 "$T/o")" "${P}6c/${P}6c ${P}6r/${P}rc ${P}6r/${P}br ${P}6r/${P}rs ${P}6s/${P}6s delivered fd00:251:5::1 112" "IPv6 through a bridge: the hops, delivered, source picked, 40-byte header"
+ok $(grep -q '"decided":"no FDB entry for the MAC (not resolved yet): flooded' "$T/o"; echo $?) "IPv6 before traffic: the bridge floods"
+nsx 6c ping -6 -c 1 -W 2 fd00:251:5::2 >/dev/null 2>&1
+"$DPTUNE" path --from "${P}6c" --to fd00:251:5::2 --json >"$T/o" 2>"$T/e"
+ok $(grep -q '"decided":"FDB entry' "$T/o" && grep -q 'neighbour fd00:251:5::2 lladdr' "$T/o"; echo $?) "IPv6 after a ping: NDP neighbour and the bridge's FDB entry" || diag "$(cat "$T/o")"
+"$DPTUNE" path --from "${P}6c" --to fd00:251:9::9 --json >"$T/o" 2>"$T/e"; rc=$?
+ok $([ $rc = 1 ] && grep -q '"result":"no-route"' "$T/o"; echo $?) "IPv6 unroutable: exit 1, no-route"
+"$DPTUNE" path --from fd00:251:5::1 --to fd00:251:5::2 >/dev/null 2>"$T/e"; rc=$?
+ok $([ $rc = 1 ] && grep -q "IPv4 only" "$T/e"; echo $?) "IPv6 with an address as --from: exit 1, says it is IPv4 only"
 done_testing

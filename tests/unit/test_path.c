@@ -164,6 +164,44 @@ static void test_route_parse(void **state)
 	assert_int_equal(r.mtu, 1400);
 	nlh->nlmsg_type = RTM_NEWLINK;
 	assert_int_equal(pn_route_parse(nlh, &r), -ENOMSG);
+
+	/* IPv6: a gateway, a prefix, a prefsrc; a /200 prefix length is clamped */
+	{
+		struct in6_addr g6, d6, s6;
+		struct ndmsg *ndm;
+		struct pn_neigh n;
+
+		inet_pton(AF_INET6, "fe80::1", &g6);
+		inet_pton(AF_INET6, "fd00:9::", &d6);
+		inet_pton(AF_INET6, "fd00:1::5", &s6);
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_NEWROUTE;
+		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+		rtm->rtm_family = AF_INET6;
+		rtm->rtm_type = RTN_UNICAST;
+		rtm->rtm_dst_len = 200;
+		rtm->rtm_table = RT_TABLE_MAIN;
+		mnl_attr_put_u32(nlh, RTA_OIF, 3);
+		mnl_attr_put(nlh, RTA_GATEWAY, 16, &g6);
+		mnl_attr_put(nlh, RTA_DST, 16, &d6);
+		mnl_attr_put(nlh, RTA_PREFSRC, 16, &s6);
+		assert_int_equal(pn_route_parse(nlh, &r), 0);
+		assert_int_equal(r.family, AF_INET6);
+		assert_int_equal(r.oif, 3);
+		assert_int_equal(r.dst_len, 128);
+		assert_true(r.has_gw && !memcmp(&r.gw6, &g6, 16));
+		assert_true(r.has_prefsrc && !memcmp(&r.prefsrc6, &s6, 16));
+		assert_memory_equal(&r.dst6, &d6, 16);
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_NEWNEIGH;
+		ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+		ndm->ndm_family = AF_INET6;
+		ndm->ndm_state = NUD_REACHABLE;
+		mnl_attr_put(nlh, NDA_DST, 16, &g6);
+		assert_int_equal(pn_neigh_parse(nlh, &n), 0);
+		assert_true(n.has_dst6 && !n.has_dst);
+		assert_memory_equal(&n.dst6, &g6, 16);
+	}
 }
 
 static void test_neigh_rule_parse(void **state)
