@@ -13,7 +13,7 @@ import json,sys
 print(" ".join(s["name"] for s in json.load(sys.stdin)["scenarios"] if s["available"]))')
 [ -n "$SC" ] || skip_all "no lab scenario can run here"
 N=0; for s in $SC; do N=$((N + 1)); done
-plan $((N * 3 + 1 + 5 + 5 + 3 + 5))
+plan $((N * 3 + 1 + 5 + 5 + 3 + 5 + 3))
 export DPTUNE_LAB_DIR=${DPTUNE_LAB_DIR:-/run/dptune/lab}
 LAB=""
 on_cleanup '[ -n "$LAB" ] && "$DPTUNE" lab down "$LAB"'
@@ -170,4 +170,21 @@ ok $(grep -q '"decided":"FDB entry' "$T/o" && grep -q 'neighbour fd00:251:5::2 l
 ok $([ $rc = 1 ] && grep -q '"result":"no-route"' "$T/o"; echo $?) "IPv6 unroutable: exit 1, no-route"
 "$DPTUNE" path --from fd00:251:5::1 --to fd00:251:5::2 >/dev/null 2>"$T/e"; rc=$?
 ok $([ $rc = 1 ] && grep -q "IPv4 only" "$T/e"; echo $?) "IPv6 with an address as --from: exit 1, says it is IPv4 only"
+# IPv6 through a router namespace: forwarded; forwarding off; a smaller MTU on the way
+mkns q1; mkns q2; mkns q3
+ip link add ${P}q1 netns ${P}q1 type veth peer name ${P}q21 netns ${P}q2
+ip link add ${P}q23 netns ${P}q2 type veth peer name ${P}q3 netns ${P}q3
+nsx q1 ip addr add fd00:252:1::1/64 dev ${P}q1 nodad; nsx q2 ip addr add fd00:252:1::2/64 dev ${P}q21 nodad
+nsx q2 ip addr add fd00:252:2::1/64 dev ${P}q23 nodad; nsx q3 ip addr add fd00:252:2::2/64 dev ${P}q3 nodad
+for l in q1:q1 q2:q21 q2:q23 q3:q3; do nsx ${l%%:*} ip link set ${P}${l#*:} up; done
+nsx q1 ip route add default via fd00:252:1::2; nsx q3 ip route add default via fd00:252:2::1
+nsx q2 sysctl -qw net.ipv6.conf.all.forwarding=1
+"$DPTUNE" path --from "${P}q1" --to fd00:252:2::2 --json >"$T/o" 2>"$T/e"
+is "$(hops6 "$T/o")" "${P}q1/${P}q1 ${P}q2/${P}q21 ${P}q2/${P}q23 ${P}q3/${P}q3 delivered fd00:252:1::1 112" "IPv6 forwarded by a router namespace, delivered"
+nsx q2 sysctl -qw net.ipv6.conf.all.forwarding=0
+"$DPTUNE" path --from "${P}q1" --to fd00:252:2::2 --json >"$T/o" 2>"$T/e"; rc=$?
+ok $([ $rc = 1 ] && grep -q '"result":"no-forwarding"' "$T/o" && grep -q "net.ipv6.conf.all.forwarding=0" "$T/e"; echo $?) "IPv6 forwarding off: stops at the router, says the sysctl"
+nsx q2 sysctl -qw net.ipv6.conf.all.forwarding=1; nsx q2 ip link set ${P}q23 mtu 1280
+"$DPTUNE" path --from "${P}q1" --to fd00:252:2::2 --size 1400 --json >"$T/o" 2>"$T/e"; rc=$?
+ok $([ $rc = 1 ] && grep -q '"result":"mtu"' "$T/o" && grep -q "1448 bytes > MTU 1280" "$T/e"; echo $?) "IPv6 forwarded packet above the next MTU: stops (no fragmenting router)"
 done_testing
