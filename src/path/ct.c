@@ -101,27 +101,55 @@ int ct_parse(const struct nlmsghdr *nlh, struct ct_entry *e)
 	return 0;
 }
 
-bool ct_match(const struct ct_entry *e, const struct ct_tuple *q)
+static bool tuple_match(const struct ct_tuple *t, const struct ct_tuple *q)
 {
-	return e->orig.src.s_addr == q->src.s_addr && e->orig.dst.s_addr == q->dst.s_addr &&
-	       e->orig.proto == q->proto && (!q->sport || e->orig.sport == q->sport) &&
-	       (!q->dport || e->orig.dport == q->dport);
+	return t->src.s_addr == q->src.s_addr && t->dst.s_addr == q->dst.s_addr &&
+	       t->proto == q->proto && (!q->sport || t->sport == q->sport) &&
+	       (!q->dport || t->dport == q->dport);
 }
 
-bool ct_dnat(const struct ct_entry *e, struct ct_tuple *to)
+int ct_match(const struct ct_entry *e, const struct ct_tuple *q)
 {
-	*to = e->orig;
-	to->dst = e->reply.src;
-	to->dport = e->reply.sport;
-	return e->reply.src.s_addr != e->orig.dst.s_addr || e->reply.sport != e->orig.dport;
+	if (tuple_match(&e->orig, q))
+		return CT_ORIG;
+	if (tuple_match(&e->reply, q))
+		return CT_REPLY;
+	return CT_NONE;
 }
 
-bool ct_snat(const struct ct_entry *e, struct ct_tuple *to)
+/* The packet's tuple in direction dir and what it leaves as. */
+static void ct_out(const struct ct_entry *e, int dir, struct ct_tuple *in, struct ct_tuple *out)
 {
-	*to = e->orig;
-	to->src = e->reply.dst;
-	to->sport = e->reply.dport;
-	return e->reply.dst.s_addr != e->orig.src.s_addr || e->reply.dport != e->orig.sport;
+	const struct ct_tuple *other = dir == CT_REPLY ? &e->orig : &e->reply;
+
+	*in = dir == CT_REPLY ? e->reply : e->orig;
+	*out = *in;
+	out->src = other->dst;
+	out->sport = other->dport;
+	out->dst = other->src;
+	out->dport = other->sport;
+}
+
+bool ct_dnat(const struct ct_entry *e, int dir, struct ct_tuple *to)
+{
+	struct ct_tuple in, out;
+
+	ct_out(e, dir, &in, &out);
+	*to = in;
+	to->dst = out.dst;
+	to->dport = out.dport;
+	return in.dst.s_addr != out.dst.s_addr || in.dport != out.dport;
+}
+
+bool ct_snat(const struct ct_entry *e, int dir, struct ct_tuple *to)
+{
+	struct ct_tuple in, out;
+
+	ct_out(e, dir, &in, &out);
+	*to = in;
+	to->src = out.src;
+	to->sport = out.sport;
+	return in.src.s_addr != out.src.s_addr || in.sport != out.sport;
 }
 
 static const char *proto_name(uint8_t p, char *b, size_t n)

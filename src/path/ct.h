@@ -38,14 +38,19 @@ struct nlmsghdr *ct_build_get(void *buf, const struct ct_tuple *t, uint32_t seq,
  * IPv4; -EBADMSG when a tuple is missing or malformed. */
 int ct_parse(const struct nlmsghdr *nlh, struct ct_entry *e);
 
-/* Does entry e's original tuple match query q (ports 0 in q match any)? */
-bool ct_match(const struct ct_entry *e, const struct ct_tuple *q);
+/* Does query q (ports 0 match any) match entry e's original tuple (CT_ORIG: the packet
+ * goes the way the connection started) or its reply tuple (CT_REPLY: a packet of the
+ * answer, which the kernel un-NATs)? 0: neither. */
+enum { CT_NONE = 0, CT_ORIG = 1, CT_REPLY = 2 };
+int ct_match(const struct ct_entry *e, const struct ct_tuple *q);
 
-/* The rewrite an entry applies: DNAT when the reply's source differs from the original
- * destination (new destination in *to), SNAT when the reply's destination differs
- * from the original source (new source in *to). */
-bool ct_dnat(const struct ct_entry *e, struct ct_tuple *to);
-bool ct_snat(const struct ct_entry *e, struct ct_tuple *to);
+/* The rewrite an entry applies to a packet of direction dir: the packet leaves as the
+ * inverse of the other direction's tuple. DNAT when that changes the destination (new
+ * destination and port in *to), SNAT when it changes the source (new source in *to).
+ * Original direction: a reply from another address than the destination means DNAT,
+ * one back to another address than the source SNAT; reply direction: the reverse. */
+bool ct_dnat(const struct ct_entry *e, int dir, struct ct_tuple *to);
+bool ct_snat(const struct ct_entry *e, int dir, struct ct_tuple *to);
 
 /* "udp 10.0.0.2:4000 -> 10.1.0.9:5201, reply 10.2.0.5:5201 -> 10.0.0.2:4000" */
 const char *ct_str(const struct ct_entry *e, char *buf, size_t n);

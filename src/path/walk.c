@@ -94,6 +94,7 @@ struct pkt {
 	uint64_t ct_ino;
 	int ct_state;          /* 0 not asked, 1 entry found, -1 none, -2 cannot ask */
 	struct ct_entry ct;
+	int ct_dir;            /* CT_ORIG or CT_REPLY: the way the packet matched the entry */
 	int ct_matches;        /* entries matching (a dump with a port "any") */
 };
 
@@ -772,6 +773,7 @@ static const char *ns_nft(struct nsent *e)
 struct ct_ctx {
 	struct ct_tuple q;
 	struct ct_entry first;
+	int dir;
 	int n;
 };
 
@@ -780,10 +782,14 @@ static int ct_cb(const struct nlmsghdr *nlh, void *data)
 	struct ct_ctx *c = data;
 	struct ct_entry en;
 
-	if (ct_parse(nlh, &en) || !ct_match(&en, &c->q))
+	int dir;
+
+	if (ct_parse(nlh, &en) || !(dir = ct_match(&en, &c->q)))
 		return 0;
-	if (!c->n++)
+	if (!c->n++) {
 		c->first = en;
+		c->dir = dir;
+	}
 	return 0;
 }
 
@@ -791,7 +797,7 @@ static int ct_cb(const struct nlmsghdr *nlh, void *data)
  * -errno when ctnetlink cannot be asked (no nf_conntrack, no permission). Replies are
  * bounded: a dump stops after 64 MiB or 2 s. */
 static int ct_lookup(struct nsent *e, const struct ct_tuple *q, struct ct_entry *out,
-		     int *nmatch)
+		     int *dir, int *nmatch)
 {
 	static char buf[65536];
 	char req[CT_REQ_MAX];
@@ -849,8 +855,10 @@ out:
 	if (rc)
 		return rc;
 	*nmatch = c.n;
-	if (c.n)
+	if (c.n) {
 		*out = c.first;
+		*dir = c.dir;
+	}
 	return c.n > 0;
 }
 
@@ -864,7 +872,7 @@ static void ct_view(struct nsent *e, struct pkt *p)
 		return;
 	p->ct_ino = e->inode;
 	p->ct_matches = 0;
-	rc = ct_lookup(e, &q, &p->ct, &p->ct_matches);
+	rc = ct_lookup(e, &q, &p->ct, &p->ct_dir, &p->ct_matches);
 	p->ct_state = rc > 0 ? 1 : rc == 0 ? -1 : -2;
 }
 
@@ -1133,22 +1141,26 @@ static int l3_in(struct walker *w, struct nsent *e, struct pn_link *in, const st
 	}
 	if (p.ct_state > 0) {
 		struct ct_tuple to;
-		bool d = ct_dnat(&p.ct, &to);
+		bool d = ct_dnat(&p.ct, p.ct_dir, &to);
+		const char *cdir = p.ct_dir == CT_REPLY ? ", reply direction" : "";
 
 		ct_str(&p.ct, ct, sizeof(ct));
+		if (p.ct_dir == CT_REPLY)
+			nr.hit = false; /* the nat chains never see a reply packet */
 		if (p.ct_matches > 1)
 			note_add(rxhop->note, sizeof(rxhop->note), "%d conntrack entries match "
 				 "(a port is any): the first is shown", p.ct_matches);
 		if (d) {
 			snprintf(rxhop->nat, sizeof(rxhop->nat), "DNAT %s -> %s:%u, decided: "
-				 "conntrack entry (%s)", ip4(p.dst, a), ip4(to.dst, b), to.dport, ct);
+				 "conntrack entry%s (%s)", ip4(p.dst, a), ip4(to.dst, b), to.dport,
+				 cdir, ct);
 			if (nr.hit && (nr.addr.s_addr != to.dst.s_addr ||
 				       (nr.port && nr.port != to.dport)))
 				note_add(rxhop->note, sizeof(rxhop->note), "conntrack and rules "
 					 "disagree: the entry wins over %.120s (rules apply to new "
 					 "connections only)", nr.rule);
 			p.dst = to.dst;
-			if (to.dport != p.ct.orig.dport || p.dport)
+			if (p.dport || p.ct_dir == CT_REPLY || to.dport != p.ct.orig.dport)
 				p.dport = to.dport;
 		} else if (nr.hit) {
 			snprintf(rxhop->nat, sizeof(rxhop->nat), "no DNAT, decided: conntrack entry "
@@ -1385,17 +1397,21 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 		if (p->ct_state > 0) {
 			struct ct_tuple to;
 			char ct[128];
-			bool sn = ct_snat(&p->ct, &to);
+			bool sn = ct_snat(&p->ct, p->ct_dir, &to);
+			const char *cdir = p->ct_dir == CT_REPLY ? ", reply direction" : "";
 
 			ct_str(&p->ct, ct, sizeof(ct));
+			if (p->ct_dir == CT_REPLY)
+				nr.hit = false; /* the nat chains never see a reply packet */
 			if (sn) {
 				snprintf(nat, sizeof(nat), "SNAT %s -> %s:%u, decided: conntrack "
-					 "entry (%s)", ip4(p->src, a), ip4(to.src, b), to.sport, ct);
+					 "entry%s (%s)", ip4(p->src, a), ip4(to.src, b), to.sport, cdir,
+					 ct);
 				if (nr.hit && !nr.masquerade && nr.addr.s_addr != to.src.s_addr)
 					note_add(note, sizeof(note), "conntrack and rules disagree: "
 						 "the entry wins over %.120s", nr.rule);
 				q.src = to.src;
-				if (to.sport != p->ct.orig.sport || p->sport)
+				if (p->sport || p->ct_dir == CT_REPLY || to.sport != p->ct.orig.sport)
 					q.sport = to.sport;
 			} else if (nr.hit) {
 				snprintf(nat, sizeof(nat), "no SNAT, decided: conntrack entry (%s)",

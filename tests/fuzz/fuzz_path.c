@@ -30,9 +30,10 @@ static int cb(const struct nlmsghdr *nlh, void *data)
 	if (!pn_rule_parse(nlh, &ru))
 		(void)pn_rule_matches(&ru, a, b, 17, 1, 2, "eth0");
 	if (!ct_parse(nlh, &ce)) {
-		(void)ct_match(&ce, &q);
-		(void)ct_dnat(&ce, &to);
-		(void)ct_snat(&ce, &to);
+		int dir = ct_match(&ce, &q);
+
+		(void)ct_dnat(&ce, dir ? dir : CT_ORIG, &to);
+		(void)ct_snat(&ce, dir ? dir : CT_REPLY, &to);
 		(void)ct_str(&ce, s, sizeof(s));
 	}
 	return 0;

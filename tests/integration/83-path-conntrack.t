@@ -2,8 +2,8 @@
 # 83-path-conntrack: `dptune path` takes NAT from the flow's conntrack entry when there is
 # one (as the kernel does), else from the nft rule a new connection would hit. In the
 # router lab: before traffic the floating IP's DNAT is decided by the rule; after a few
-# bounded UDP packets by the conntrack entry (with the port "any" too); the VM's reply
-# direction gets the entry's SNAT; after the DNAT rule is changed the old flow keeps the
+# bounded UDP packets by the conntrack entry (with the port "any" too); the VM's own flow
+# gets the entry's SNAT; answers (the reply direction) are un-NATed by the entries; after the DNAT rule is changed the old flow keeps the
 # entry's rewrite (and path says rules and entry disagree) while a new flow follows the
 # rule; an entry made while no DNAT rule existed says "no DNAT" against the rule, and
 # the flow ends at the router (the floating IP is its address).
@@ -15,7 +15,7 @@ export DPTUNE_LAB_DIR=${DPTUNE_LAB_DIR:-/run/dptune/lab}
 import json,sys
 sys.exit(0 if [s for s in json.load(sys.stdin)["scenarios"] if s["name"]=="router" and s["available"]] else 1)' ||
 	skip_all "the router lab cannot run here"
-plan 9
+plan 11
 LAB=$(echo "${P}ct" | cut -c1-12)
 T=$(mktemp -d); on_cleanup "rm -rf $T"
 on_cleanup "\"$DPTUNE\" lab down $LAB >/dev/null 2>&1"
@@ -65,6 +65,16 @@ send "$VNS" 41000 "$CADDR" 6000
 "$DPTUNE" path --from "$VNS" --to "$CADDR" --sport 41000 --dport 6000 --json >"$T/p3" 2>"$T/e"
 N=$(nat "$T/p3")
 ok $([[ "$N" == "SNAT $VM -> $FIP:41000, decided: conntrack entry"* ]]; echo $?) "the VM's own flow: SNAT to the floating IP decided by its entry" || diag "$N"
+
+# answers: packets of the reply direction are un-NATed by the entry
+"$DPTUNE" path --from "$VNS" --to "$CADDR" --sport 5500 --dport 40000 --json >"$T/p3r" 2>"$T/e"
+N=$(nat "$T/p3r")
+ok $([[ "$N" == "SNAT $VM -> $FIP:5500, decided: conntrack entry, reply direction (udp $CADDR:40000 -> $FIP:5500"* ]]; echo $?) "the VM's answer to the client: source back to the floating IP, by the entry's reply direction" || diag "$N"
+"$DPTUNE" path --from "$CNS" --to "$FIP" --sport 6000 --dport 41000 --json >"$T/p3s" 2>"$T/e"
+N=$(nat "$T/p3s")
+L=$(python3 -c '
+import json,sys; d=json.load(open(sys.argv[1])); print(d["hops"][-1]["netns"], d["result"])' "$T/p3s")
+ok $([[ "$N" == "DNAT $FIP -> $VM:41000, decided: conntrack entry, reply direction"* ]] && [ "$L" = "$VNS delivered" ]; echo $?) "the answer to the VM's flow: to the VM by the entry's reply direction, delivered there" || diag "$N / $L"
 
 # the rule changes after the entry was made: the entry wins for the old flow
 H=$(ip netns exec "$RNS" nft -a list chain ip "$TABLE" pre | sed -n 's/.*dnat to.*# handle \([0-9]*\)/\1/p' | head -1)

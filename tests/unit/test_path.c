@@ -433,20 +433,33 @@ static void test_ct_recorded(void **state)
 	}
 	assert_non_null(in);
 	assert_non_null(out);
-	assert_true(ct_dnat(in, &to));
+	assert_true(ct_dnat(in, CT_ORIG, &to));
 	assert_int_equal(to.dst.s_addr, A("10.231.1.10").s_addr);
 	assert_int_equal(to.dport, 5500);
-	assert_false(ct_snat(in, &to));
+	assert_false(ct_snat(in, CT_ORIG, &to));
 	assert_string_equal(ct_str(in, s, sizeof(s)), "udp 10.232.1.2:40000 -> 10.232.1.100:5500, "
 			    "reply 10.231.1.10:5500 -> 10.232.1.2:40000");
-	assert_false(ct_dnat(out, &to));
-	assert_true(ct_snat(out, &to));
+	assert_false(ct_dnat(out, CT_ORIG, &to));
+	assert_true(ct_snat(out, CT_ORIG, &to));
 	assert_int_equal(to.src.s_addr, A("10.232.1.100").s_addr);
 	assert_int_equal(to.sport, 41000);
 	q.sport = 0; /* any */
-	assert_true(ct_match(in, &q));
+	assert_int_equal(ct_match(in, &q), CT_ORIG);
 	q.dport = 5501;
-	assert_false(ct_match(in, &q));
+	assert_int_equal(ct_match(in, &q), CT_NONE);
+	/* the VM's answer to the client: the reply direction, un-DNATed to the floating IP */
+	q = (struct ct_tuple){ A("10.231.1.10"), A("10.232.1.2"), 17, 5500, 40000 };
+	assert_int_equal(ct_match(in, &q), CT_REPLY);
+	assert_true(ct_snat(in, CT_REPLY, &to));
+	assert_int_equal(to.src.s_addr, A("10.232.1.100").s_addr);
+	assert_int_equal(to.sport, 5500);
+	assert_false(ct_dnat(in, CT_REPLY, &to));
+	/* the answer to the VM's flow: un-SNATed, the destination goes back to the VM */
+	q = (struct ct_tuple){ A("10.232.1.2"), A("10.232.1.100"), 17, 6000, 41000 };
+	assert_int_equal(ct_match(out, &q), CT_REPLY);
+	assert_true(ct_dnat(out, CT_REPLY, &to));
+	assert_int_equal(to.dst.s_addr, A("10.231.1.10").s_addr);
+	assert_int_equal(to.dport, 41000);
 	/* truncated: the parser stops, never reads past the end */
 	for (size_t l = 0; l < len; l += 7)
 		(void)nl_parse_buf(buf, l, 0, ct_all_cb, &c);
