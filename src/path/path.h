@@ -3,14 +3,16 @@
  * lookup (with its table and policy rule) in each namespace, the neighbour entry, the
  * egress device, a veth into its peer's namespace, a bridge's FDB entry and the port it
  * leaves by, an Open vSwitch bridge and port, a vxlan device's remote and the underlay
- * route, a macvlan's parent and children, NAT (nftables rules), down to a physical NIC or
- * to local delivery. Each hop says what decided it and, when a packet would stop there,
+ * route, a macvlan's parent and children, NAT (the flow's conntrack entry, else the
+ * nftables rule), down to a physical NIC or to local delivery. IPv4; IPv6 for routes,
+ * neighbours and L2 devices (no NAT, policy rules, vxlan). Each hop says what decided it and, when a packet would stop there,
  * why (unreachable/blackhole/prohibit route, no route, rp_filter, failed neighbour, MTU
  * below the packet, a device down).
  *
  * walk.c asks the kernel (netlink in each namespace through core/netns.c); pathnl.c holds
  * the parsers of the netlink replies (pure, fuzzed); nat.c the nftables rule matcher
- * (pure, on `nft -j list ruleset` output); hop.c the names and the pure helpers. */
+ * (pure, on `nft -j list ruleset` output); ct.c the ctnetlink request and entry parser
+ * (pure, fuzzed); hop.c the names and the pure helpers. */
 #ifndef DPTUNE_PATH_H
 #define DPTUNE_PATH_H
 
