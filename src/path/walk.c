@@ -1,7 +1,8 @@
 /* walk.c: `dptune path`'s walk: follows one packet hop by hop as the kernel decides it,
  * asking rtnetlink in each namespace (route lookup with the flow's 5-tuple and ingress
- * device, neighbour, bridge FDB, links), OVSDB and ovs-vswitchd for Open vSwitch
- * bridges, and nft for NAT rules. Namespaces are entered only through core/netns.c: one
+ * device, fwmark; IPv4 or IPv6), neighbour, bridge FDB, links), ctnetlink for the
+ * flow's conntrack entry, OVSDB and ovs-vswitchd for Open vSwitch bridges, and nft for
+ * NAT rules. Namespaces are entered only through core/netns.c: one
  * netlink socket is opened inside each namespace the walk reaches and kept for the walk.
  * Where a bridge has no FDB entry (or a neighbour is not resolved yet) the walk explores
  * every port as the kernel floods, keeping the branch that reaches the destination. */
