@@ -24,16 +24,21 @@ static void on_signal(int sig)
 
 static void print_flow(const char *key, const struct path_flow *f)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &f->src, a, sizeof(a));
-	inet_ntop(AF_INET, &f->dst, b, sizeof(b));
+	if (f->family == AF_INET6) {
+		inet_ntop(AF_INET6, &f->src6, a, sizeof(a));
+		inet_ntop(AF_INET6, &f->dst6, b, sizeof(b));
+	} else {
+		inet_ntop(AF_INET, &f->src, a, sizeof(a));
+		inet_ntop(AF_INET, &f->dst, b, sizeof(b));
+	}
 	print_open_object(key);
 	print_str(PRINT_ANY, "proto", "%s ", f->proto == 17 ? "udp" : f->proto == 6 ? "tcp" :
 		  f->proto == 1 ? "icmp" : "ip");
-	print_str(PRINT_ANY, "src", "%s", a);
+	print_str(PRINT_ANY, "src", f->family == AF_INET6 ? "[%s]" : "%s", a);
 	print_u64(PRINT_ANY, "sport", ":%llu", f->sport);
-	print_str(PRINT_ANY, "dst", " -> %s", b);
+	print_str(PRINT_ANY, "dst", f->family == AF_INET6 ? " -> [%s]" : " -> %s", b);
 	print_u64(PRINT_ANY, "dport", ":%llu", f->dport);
 	print_u64(PRINT_ANY, "size", ", %llu bytes (IP)", f->size);
 	print_close_object();
@@ -79,8 +84,9 @@ static void print_path(const struct path_result *r)
 {
 	print_flow("flow", &r->flow);
 	print_text("\n");
-	if (memcmp(&r->final.dst, &r->flow.dst, sizeof(r->flow.dst)) ||
-	    memcmp(&r->final.src, &r->flow.src, sizeof(r->flow.src))) {
+	if (r->flow.family == AF_INET &&
+	    (memcmp(&r->final.dst, &r->flow.dst, sizeof(r->flow.dst)) ||
+	     memcmp(&r->final.src, &r->flow.src, sizeof(r->flow.src)))) {
 		print_text("after NAT: ");
 		print_flow("final", &r->final);
 		print_text("\n");
@@ -92,6 +98,35 @@ static void print_path(const struct path_result *r)
 	print_str(PRINT_ANY, "result", "result: %s", path_stop_name(r->stop));
 	print_bool(PRINT_JSONONLY, "delivered", NULL, r->stop == PSTOP_DELIVERED);
 	print_text("\n");
+}
+
+/* --sport-range/--src-range: where the flows were placed, then their spread. */
+static void print_spread(const struct path_spread *s)
+{
+	print_open_object("spread_at");
+	if (s->hop >= 0)
+		print_u64(PRINT_ANY, "hop", "\nspread at hop %llu", (uint64_t)s->hop + 1);
+	else
+		print_null(PRINT_ANY, "hop", "\nspread: no hop");
+	if (s->hop >= 0) {
+		print_str(PRINT_ANY, "netns", " (%s", s->ns);
+		print_str(PRINT_ANY, "dev", "/%s)", s->dev);
+	}
+	print_bool(PRINT_JSONONLY, "rss", NULL, s->rss);
+	if (s->err[0]) {
+		print_str(PRINT_ANY, "error", ": %s\n", s->err);
+		print_close_object();
+		return;
+	}
+	if (s->rss)
+		print_text(": RSS over %u rx queue(s)\n", s->n_rx_queues);
+	else
+		print_str(PRINT_ANY, "rss_reason", ": %s\n", s->rss_reason);
+	print_u64(PRINT_JSONONLY, "rx_queues", NULL, s->n_rx_queues);
+	print_close_object();
+	for (int i = 0; i < s->sp.notes.n; i++)
+		print_text("  note: %s\n", s->sp.notes.text[i]);
+	rss_spread_print(&s->sp, s->flows, s->n_rx_queues);
 }
 
 static double rate(uint64_t a, uint64_t b, double dt)
@@ -161,8 +196,12 @@ static int watch(const struct path_result *r, double interval, uint64_t count)
 
 int cmd_path(int argc, char **argv)
 {
-	const char *from = NULL, *to = NULL, *proto = "udp";
-	uint32_t sport = 0, dport = 0, size = 64;
+	const char *from = NULL, *to = NULL, *proto = "udp", *sport_range = NULL,
+		   *src_range = NULL;
+	bool sport_set = false;
+	struct rss_addr_range srcs;
+	static struct path_spread spread;
+	uint32_t sport = 0, dport = 0, size = 64, mark = 0;
 	double interval = 1;
 	uint64_t count = 1;
 	bool json = false, interval_set = false, count_set = false;
@@ -172,16 +211,28 @@ int cmd_path(int argc, char **argv)
 		  .help = "where the packet starts: a namespace, a process's namespace, a device "
 			  "or a local address" },
 		{ .name = "to", .shrt = 't', .type = OPT_STR, .dst = &to, .arg = "ADDR",
-		  .help = "the destination IPv4 address" },
+		  .help = "the destination address (IPv4, or IPv6: route, neighbour, devices; no "
+			  "NAT, policy rules or spread)" },
 		{ .name = "proto", .type = OPT_CHOICE, .dst = &proto, .choices = "udp|tcp|icmp",
 		  .arg = "PROTO", .def = "udp", .help = "the flow's protocol: udp, tcp or icmp" },
-		{ .name = "sport", .type = OPT_U32, .dst = &sport, .min = 0, .max = 65535,
-		  .arg = "PORT", .def = "0", .help = "source port (%R; 0: any)" },
+		{ .name = "sport", .type = OPT_U32, .dst = &sport, .set = &sport_set, .min = 0,
+		  .max = 65535, .arg = "PORT", .def = "0", .help = "source port (%R; 0: any)" },
+		{ .name = "sport-range", .type = OPT_STR, .dst = &sport_range, .arg = "A-B",
+		  .help = "the spread of the flows from source ports A to B over the rx queues "
+			  "and CPUs of the NIC hop (else the last receiving device); the walk "
+			  "follows port A" },
+		{ .name = "src-range", .type = OPT_STR, .dst = &src_range, .arg = "A-B",
+		  .help = "the spread of flows from source addresses A to B at that hop (with "
+			  "--sport-range: every address with every port; 65536 flows at most)" },
 		{ .name = "dport", .type = OPT_U32, .dst = &dport, .min = 0, .max = 65535,
 		  .arg = "PORT", .def = "0", .help = "destination port (%R; 0: any)" },
 		{ .name = "size", .shrt = 's', .type = OPT_U32, .dst = &size, .min = 0,
 		  .max = 65507, .arg = "BYTES", .def = "64", .unit = "bytes",
 		  .help = "UDP payload, %R; the IP packet adds 28 bytes, vxlan 50 more" },
+		{ .name = "mark", .type = OPT_U32, .dst = &mark, .min = 0, .max = 4294967295.0,
+		  .arg = "MARK", .def = "0", .help = "the packet's fwmark where it starts (%R), "
+		  "for policy rules that select by fwmark; the kernel clears it when the packet "
+		  "leaves the namespace" },
 		VOCAB_INTERVAL(&interval, &interval_set, "1"),
 		VOCAB_COUNT(&count, &count_set, "1"),
 		VOCAB_JSON(&json),
@@ -217,6 +268,42 @@ int cmd_path(int argc, char **argv)
 		return opt_usage_error(&spec, "--to is required");
 	if (count_set && !interval_set)
 		return opt_usage_error(&spec, "-c needs -i");
+	if (sport_range && sport_set)
+		return opt_usage_error(&spec, "--sport and --sport-range exclude each other");
+	if (sport_range || src_range) {
+		uint32_t lo = 0, hi = 0;
+		uint64_t n = 1;
+
+		if (sport_range && rss_parse_port_range(sport_range, &lo, &hi))
+			return opt_usage_error(&spec, "--sport-range '%s' is not a port range A-B "
+					       "(0..65535, A <= B)", sport_range);
+		if (sport_range) {
+			n = hi - lo + 1;
+			sport = lo;
+			po.sports = true;
+			po.sport_lo = lo;
+			po.sport_hi = hi;
+		}
+		if (src_range) {
+			int r2 = rss_parse_addr_range(src_range, &srcs, true, PATH_SPREAD_MAX);
+
+			if (!r2 && srcs.family != AF_INET)
+				r2 = -EINVAL;
+			if (r2 == -ERANGE)
+				return opt_usage_error(&spec, "--src-range '%s': more than %u "
+						       "addresses", src_range, PATH_SPREAD_MAX);
+			if (r2)
+				return opt_usage_error(&spec, "--src-range '%s' is not an IPv4 "
+						       "address range A-B with A <= B", src_range);
+			n *= srcs.count;
+			po.srcs = &srcs;
+		}
+		if (n > PATH_SPREAD_MAX)
+			return opt_usage_error(&spec, "%llu flows: at most %u (narrow --src-range "
+					       "or --sport-range)", (unsigned long long)n,
+					       PATH_SPREAD_MAX);
+		po.spread = &spread;
+	}
 	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
 	po.from = from;
 	po.to = to;
@@ -224,11 +311,14 @@ int cmd_path(int argc, char **argv)
 	po.sport = (uint16_t)sport;
 	po.dport = (uint16_t)dport;
 	po.payload = size;
+	po.mark = mark;
 	rc = path_walk(&po, &r, err, sizeof(err));
 	if (rc)
 		return cmd_fail(EXIT_FAIL, "%s", err[0] ? err : strerror(-rc));
 	print_open_object(NULL);
 	print_path(&r);
+	if (po.spread)
+		print_spread(po.spread);
 	print_close_object();
 	print_flush();
 	if (path_stop_is_drop(r.stop)) {

@@ -19,99 +19,10 @@
 #include "../core/util.h"
 #include "../output/print.h"
 #include "../path/rss.h"
+#include "../path/rss_spread.h"
 
 #define RSS_CMD_MAX_FLOWS (1u << 20)
 #define RSS_CMD_LIST 64
-
-struct addr_range {
-	int family;
-	uint8_t lo[16], hi[16];
-	uint64_t count;
-};
-
-struct port_range {
-	uint32_t lo, hi;
-};
-
-/* "ADDR" or "A-B" (both of one family, B >= A, at most RSS_CMD_MAX_FLOWS addresses). */
-static int parse_addr_range(const char *s, struct addr_range *r, bool allow_range)
-{
-	char a[INET6_ADDRSTRLEN + 1], b[INET6_ADDRSTRLEN + 1];
-	const char *dash = allow_range ? strchr(s, '-') : NULL;
-	size_t alen;
-	uint64_t span = 0;
-
-	memset(r, 0, sizeof(*r));
-	if (dash) {
-		if ((size_t)(dash - s) >= sizeof(a) || strlen(dash + 1) >= sizeof(b))
-			return -EINVAL;
-		memcpy(a, s, (size_t)(dash - s));
-		a[dash - s] = 0;
-		snprintf(b, sizeof(b), "%s", dash + 1);
-	} else {
-		if (strlen(s) >= sizeof(a))
-			return -EINVAL;
-		snprintf(a, sizeof(a), "%s", s);
-		snprintf(b, sizeof(b), "%s", s);
-	}
-	r->family = strchr(a, ':') ? AF_INET6 : AF_INET;
-	if (inet_pton(r->family, a, r->lo) != 1 || inet_pton(r->family, b, r->hi) != 1)
-		return -EINVAL;
-	alen = r->family == AF_INET6 ? 16 : 4;
-	/* hi - lo over the address as a big-endian number; the top bytes must agree */
-	for (size_t i = 0; i < alen; i++) {
-		int d = (int)r->hi[i] - (int)r->lo[i];
-
-		if (alen - i > 4 && d && !span) {
-			/* a difference above the low 32 bits */
-			if (d < 0)
-				return -EINVAL;
-			return -ERANGE;
-		}
-		if (span > (1ull << 40))
-			return -ERANGE;
-		span = span * 256 + (uint64_t)(int64_t)d;
-		if ((int64_t)span < 0)
-			return -EINVAL;
-	}
-	if ((int64_t)span < 0)
-		return -EINVAL;
-	if (span >= RSS_CMD_MAX_FLOWS)
-		return -ERANGE;
-	r->count = span + 1;
-	return 0;
-}
-
-static void addr_inc(uint8_t *a, size_t len)
-{
-	for (size_t i = len; i-- > 0;)
-		if (++a[i])
-			break;
-}
-
-static int parse_port_range(const char *s, struct port_range *p)
-{
-	char *end;
-	unsigned long a, b;
-
-	errno = 0;
-	a = strtoul(s, &end, 10);
-	if (end == s || errno || a > 65535)
-		return -EINVAL;
-	b = a;
-	if (*end == '-') {
-		const char *t = end + 1;
-
-		b = strtoul(t, &end, 10);
-		if (end == t || errno || b > 65535 || b < a)
-			return -EINVAL;
-	}
-	if (*end)
-		return -EINVAL;
-	p->lo = (uint32_t)a;
-	p->hi = (uint32_t)b;
-	return 0;
-}
 
 static int read_text(const char *path, struct strbuf *sb, char *err, size_t errlen)
 {
@@ -223,12 +134,6 @@ static void print_config(const struct rss_config *cfg, const char *source)
 	print_close_object();
 }
 
-/* The CPU a flow's packets are processed on: RPS's when on, else the IRQ's; -1 unknown. */
-static int effective_cpu(const struct rss_place *p)
-{
-	return p->rps_on ? p->rps_cpu : p->irq_cpu;
-}
-
 static void print_place(const struct rss_flow *f, const struct rss_place *p, bool hash_only)
 {
 	print_open_object(NULL);
@@ -266,74 +171,6 @@ static void print_place(const struct rss_flow *f, const struct rss_place *p, boo
 	print_close_object();
 }
 
-/* The distinct notes of the flows, for the text output. */
-struct notes {
-	char text[4][sizeof(((struct rss_place *)0)->note)];
-	int n;
-};
-
-static void notes_add(struct notes *ns, const char *note)
-{
-	if (!note[0])
-		return;
-	for (int i = 0; i < ns->n; i++)
-		if (!strcmp(ns->text[i], note))
-			return;
-	if (ns->n < 4)
-		snprintf(ns->text[ns->n++], sizeof(ns->text[0]), "%s", note);
-}
-
-struct spread {
-	uint64_t queue[RSS_QUEUES_MAX + 1]; /* last: unknown */
-	uint64_t cpu[RSS_CPUS_MAX + 1];     /* last: unknown */
-	struct notes notes;
-};
-
-static void print_spread(const struct spread *sp, uint64_t total, unsigned nq)
-{
-	unsigned used = 0, cpus = 0;
-
-	for (unsigned q = 0; q < RSS_QUEUES_MAX; q++)
-		used += sp->queue[q] ? 1 : 0;
-	for (unsigned c = 0; c < RSS_CPUS_MAX; c++)
-		cpus += sp->cpu[c] ? 1 : 0;
-	print_open_object("spread");
-	print_u64(PRINT_ANY, "flows", "spread: %llu flow(s)", total);
-	print_u64(PRINT_ANY, "queues_used", " over %llu", used);
-	print_u64(PRINT_ANY, "rx_queues", " of %llu rx queue(s)", nq);
-	print_u64(PRINT_ANY, "cpus_used", ", %llu known CPU(s)", cpus);
-	print_nl();
-	print_open_array("per_queue");
-	for (unsigned q = 0; q <= RSS_QUEUES_MAX; q++) {
-		if (!sp->queue[q])
-			continue;
-		print_open_object(NULL);
-		if (q < RSS_QUEUES_MAX)
-			print_u64(PRINT_ANY, "queue", "  queue %llu:", q);
-		else
-			print_null(PRINT_ANY, "queue", "  queue ?:");
-		print_u64(PRINT_ANY, "flows", " %llu flow(s)", sp->queue[q]);
-		print_nl();
-		print_close_object();
-	}
-	print_close_array();
-	print_open_array("per_cpu");
-	for (unsigned c = 0; c <= RSS_CPUS_MAX; c++) {
-		if (!sp->cpu[c])
-			continue;
-		print_open_object(NULL);
-		if (c < RSS_CPUS_MAX)
-			print_u64(PRINT_ANY, "cpu", "  cpu %llu:", c);
-		else
-			print_null(PRINT_ANY, "cpu", "  cpu ?:");
-		print_u64(PRINT_ANY, "flows", " %llu flow(s)", sp->cpu[c]);
-		print_nl();
-		print_close_object();
-	}
-	print_close_array();
-	print_close_object();
-}
-
 int cmd_rss(int argc, char **argv)
 {
 	const char *netns = NULL, *src = NULL, *src_range = NULL, *dst = NULL, *sport_s = NULL,
@@ -342,9 +179,9 @@ int cmd_rss(int argc, char **argv)
 	uint64_t hash = 0;
 	bool json = false, all = false, require_rss = false, hash_set = false;
 	struct rss_config *cfg = NULL;
-	struct addr_range sr, dr;
-	struct port_range pr;
-	struct spread *sp = NULL;
+	struct rss_addr_range sr, dr;
+	struct { uint32_t lo, hi; } pr;
+	struct rss_spread *sp = NULL;
 	char err[512] = "";
 	const char *dev;
 	int first, r, rc = EXIT_OK;
@@ -410,16 +247,16 @@ int cmd_rss(int argc, char **argv)
 		return opt_usage_error(&spec, "--sport and --sport-range exclude each other");
 
 	/* the flows */
-	r = parse_addr_range(dst ? dst : (src_range && strchr(src_range, ':')) ||
+	r = rss_parse_addr_range(dst ? dst : (src_range && strchr(src_range, ':')) ||
 					 (src && strchr(src, ':')) ? "fd00::2" : "10.0.0.2",
-			     &dr, false);
+			     &dr, false, RSS_CMD_MAX_FLOWS);
 	if (r)
 		return opt_usage_error(&spec, "--dst '%s' is not an address", dst);
 	if (src_range)
-		r = parse_addr_range(src_range, &sr, true);
+		r = rss_parse_addr_range(src_range, &sr, true, RSS_CMD_MAX_FLOWS);
 	else
-		r = parse_addr_range(src ? src : dr.family == AF_INET6 ? "fd00::1" : "10.0.0.1",
-				     &sr, false);
+		r = rss_parse_addr_range(src ? src : dr.family == AF_INET6 ? "fd00::1" : "10.0.0.1",
+				     &sr, false, RSS_CMD_MAX_FLOWS);
 	if (r == -ERANGE)
 		return opt_usage_error(&spec, "--src-range '%s': more than %u addresses",
 				       src_range, RSS_CMD_MAX_FLOWS);
@@ -429,7 +266,8 @@ int cmd_rss(int argc, char **argv)
 				       src_range ? " range A-B with A <= B" : "");
 	if (sr.family != dr.family)
 		return opt_usage_error(&spec, "source and destination are of different families");
-	if (parse_port_range(sport_range ? sport_range : sport_s ? sport_s : "1024", &pr) ||
+	if (rss_parse_port_range(sport_range ? sport_range : sport_s ? sport_s : "1024",
+				 &pr.lo, &pr.hi) ||
 	    (!sport_range && pr.lo != pr.hi))
 		return opt_usage_error(&spec, "--sport%s '%s' is not a port%s",
 				       sport_range ? "-range" : "",
@@ -531,18 +369,13 @@ int cmd_rss(int argc, char **argv)
 		memcpy(f.src, sr.lo, alen);
 		memcpy(f.dst, dr.lo, alen);
 		f.dport = (uint16_t)dport;
-		for (uint64_t a = 0; a < sr.count; a++, addr_inc(f.src, alen)) {
+		for (uint64_t a = 0; a < sr.count; a++, rss_addr_inc(f.src, alen)) {
 			for (uint32_t port = pr.lo; port <= pr.hi; port++) {
 				struct rss_place p;
-				int cpu;
 
 				f.sport = (uint16_t)port;
 				rss_flow_place(cfg, &f, &p);
-				sp->queue[p.queue >= 0 && p.queue < RSS_QUEUES_MAX ? p.queue
-										: RSS_QUEUES_MAX]++;
-				notes_add(&sp->notes, p.note);
-				cpu = effective_cpu(&p);
-				sp->cpu[cpu >= 0 && cpu < RSS_CPUS_MAX ? cpu : RSS_CPUS_MAX]++;
+				rss_spread_add(sp, &p);
 				if (all || listed < RSS_CMD_LIST) {
 					print_place(&f, &p, false);
 					listed++;
@@ -557,7 +390,7 @@ int cmd_rss(int argc, char **argv)
 	for (int i = 0; i < sp->notes.n; i++)
 		print_text("  note: %s\n", sp->notes.text[i]);
 	print_u64(PRINT_JSONONLY, "flows_listed", NULL, listed);
-	print_spread(sp, total, cfg->n_rx_queues);
+	rss_spread_print(sp, total, cfg->n_rx_queues);
 	print_close_object();
 out:
 	print_flush();

@@ -3,14 +3,16 @@
  * lookup (with its table and policy rule) in each namespace, the neighbour entry, the
  * egress device, a veth into its peer's namespace, a bridge's FDB entry and the port it
  * leaves by, an Open vSwitch bridge and port, a vxlan device's remote and the underlay
- * route, a macvlan's parent and children, NAT (nftables rules), down to a physical NIC or
- * to local delivery. Each hop says what decided it and, when a packet would stop there,
+ * route, a macvlan's parent and children, NAT (the flow's conntrack entry, else the
+ * nftables rule), down to a physical NIC or to local delivery. IPv4; IPv6 for routes,
+ * neighbours and L2 devices (no NAT, policy rules, vxlan). Each hop says what decided it and, when a packet would stop there,
  * why (unreachable/blackhole/prohibit route, no route, rp_filter, failed neighbour, MTU
  * below the packet, a device down).
  *
  * walk.c asks the kernel (netlink in each namespace through core/netns.c); pathnl.c holds
  * the parsers of the netlink replies (pure, fuzzed); nat.c the nftables rule matcher
- * (pure, on `nft -j list ruleset` output); hop.c the names and the pure helpers. */
+ * (pure, on `nft -j list ruleset` output); ct.c the ctnetlink request and entry parser
+ * (pure, fuzzed); hop.c the names and the pure helpers. */
 #ifndef DPTUNE_PATH_H
 #define DPTUNE_PATH_H
 
@@ -20,6 +22,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 #include "../core/util.h"
+#include "rss_spread.h"
 
 #define PATH_HOPS_MAX 64
 #define PATH_TEXT 200
@@ -51,8 +54,9 @@ bool path_stop_is_drop(enum path_stop s);
 enum path_stop path_stop_from_errno(int err);
 
 struct path_flow {
-	int family;                  /* AF_INET */
+	int family;                  /* AF_INET, or AF_INET6 (then src6/dst6) */
 	struct in_addr src, dst;     /* src 0: chosen by the first route lookup */
+	struct in6_addr src6, dst6;
 	uint8_t proto;               /* IPPROTO_UDP */
 	uint16_t sport, dport;       /* host order; 0: any */
 	uint32_t size;               /* L3 packet size: payload + UDP + IP headers */
@@ -75,6 +79,8 @@ struct path_hop {
 	uint32_t mtu, size;   /* the device's MTU; the L3 size of the packet at this hop */
 	int encap;            /* encapsulation depth (vxlan: 1 inside the tunnel's outer) */
 	char rxq[16], cpu[16];/* NIC hop: receive queue and CPU (rss.h), "" if unknown */
+	struct in_addr src, dst; /* the packet at this hop (after NAT before it) */
+	uint16_t sport, dport;
 };
 
 struct path_result {
@@ -90,18 +96,40 @@ struct path_from {
 	const char *spec;        /* NS, pid:PID, DEV, or ADDR (as the user wrote it) */
 };
 
+/* --sport-range/--src-range: the flows of the range placed on the rx queues and CPUs of
+ * one hop's device (the NIC hop, else the device the last hop receives on), with the
+ * device's RSS read once (rss.h). The walk follows the range's first flow; the others
+ * are taken to go the same way, differing at that hop only in the source address (when
+ * --src-range is given) and the source port (--sport-range). */
+#define PATH_SPREAD_MAX 65536
+struct path_spread {
+	int hop;                  /* index into path_result.hop, -1: no device to place on */
+	char ns[64], dev[IFNAMSIZ];
+	uint64_t flows;
+	unsigned n_rx_queues;
+	bool rss;
+	char rss_reason[128];
+	char err[160];            /* the device's RSS could not be read: why */
+	struct rss_spread sp;
+};
+
 struct path_opts {
 	const char *from;        /* NS | pid:PID | DEV | ADDR */
 	const char *to;          /* IPv4 address */
 	uint8_t proto;
 	uint16_t sport, dport;
 	uint32_t payload;        /* UDP payload bytes */
+	uint32_t mark;           /* skb->mark (fwmark) of the packet where it starts; 0 none */
 	const char *run_root;    /* NULL: /run */
+	struct path_spread *spread;           /* NULL: no spread */
+	const struct rss_addr_range *srcs;    /* spread: source addresses, NULL: the flow's */
+	bool sports;                          /* spread: source ports sport_lo..sport_hi */
+	uint32_t sport_lo, sport_hi;          /* (else the flow's at that hop) */
 };
 
 /* Errors a walk reports instead of a path (with a message in err):
  * -ENOENT   no such namespace, process or device named by --from
- * -EINVAL   --to is not an IPv4 address
+ * -EINVAL   --to is not an IPv4 or IPv6 address
  * -ELOOP    the walk came back to a hop it had passed (a loop in the topology), or hit
  *           PATH_HOPS_MAX
  * other -errno: a kernel request failed. */

@@ -103,8 +103,32 @@ int pn_route_parse(const struct nlmsghdr *nlh, struct pn_route *r)
 	if (nl_attr_table(nlh, sizeof(*rtm), tb, RTA_MAX))
 		return -EBADMSG;
 	rtm = mnl_nlmsg_get_payload(nlh);
+	if (rtm->rtm_family == AF_INET6) {
+		r->family = AF_INET6;
+		r->type = rtm->rtm_type;
+		r->table = rtm->rtm_table;
+		r->dst_len = rtm->rtm_dst_len > 128 ? 128 : rtm->rtm_dst_len;
+		if (nl_get_u32(tb[RTA_TABLE], &v))
+			r->table = v;
+		if (nl_get_u32(tb[RTA_OIF], &v))
+			r->oif = (int)v;
+		if (nl_get_u32(tb[RTA_IIF], &v))
+			r->iif = (int)v;
+		nl_get_u32(tb[RTA_PRIORITY], &r->priority);
+		r->has_gw = nl_get_struct(tb[RTA_GATEWAY], &r->gw6, 16) == 16;
+		r->has_prefsrc = nl_get_struct(tb[RTA_PREFSRC], &r->prefsrc6, 16) == 16;
+		nl_get_struct(tb[RTA_DST], &r->dst6, 16);
+		if (tb[RTA_METRICS]) {
+			const struct nlattr *mx[RTAX_MAX + 1];
+
+			if (!nl_nested_table(tb[RTA_METRICS], mx, RTAX_MAX))
+				nl_get_u32(mx[RTAX_MTU], &r->mtu);
+		}
+		return 0;
+	}
 	if (rtm->rtm_family != AF_INET)
 		return -ENOMSG;
+	r->family = AF_INET;
 	r->type = rtm->rtm_type;
 	r->table = rtm->rtm_table;
 	r->dst_len = rtm->rtm_dst_len > 32 ? 32 : rtm->rtm_dst_len;
@@ -149,6 +173,8 @@ int pn_neigh_parse(const struct nlmsghdr *nlh, struct pn_neigh *n)
 	}
 	if (tb[NDA_DST] && mnl_attr_get_payload_len(tb[NDA_DST]) == 4)
 		get_in4(tb[NDA_DST], &n->dst, &n->has_dst);
+	if (tb[NDA_DST] && mnl_attr_get_payload_len(tb[NDA_DST]) == 16)
+		n->has_dst6 = nl_get_struct(tb[NDA_DST], &n->dst6, 16) == 16;
 	if (nl_get_u32(tb[NDA_MASTER], &v))
 		n->master = (int)v;
 	nl_get_u16(tb[NDA_VLAN], &n->vlan);
@@ -181,6 +207,10 @@ int pn_rule_parse(const struct nlmsghdr *nlh, struct pn_rule *r)
 	nl_get_str(tb[FRA_IIFNAME], r->iif, sizeof(r->iif));
 	nl_get_str(tb[FRA_OIFNAME], r->oif, sizeof(r->oif));
 	r->has_fwmark = nl_get_u32(tb[FRA_FWMARK], &r->fwmark) && r->fwmark;
+	if (!nl_get_u32(tb[FRA_FWMASK], &r->fwmask))
+		r->fwmask = 0xffffffffu;
+	if (tb[FRA_FWMASK] && r->fwmask)
+		r->has_fwmark = true; /* fwmark 0/0xff selects unmarked packets */
 	nl_get_u8(tb[FRA_IP_PROTO], &r->ip_proto);
 	if (nl_get_struct(tb[FRA_SPORT_RANGE], &pr, sizeof(pr)) == sizeof(pr)) {
 		r->sport_lo = pr.start;
@@ -208,6 +238,13 @@ bool pn_in_prefix(struct in_addr a, struct in_addr p, unsigned len)
 bool pn_rule_matches(const struct pn_rule *r, struct in_addr src, struct in_addr dst,
 		     uint8_t proto, uint16_t sport, uint16_t dport, const char *iif)
 {
+	return pn_rule_matches_mark(r, src, dst, proto, sport, dport, iif, "", 0);
+}
+
+bool pn_rule_matches_mark(const struct pn_rule *r, struct in_addr src, struct in_addr dst,
+			  uint8_t proto, uint16_t sport, uint16_t dport, const char *iif,
+			  const char *oif, uint32_t mark)
+{
 	bool m = true;
 
 	if (r->src_len && !pn_in_prefix(src, r->src, r->src_len))
@@ -217,9 +254,10 @@ bool pn_rule_matches(const struct pn_rule *r, struct in_addr src, struct in_addr
 	/* iif "lo" selects locally generated packets, as the kernel does */
 	if (r->iif[0] && strcmp(r->iif, iif && *iif ? iif : "lo"))
 		m = false;
-	if (r->oif[0])
-		m = false; /* oif rules need a socket bound to a device: not this lookup */
-	if (r->has_fwmark)
+	/* oif rules select a local sender bound to that device (--from DEV) */
+	if (r->oif[0] && strcmp(r->oif, oif ? oif : ""))
+		m = false;
+	if (r->has_fwmark && ((mark ^ r->fwmark) & r->fwmask))
 		m = false;
 	if (r->ip_proto && r->ip_proto != proto)
 		m = false;

@@ -33,6 +33,7 @@ struct pn_link {
 };
 
 struct pn_route {
+	uint8_t family;         /* AF_INET, or AF_INET6 (then the *6 addresses) */
 	uint8_t type;           /* RTN_* */
 	uint32_t table;
 	int oif, iif;
@@ -41,6 +42,7 @@ struct pn_route {
 	uint8_t dst_len;
 	uint32_t mtu;           /* RTAX_MTU, 0: the device's */
 	uint32_t priority;
+	struct in6_addr gw6, prefsrc6, dst6;
 };
 
 struct pn_neigh {
@@ -52,6 +54,8 @@ struct pn_neigh {
 	bool has_mac;
 	struct in_addr dst;     /* NDA_DST (IPv4 neighbour; a vxlan FDB entry's remote) */
 	bool has_dst;
+	struct in6_addr dst6;   /* NDA_DST of an IPv6 neighbour */
+	bool has_dst6;
 	int master;             /* NDA_MASTER (bridge FDB) */
 	uint16_t vlan;
 };
@@ -63,7 +67,7 @@ struct pn_rule {
 	struct in_addr src, dst;
 	uint8_t src_len, dst_len;
 	char iif[IFNAMSIZ], oif[IFNAMSIZ];
-	uint32_t fwmark;
+	uint32_t fwmark, fwmask;   /* fwmask: 0xffffffff when the rule gives none */
 	bool has_fwmark;
 	uint8_t ip_proto;
 	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
@@ -76,9 +80,15 @@ int pn_neigh_parse(const struct nlmsghdr *nlh, struct pn_neigh *n);
 int pn_rule_parse(const struct nlmsghdr *nlh, struct pn_rule *r);
 
 /* Does rule r select a packet src→dst (proto, ports host order) arriving on iif ("" for a
- * local sender)? fwmark-selecting rules match only mark 0. */
+ * local sender)? As pn_rule_matches_mark with no mark and no output device: rules that
+ * select by fwmark or oif do not match. */
 bool pn_rule_matches(const struct pn_rule *r, struct in_addr src, struct in_addr dst,
 		     uint8_t proto, uint16_t sport, uint16_t dport, const char *iif);
+/* The same with the packet's mark ((mark & fwmask) == fwmark, as fib_rule_match) and the
+ * output device a local sender is bound to (oif, "" for none). */
+bool pn_rule_matches_mark(const struct pn_rule *r, struct in_addr src, struct in_addr dst,
+			  uint8_t proto, uint16_t sport, uint16_t dport, const char *iif,
+			  const char *oif, uint32_t mark);
 /* Is a inside prefix p/len? */
 bool pn_in_prefix(struct in_addr a, struct in_addr p, unsigned len);
 /* "unicast", "local", "blackhole", ... for RTN_*. */

@@ -1,7 +1,8 @@
 /* walk.c: `dptune path`'s walk: follows one packet hop by hop as the kernel decides it,
  * asking rtnetlink in each namespace (route lookup with the flow's 5-tuple and ingress
- * device, neighbour, bridge FDB, links), OVSDB and ovs-vswitchd for Open vSwitch
- * bridges, and nft for NAT rules. Namespaces are entered only through core/netns.c: one
+ * device, fwmark; IPv4 or IPv6), neighbour, bridge FDB, links), ctnetlink for the
+ * flow's conntrack entry, OVSDB and ovs-vswitchd for Open vSwitch bridges, and nft for
+ * NAT rules. Namespaces are entered only through core/netns.c: one
  * netlink socket is opened inside each namespace the walk reaches and kept for the walk.
  * Where a bridge has no FDB entry (or a neighbour is not resolved yet) the walk explores
  * every port as the kernel floods, keeping the branch that reaches the destination. */
@@ -16,7 +17,10 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000
 #endif
@@ -31,6 +35,7 @@
 #include "path.h"
 #include "pathnl.h"
 #include "nat.h"
+#include "ct.h"
 #include "../collect/nl.h"
 #include "../collect/ovsdb.h"
 #include "../collect/ovs_parse.h"
@@ -72,6 +77,8 @@ struct ovsinst {
 };
 
 struct pkt {
+	int family;            /* 0 or AF_INET: src/dst; AF_INET6: src6/dst6 */
+	struct in6_addr src6, dst6, l2target6;
 	struct in_addr src, dst, l2target;
 	uint8_t proto;
 	uint16_t sport, dport;
@@ -81,6 +88,15 @@ struct pkt {
 	int encap;
 	uint32_t vni;
 	const struct pkt *inner;
+	uint32_t mark;         /* --mark: skb->mark, scrubbed when the packet leaves */
+	uint64_t mark_ino;     /* the namespace it was set in */
+	/* the conntrack entry of the packet as it entered namespace ct_ino (l3_in), so
+	 * that postrouting SNAT there reads the same entry as prerouting DNAT did */
+	uint64_t ct_ino;
+	int ct_state;          /* 0 not asked, 1 entry found, -1 none, -2 cannot ask */
+	struct ct_entry ct;
+	int ct_dir;            /* CT_ORIG or CT_REPLY: the way the packet matched the entry */
+	int ct_matches;        /* entries matching (a dump with a port "any") */
 };
 
 struct walker {
@@ -395,16 +411,28 @@ static int route_get(struct nsent *e, const struct pkt *p, int iif, int oif, uns
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETROUTE;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
-	rtm->rtm_dst_len = 32;
 	rtm->rtm_flags = flags;
-	mnl_attr_put(nlh, RTA_DST, 4, &p->dst);
-	if (p->src.s_addr) {
-		rtm->rtm_src_len = 32;
-		mnl_attr_put(nlh, RTA_SRC, 4, &p->src);
+	if (p->family == AF_INET6) {
+		rtm->rtm_family = AF_INET6;
+		rtm->rtm_dst_len = 128;
+		mnl_attr_put(nlh, RTA_DST, 16, &p->dst6);
+		if (!IN6_IS_ADDR_UNSPECIFIED(&p->src6)) {
+			rtm->rtm_src_len = 128;
+			mnl_attr_put(nlh, RTA_SRC, 16, &p->src6);
+		}
+	} else {
+		rtm->rtm_family = AF_INET;
+		rtm->rtm_dst_len = 32;
+		mnl_attr_put(nlh, RTA_DST, 4, &p->dst);
+		if (p->src.s_addr) {
+			rtm->rtm_src_len = 32;
+			mnl_attr_put(nlh, RTA_SRC, 4, &p->src);
+		}
 	}
 	if (iif)
 		mnl_attr_put_u32(nlh, RTA_IIF, (uint32_t)iif);
+	if (p->mark && p->mark_ino == e->inode)
+		mnl_attr_put_u32(nlh, RTA_MARK, p->mark);
 	if (oif)
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
 	if (p->proto) {
@@ -434,7 +462,7 @@ static int special_cb(const struct nlmsghdr *nlh, void *data)
 	struct special_ctx *c = data;
 	struct pn_route r;
 
-	if (pn_route_parse(nlh, &r) || r.table == RT_TABLE_LOCAL)
+	if (pn_route_parse(nlh, &r) || r.family != AF_INET || r.table == RT_TABLE_LOCAL)
 		return 0;
 	if (!pn_in_prefix(c->dst, r.dst, r.dst_len))
 		return 0;
@@ -482,7 +510,8 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* The IPv4 neighbour entry of addr on ifindex: 0, -ENOENT or -errno. */
-static int neigh_get(struct nsent *e, int ifindex, struct in_addr addr, struct pn_neigh *out)
+static int neigh_get_fam(struct nsent *e, int ifindex, int family, const void *addr,
+			 struct pn_neigh *out)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
@@ -497,9 +526,9 @@ static int neigh_get(struct nsent *e, int ifindex, struct in_addr addr, struct p
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETNEIGH;
 	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
-	ndm->ndm_family = AF_INET;
+	ndm->ndm_family = (uint8_t)family;
 	ndm->ndm_ifindex = ifindex;
-	mnl_attr_put(nlh, NDA_DST, 4, &addr);
+	mnl_attr_put(nlh, NDA_DST, family == AF_INET6 ? 16 : 4, addr);
 	rc = nl_request(s, nlh, neigh_cb, &c);
 	if (rc)
 		return rc;
@@ -507,6 +536,11 @@ static int neigh_get(struct nsent *e, int ifindex, struct in_addr addr, struct p
 		return -ENOENT;
 	*out = c.n;
 	return 0;
+}
+
+static int neigh_get(struct nsent *e, int ifindex, struct in_addr addr, struct pn_neigh *out)
+{
+	return neigh_get_fam(e, ifindex, AF_INET, &addr, out);
 }
 
 struct fdb_ctx {
@@ -577,8 +611,8 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 
 /* The first policy rule that selects p and looks up table: "pref 32766 from all lookup
  * main", or "" when none is found. */
-static void rule_text(struct nsent *e, const struct pkt *p, const char *iif, uint32_t table,
-		      char *out, size_t n)
+static void rule_text(struct nsent *e, const struct pkt *p, const char *iif, const char *oif,
+		      uint32_t table, char *out, size_t n)
 {
 	char tb[16];
 
@@ -607,10 +641,18 @@ static void rule_text(struct nsent *e, const struct pkt *p, const char *iif, uin
 
 		if (r->action != FR_ACT_TO_TBL || r->table != table)
 			continue;
-		if (!pn_rule_matches(r, p->src, p->dst, p->proto, p->sport, p->dport, iif))
+		char mk[40] = "";
+
+		if (!pn_rule_matches_mark(r, p->src, p->dst, p->proto, p->sport, p->dport, iif,
+					  oif, p->mark_ino == e->inode ? p->mark : 0))
 			continue;
-		snprintf(out, n, "rule %u: from %s%s%s lookup %s", r->priority,
+		if (r->has_fwmark && r->fwmask != 0xffffffffu)
+			snprintf(mk, sizeof(mk), " fwmark 0x%x/0x%x", r->fwmark, r->fwmask);
+		else if (r->has_fwmark)
+			snprintf(mk, sizeof(mk), " fwmark 0x%x", r->fwmark);
+		snprintf(out, n, "rule %u: from %s%s%s%s%s%s lookup %s", r->priority,
 			 r->src_len ? ip4(r->src, a) : "all", r->iif[0] ? " iif " : "", r->iif,
+			 r->oif[0] ? " oif " : "", r->oif, mk,
 			 pn_table_name(r->table, tb, sizeof(tb)));
 		return;
 	}
@@ -725,6 +767,114 @@ static const char *ns_nft(struct nsent *e)
 			e->nft_state = 1;
 	}
 	return e->nft_state > 0 ? e->nft : NULL;
+}
+
+/* ---- conntrack (ctnetlink) ---- */
+
+struct ct_ctx {
+	struct ct_tuple q;
+	struct ct_entry first;
+	int dir;
+	int n;
+};
+
+static int ct_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ct_ctx *c = data;
+	struct ct_entry en;
+
+	int dir;
+
+	if (ct_parse(nlh, &en) || !(dir = ct_match(&en, &c->q)))
+		return 0;
+	if (!c->n++) {
+		c->first = en;
+		c->dir = dir;
+	}
+	return 0;
+}
+
+/* The conntrack entry of tuple q in namespace e: 1 found (*out, *nmatch entries), 0 none,
+ * -errno when ctnetlink cannot be asked (no nf_conntrack, no permission). Replies are
+ * bounded: a dump stops after 64 MiB or 2 s. */
+static int ct_lookup(struct nsent *e, const struct ct_tuple *q, struct ct_entry *out,
+		     int *dir, int *nmatch)
+{
+	static char buf[65536];
+	char req[CT_REQ_MAX];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct ct_ctx c = { .q = *q };
+	int saved = -1, fd = ns_fd(e), rc = 0;
+	uint32_t seq = (uint32_t)time(NULL);
+	size_t total = 0;
+	double t0 = now_mono();
+	bool dump;
+
+	if (fd < 0 || netns_switch(fd, &saved))
+		return -EIO;
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (netns_restore(&saved) || !nl) {
+		if (nl)
+			mnl_socket_close(nl);
+		return -EIO;
+	}
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	{
+		struct timeval tv = { 2, 0 };
+
+		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	nlh = ct_build_get(req, q, seq, &dump);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EPROTO;
+			break;
+		}
+		total += (size_t)n;
+		rc = nl_parse_buf(buf, (size_t)n, seq, ct_cb, &c);
+		if (rc)
+			break;
+		if (total > (64u << 20) || now_mono() - t0 > 2.0) {
+			rc = 1; /* what was read so far */
+			break;
+		}
+	}
+	if (rc == -ENOENT || rc > 0)
+		rc = 0;
+out:
+	mnl_socket_close(nl);
+	if (rc)
+		return rc;
+	*nmatch = c.n;
+	if (c.n) {
+		*out = c.first;
+		*dir = c.dir;
+	}
+	return c.n > 0;
+}
+
+/* Ask once per namespace entry: fills p's conntrack view for namespace e. */
+static void ct_view(struct nsent *e, struct pkt *p)
+{
+	struct ct_tuple q = { p->src, p->dst, p->proto, p->sport, p->dport };
+	int rc;
+
+	if (p->ct_ino == e->inode && p->ct_state)
+		return;
+	p->ct_ino = e->inode;
+	p->ct_matches = 0;
+	rc = ct_lookup(e, &q, &p->ct, &p->ct_dir, &p->ct_matches);
+	p->ct_state = rc > 0 ? 1 : rc == 0 ? -1 : -2;
 }
 
 /* ---- Open vSwitch ---- */
@@ -855,6 +1005,8 @@ static int l2_rx(struct walker *w, struct nsent *e, struct pn_link *l, const str
 		 const char *kind);
 static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_link *in,
 		    struct path_hop *rxhop, int oif);
+static int l3_route6(struct walker *w, struct nsent *e, struct pkt *p, struct pn_link *in,
+		     struct path_hop *rxhop, int oif);
 
 /* Mark (ns, dev, dir) as passed: 0, 1 when it was passed already (a dead branch while
  * flooding), -ELOOP when a decided hop comes back (a loop). */
@@ -888,6 +1040,10 @@ static struct path_hop *hop_add(struct walker *w, struct nsent *e, const struct 
 		h->mtu = l ? l->mtu : 0;
 		h->size = p->size;
 		h->encap = p->encap;
+		h->src = p->src;
+		h->dst = p->dst;
+		h->sport = p->sport;
+		h->dport = p->dport;
 	}
 	return h;
 }
@@ -935,33 +1091,91 @@ static bool l3_accepts(struct nsent *e, const struct pn_link *l, const struct pk
 	if (p->has_dmac)
 		return (l->has_mac && !memcmp(l->mac, p->dmac, 6)) || !memcmp(p->dmac, bcast, 6);
 	q.dst = p->l2target.s_addr ? p->l2target : p->dst;
+	q.dst6 = !IN6_IS_ADDR_UNSPECIFIED(&p->l2target6) ? p->l2target6 : p->dst6;
+	memset(&q.src6, 0, sizeof(q.src6));
 	q.src.s_addr = 0;
 	q.proto = 0;
 	return !route_get(e, &q, 0, 0, RTM_F_LOOKUP_TABLE, &rt) && rt.type == RTN_LOCAL;
 }
 
-/* A packet arrives at IP in namespace e on device in: prerouting NAT, then the route. */
+static void note_add(char *note, size_t n, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static void note_add(char *note, size_t n, const char *fmt, ...)
+{
+	size_t l = strlen(note);
+	va_list ap;
+
+	if (l + 3 >= n)
+		return;
+	if (l) {
+		memcpy(note + l, "; ", 3);
+		l += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(note + l, n - l, fmt, ap);
+	va_end(ap);
+}
+
+/* A packet arrives at IP in namespace e on device in: prerouting NAT (the flow's
+ * conntrack entry when there is one, as the kernel applies it; else the nft rule a new
+ * connection would hit), then the route. */
 static int l3_in(struct walker *w, struct nsent *e, struct pn_link *in, const struct pkt *p0,
 		 struct path_hop *rxhop)
 {
 	struct pkt p = *p0;
-	const char *nft = ns_nft(e);
+	const char *nft;
+	struct nat_result nr;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], ct[128];
 
+	if (p.family == AF_INET6)
+		return l3_route6(w, e, &p, in, rxhop, 0);
+	nft = ns_nft(e);
+	memset(&nr, 0, sizeof(nr));
+	p.ct_state = 0;
+	ct_view(e, &p);
 	if (nft) {
 		struct nat_pkt np = { p.src, p.dst, p.proto, p.sport, p.dport, in->name, "" };
-		struct nat_result nr;
 
-		if (!nat_lookup(nft, strlen(nft), NAT_PREROUTING, &np, &nr) && nr.hit) {
-			char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+		if (nat_lookup(nft, strlen(nft), NAT_PREROUTING, &np, &nr))
+			memset(&nr, 0, sizeof(nr));
+		if (nr.note[0])
+			note_add(rxhop->note, sizeof(rxhop->note), "%s", nr.note);
+	}
+	if (p.ct_state > 0) {
+		struct ct_tuple to;
+		bool d = ct_dnat(&p.ct, p.ct_dir, &to);
+		const char *cdir = p.ct_dir == CT_REPLY ? ", reply direction" : "";
 
-			snprintf(rxhop->nat, sizeof(rxhop->nat), "DNAT %s -> %s (%.150s)",
-				 ip4(p.dst, a), ip4(nr.addr, b), nr.rule);
-			p.dst = nr.addr;
-			if (nr.port)
-				p.dport = nr.port;
+		ct_str(&p.ct, ct, sizeof(ct));
+		if (p.ct_dir == CT_REPLY)
+			nr.hit = false; /* the nat chains never see a reply packet */
+		if (p.ct_matches > 1)
+			note_add(rxhop->note, sizeof(rxhop->note), "%d conntrack entries match "
+				 "(a port is any): the first is shown", p.ct_matches);
+		if (d) {
+			snprintf(rxhop->nat, sizeof(rxhop->nat), "DNAT %s -> %s:%u, decided: "
+				 "conntrack entry%s (%s)", ip4(p.dst, a), ip4(to.dst, b), to.dport,
+				 cdir, ct);
+			if (nr.hit && (nr.addr.s_addr != to.dst.s_addr ||
+				       (nr.port && nr.port != to.dport)))
+				note_add(rxhop->note, sizeof(rxhop->note), "conntrack and rules "
+					 "disagree: the entry wins over %.120s (rules apply to new "
+					 "connections only)", nr.rule);
+			p.dst = to.dst;
+			if (p.dport || p.ct_dir == CT_REPLY || to.dport != p.ct.orig.dport)
+				p.dport = to.dport;
+		} else if (nr.hit) {
+			snprintf(rxhop->nat, sizeof(rxhop->nat), "no DNAT, decided: conntrack entry "
+				 "(%s)", ct);
+			note_add(rxhop->note, sizeof(rxhop->note), "conntrack and rules disagree: "
+				 "the entry wins over %.120s (rules apply to new connections "
+				 "only)", nr.rule);
 		}
-		if (nr.note[0] && !rxhop->note[0])
-			snprintf(rxhop->note, sizeof(rxhop->note), "%s", nr.note);
+	} else if (nr.hit) {
+		snprintf(rxhop->nat, sizeof(rxhop->nat), "DNAT %s -> %s, decided: %.150s",
+			 ip4(p.dst, a), ip4(nr.addr, b), nr.rule);
+		p.dst = nr.addr;
+		if (nr.port)
+			p.dport = nr.port;
 	}
 	return l3_route(w, e, &p, in, rxhop, 0);
 }
@@ -1106,7 +1320,12 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 		p->src = rt.prefsrc;
 	if (!iif && !w->r->flow.src.s_addr)
 		w->r->flow.src = p->src;
-	rule_text(e, p, in ? in->name : "", rt.table, rule, sizeof(rule));
+	{
+		struct pn_link *ol = oif ? link_by_index(e, oif) : NULL;
+
+		rule_text(e, p, in ? in->name : "", ol ? ol->name : "", rt.table, rule,
+			  sizeof(rule));
+	}
 	if (rt.type == RTN_LOCAL) {
 		if (rxhop && p->inner)
 			snprintf(rxhop->decided, sizeof(rxhop->decided), "local route %s table %s: "
@@ -1157,26 +1376,57 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 		struct pn_neigh nb;
 		uint32_t mtu = rt.mtu ? rt.mtu : out->mtu;
 		const char *nft;
+		struct nat_result nr;
 		int nrc;
+
+		memset(&nr, 0, sizeof(nr));
 
 		snprintf(dec, sizeof(dec), "route %s%s%s dev %s table %s%s%.90s%s",
 			 pfx[0] ? pfx : ip4(p->dst, a), rt.has_gw ? " via " : "",
 			 rt.has_gw ? ip4(rt.gw, b) : "", out->name,
 			 pn_table_name(rt.table, tb, sizeof(tb)), rule[0] ? ", " : "", rule,
 			 iif ? " (forwarded)" : "");
-		/* postrouting SNAT */
+		/* postrouting SNAT: the flow's conntrack entry, else the rule */
+		ct_view(e, p);
 		if ((nft = ns_nft(e))) {
 			struct nat_pkt np = { p->src, p->dst, p->proto, p->sport, p->dport,
 					      in ? in->name : "", out->name };
-			struct nat_result nr;
 
-			if (!nat_lookup(nft, strlen(nft), NAT_POSTROUTING, &np, &nr) && nr.hit) {
-				snprintf(nat, sizeof(nat), "SNAT %s -> %s (%.120s)", ip4(p->src, a),
-					 nr.masquerade ? "the address of the egress device" :
-					 ip4(nr.addr, b), nr.rule);
-				if (!nr.masquerade)
-					q.src = nr.addr;
+			if (nat_lookup(nft, strlen(nft), NAT_POSTROUTING, &np, &nr))
+				memset(&nr, 0, sizeof(nr));
+		}
+		if (p->ct_state > 0) {
+			struct ct_tuple to;
+			char ct[128];
+			bool sn = ct_snat(&p->ct, p->ct_dir, &to);
+			const char *cdir = p->ct_dir == CT_REPLY ? ", reply direction" : "";
+
+			ct_str(&p->ct, ct, sizeof(ct));
+			if (p->ct_dir == CT_REPLY)
+				nr.hit = false; /* the nat chains never see a reply packet */
+			if (sn) {
+				snprintf(nat, sizeof(nat), "SNAT %s -> %s:%u, decided: conntrack "
+					 "entry%s (%s)", ip4(p->src, a), ip4(to.src, b), to.sport, cdir,
+					 ct);
+				if (nr.hit && !nr.masquerade && nr.addr.s_addr != to.src.s_addr)
+					note_add(note, sizeof(note), "conntrack and rules disagree: "
+						 "the entry wins over %.120s", nr.rule);
+				q.src = to.src;
+				if (p->sport || p->ct_dir == CT_REPLY || to.sport != p->ct.orig.sport)
+					q.sport = to.sport;
+			} else if (nr.hit) {
+				snprintf(nat, sizeof(nat), "no SNAT, decided: conntrack entry (%s)",
+					 ct);
+				note_add(note, sizeof(note), "conntrack and rules disagree: the "
+					 "entry wins over %.120s (rules apply to new connections "
+					 "only)", nr.rule);
 			}
+		} else if (nr.hit) {
+			snprintf(nat, sizeof(nat), "SNAT %s -> %s, decided: %.120s", ip4(p->src, a),
+				 nr.masquerade ? "the address of the egress device" :
+				 ip4(nr.addr, b), nr.rule);
+			if (!nr.masquerade)
+				q.src = nr.addr;
 		}
 		nrc = (out->flags & IFF_NOARP) ? -ENOENT : neigh_get(e, out->ifindex, nh, &nb);
 		q.has_dmac = false;
@@ -1243,6 +1493,136 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 				}
 			}
 		}
+		return rc;
+	}
+}
+
+static const char *ip6(const struct in6_addr *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+/* IPv6: the route lookup (AF_INET6), local delivery, forwarding, the neighbour (NDP) and
+ * the egress device. No policy-rule naming, NAT, conntrack or rp_filter for IPv6. */
+static int l3_route6(struct walker *w, struct nsent *e, struct pkt *p, struct pn_link *in,
+		     struct path_hop *rxhop, int oif)
+{
+	struct pn_route rt, fm;
+	struct pn_link *out;
+	struct path_hop *h;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], tb[16], pfx[INET6_ADDRSTRLEN + 8];
+	int rc, iif = in ? in->ifindex : 0, fwd = 1;
+
+	rc = route_get(e, p, iif, oif, RTM_F_LOOKUP_TABLE, &rt);
+	if (!rc && rt.type == RTN_UNICAST && iif &&
+	    !sysctl_read(e, "/proc/sys/net/ipv6/conf/all/forwarding", &fwd) && !fwd) {
+		if (w->flooding)
+			return 0;
+		h = rxhop ? rxhop : hop_add(w, e, NULL, "route", "tx", p);
+		if (!h)
+			return walk_err(w, -ELOOP, "more than %d hops", PATH_HOPS_MAX);
+		return stop_at(h, PSTOP_NOFORWARD, "%s is not local here and "
+			       "net.ipv6.conf.all.forwarding=0", ip6(&p->dst6, a));
+	}
+	if (rc || (rt.type != RTN_UNICAST && rt.type != RTN_LOCAL)) {
+		enum path_stop s = rc ? path_stop_from_errno(rc) : PSTOP_ERROR;
+
+		if (w->flooding && iif)
+			return 0;
+		h = rxhop ? rxhop : hop_add(w, e, NULL, "route", "tx", p);
+		if (!h)
+			return walk_err(w, -ELOOP, "more than %d hops", PATH_HOPS_MAX);
+		if (s == PSTOP_NOROUTE)
+			return stop_at(h, s, "no route to %s in %s", ip6(&p->dst6, a), e->name);
+		if (!rc)
+			return stop_at(h, s, "a %s route: not followed", pn_route_type_name(rt.type));
+		if (s == PSTOP_ERROR || s == PSTOP_RPFILTER)
+			return stop_at(h, PSTOP_ERROR, "the route lookup failed: %s", strerror(-rc));
+		return stop_at(h, s, "%s route to %s: the kernel drops the packet",
+			       path_stop_name(s), ip6(&p->dst6, a));
+	}
+	if (IN6_IS_ADDR_UNSPECIFIED(&p->src6) && rt.has_prefsrc)
+		p->src6 = rt.prefsrc6;
+	if (!iif && IN6_IS_ADDR_UNSPECIFIED(&w->r->flow.src6))
+		w->r->flow.src6 = p->src6;
+	if (rt.type == RTN_LOCAL) {
+		h = rxhop;
+		if (!h) {
+			struct pn_link *lo = link_by_index(e, rt.oif ? rt.oif : 1);
+
+			h = hop_add(w, e, lo, "lo", "tx", p);
+			if (!h)
+				return walk_err(w, -ELOOP, "more than %d hops", PATH_HOPS_MAX);
+		}
+		snprintf(h->decided, sizeof(h->decided), "local route %s table %s",
+			 ip6(&p->dst6, a), pn_table_name(rt.table, tb, sizeof(tb)));
+		w->r->final.src6 = p->src6;
+		w->r->final.dst6 = p->dst6;
+		w->r->final.sport = p->sport;
+		w->r->final.dport = p->dport;
+		return stop_at(h, PSTOP_DELIVERED, "delivered to %s in %s", ip6(&p->dst6, a),
+			       e->name);
+	}
+	if (w->flooding && iif && in && !p->has_dmac)
+		return 0;
+	out = link_by_index(e, rt.oif);
+	if (!out)
+		return walk_err(w, -ENOENT, "route in %s names ifindex %d, which is not there",
+				e->name, rt.oif);
+	pfx[0] = '\0';
+	if (!route_get(e, p, iif, oif, RTM_F_FIB_MATCH, &fm))
+		snprintf(pfx, sizeof(pfx), "%s/%u", ip6(&fm.dst6, b), fm.dst_len);
+	{
+		struct pkt q = *p;
+		char dec[PATH_TEXT], note[PATH_TEXT] = "", mac[20];
+		struct in6_addr nh = rt.has_gw ? rt.gw6 : p->dst6;
+		struct pn_neigh nb;
+		uint32_t mtu = rt.mtu ? rt.mtu : out->mtu;
+		int nrc, nbefore = w->r->n;
+
+		snprintf(dec, sizeof(dec), "route %s%s%s dev %s table %s%s",
+			 pfx[0] ? pfx : ip6(&p->dst6, a), rt.has_gw ? " via " : "",
+			 rt.has_gw ? ip6(&rt.gw6, b) : "", out->name,
+			 pn_table_name(rt.table, tb, sizeof(tb)), iif ? " (forwarded)" : "");
+		nrc = (out->flags & IFF_NOARP) ? -ENOENT :
+		      neigh_get_fam(e, out->ifindex, AF_INET6, &nh, &nb);
+		q.has_dmac = false;
+		q.l2target6 = nh;
+		if (!nrc && nb.has_mac && !(nb.state & (NUD_FAILED | NUD_INCOMPLETE))) {
+			memcpy(q.dmac, nb.mac, 6);
+			q.has_dmac = true;
+			snprintf(note, sizeof(note), "neighbour %s lladdr %s %s", ip6(&nh, a),
+				 pn_mac_str(nb.mac, mac, sizeof(mac)), pn_nud_name(nb.state));
+		} else if (!nrc && (nb.state & NUD_FAILED)) {
+			h = hop_add(w, e, out, link_kind(out), "tx", p);
+			if (!h)
+				return -ELOOP;
+			snprintf(h->decided, sizeof(h->decided), "%s", dec);
+			return stop_at(h, PSTOP_NEIGH, "neighbour %s on %s is FAILED: nothing "
+				       "answers neighbour solicitation", ip6(&nh, a), out->name);
+		} else if (!(out->flags & IFF_NOARP)) {
+			snprintf(note, sizeof(note), "no neighbour entry for %s yet (neighbour "
+				 "discovery resolves it on the first packet)", ip6(&nh, a));
+		}
+		if (p->size > mtu) {
+			/* IPv6 routers never fragment: a forwarded packet gets ICMPv6 Packet Too
+			 * Big; a local sender fragments */
+			if (iif) {
+				h = hop_add(w, e, out, link_kind(out), "tx", p);
+				if (!h)
+					return -ELOOP;
+				snprintf(h->decided, sizeof(h->decided), "%s", dec);
+				return stop_at(h, PSTOP_MTU, "forwarded packet of %u bytes > MTU %u "
+					       "of %s: dropped (IPv6 routers do not fragment)",
+					       p->size, mtu, out->name);
+			}
+			note_add(note, sizeof(note), "fragmented: %u bytes > MTU %u", p->size, mtu);
+			q.size = mtu;
+		}
+		rc = l2_tx(w, e, out, &q, dec, NULL, false);
+		if (rc > 0 && w->r->n > nbefore && note[0])
+			note_add(w->r->hop[nbefore].note, sizeof(w->r->hop[nbefore].note), "%s",
+				 note);
 		return rc;
 	}
 }
@@ -1639,8 +2019,14 @@ static void nic_place(struct nsent *e, const struct pn_link *l, const struct pkt
 	struct rss_place pl;
 	char err[128];
 
-	memcpy(f.src, &p->src, 4);
-	memcpy(f.dst, &p->dst, 4);
+	if (p->family == AF_INET6) {
+		f.family = AF_INET6;
+		memcpy(f.src, &p->src6, 16);
+		memcpy(f.dst, &p->dst6, 16);
+	} else {
+		memcpy(f.src, &p->src, 4);
+		memcpy(f.dst, &p->dst, 4);
+	}
 	rss_config_init(&cfg);
 	if (rss_config_read(ns_fd(e), l->name, &cfg, err, sizeof(err)) ||
 	    rss_flow_place(&cfg, &f, &pl))
@@ -1892,6 +2278,74 @@ static void walker_release(struct walker *w)
 	free(w->ovs);
 }
 
+/* The spread of the range's flows at one hop (see struct path_spread). */
+static void spread_place(struct walker *w, struct path_spread *s)
+{
+	const struct path_opts *o = w->o;
+	const struct path_result *r = w->r;
+	struct rss_config *cfg;
+	const struct path_hop *h = NULL;
+	struct nsent *e = NULL;
+	struct rss_flow f;
+	uint32_t plo, phi;
+	uint64_t na;
+
+	memset(s, 0, sizeof(*s));
+	s->hop = -1;
+	if (r->flow.family == AF_INET6) {
+		snprintf(s->err, sizeof(s->err), "the spread is IPv4 only");
+		return;
+	}
+	for (int i = 0; i < r->n && !h; i++)
+		if (!strcmp(r->hop[i].kind, "nic"))
+			h = &r->hop[i];
+	for (int i = r->n - 1; i >= 0 && !h; i--)
+		if (!strcmp(r->hop[i].dir, "rx") && r->hop[i].ifindex > 0)
+			h = &r->hop[i];
+	if (!h) {
+		snprintf(s->err, sizeof(s->err), "no hop receives the flows on a device");
+		return;
+	}
+	s->hop = (int)(h - r->hop);
+	snprintf(s->ns, sizeof(s->ns), "%s", h->ns);
+	snprintf(s->dev, sizeof(s->dev), "%s", h->dev);
+	for (size_t i = 0; i < w->nns && !e; i++)
+		if (w->ns[i].inode == h->ns_inode)
+			e = &w->ns[i];
+	cfg = xmalloc(sizeof(*cfg));
+	rss_config_init(cfg);
+	if (!e || rss_config_read(ns_fd(e), h->dev, cfg, s->err, sizeof(s->err))) {
+		if (!s->err[0])
+			snprintf(s->err, sizeof(s->err), "namespace of %s not open", h->dev);
+		free(cfg);
+		return;
+	}
+	s->err[0] = '\0';
+	s->rss = cfg->rss;
+	s->n_rx_queues = cfg->n_rx_queues;
+	snprintf(s->rss_reason, sizeof(s->rss_reason), "%s", cfg->rss_reason);
+	memset(&f, 0, sizeof(f));
+	f.family = AF_INET;
+	f.proto = r->flow.proto;
+	memcpy(f.src, o->srcs ? o->srcs->lo : (const uint8_t *)&h->src, 4);
+	memcpy(f.dst, &h->dst, 4);
+	f.dport = h->dport;
+	plo = o->sports ? o->sport_lo : h->sport;
+	phi = o->sports ? o->sport_hi : h->sport;
+	na = o->srcs ? o->srcs->count : 1;
+	for (uint64_t a = 0; a < na; a++, rss_addr_inc(f.src, 4)) {
+		for (uint32_t port = plo; port <= phi && s->flows < PATH_SPREAD_MAX; port++) {
+			struct rss_place pl;
+
+			f.sport = (uint16_t)port;
+			rss_flow_place(cfg, &f, &pl);
+			rss_spread_add(&s->sp, &pl);
+			s->flows++;
+		}
+	}
+	free(cfg);
+}
+
 int path_walk(const struct path_opts *o, struct path_result *r, char *err, size_t errn)
 {
 	struct walker w = { .o = o, .r = r, .err = err, .errn = errn };
@@ -1903,14 +2357,25 @@ int path_walk(const struct path_opts *o, struct path_result *r, char *err, size_
 	memset(r, 0, sizeof(*r));
 	*err = '\0';
 	r->flow.family = AF_INET;
-	if (!o->to || inet_pton(AF_INET, o->to, &r->flow.dst) != 1) {
-		snprintf(err, errn, "--to %s: not an IPv4 address", o->to ? o->to : "(none)");
+	if (o->to && inet_pton(AF_INET6, o->to, &r->flow.dst6) == 1) {
+		r->flow.family = AF_INET6;
+		struct in6_addr a6;
+		struct in_addr a4;
+
+		if (o->from && (inet_pton(AF_INET6, o->from, &a6) == 1 ||
+				inet_pton(AF_INET, o->from, &a4) == 1)) {
+			snprintf(err, errn, "--from %s: an address as the start is IPv4 only; name "
+				 "the namespace, process or device", o->from);
+			return -EINVAL;
+		}
+	} else if (!o->to || inet_pton(AF_INET, o->to, &r->flow.dst) != 1) {
+		snprintf(err, errn, "--to %s: not an IPv4 or IPv6 address", o->to ? o->to : "(none)");
 		return -EINVAL;
 	}
 	r->flow.proto = o->proto ? o->proto : IPPROTO_UDP;
 	r->flow.sport = o->sport;
 	r->flow.dport = o->dport;
-	r->flow.size = o->payload + 8 + 20;
+	r->flow.size = o->payload + 8 + (r->flow.family == AF_INET6 ? 40 : 20);
 	/* every namespace up front: the table of namespaces never moves during the walk */
 	ns_discover(&w);
 	rc = start_ns(&w, o->from, &e, &dev, &r->flow.src);
@@ -1922,7 +2387,14 @@ int path_walk(const struct path_opts *o, struct path_result *r, char *err, size_
 	p.sport = r->flow.sport;
 	p.dport = r->flow.dport;
 	p.size = r->flow.size;
-	rc = l3_route(&w, e, &p, NULL, NULL, dev ? dev->ifindex : 0);
+	p.mark = o->mark;
+	p.mark_ino = e->inode;
+	p.family = r->flow.family;
+	p.dst6 = r->flow.dst6;
+	if (p.family == AF_INET6)
+		rc = l3_route6(&w, e, &p, NULL, NULL, dev ? dev->ifindex : 0);
+	else
+		rc = l3_route(&w, e, &p, NULL, NULL, dev ? dev->ifindex : 0);
 	if (rc == 0 && r->n) {
 		struct path_hop *h = &r->hop[r->n - 1];
 
@@ -1936,12 +2408,19 @@ int path_walk(const struct path_opts *o, struct path_result *r, char *err, size_
 		rc = 0;
 	if (!rc)
 		r->stop = r->hop[r->n - 1].stop;
+	if (!rc && r->flow.family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&r->final.dst6)) {
+		r->final = r->flow;
+		r->final.src6 = r->flow.src6;
+	}
+	r->final.family = r->flow.family;
 	if (!rc && r->final.dst.s_addr == 0)
 		r->final = r->flow;
 	if (!rc && r->final.src.s_addr == 0)
 		r->final.src = r->flow.src;
 	r->final.proto = r->flow.proto;
 	r->final.size = r->flow.size;
+	if (!rc && o->spread)
+		spread_place(&w, o->spread);
 out:
 	walker_release(&w);
 	return rc;

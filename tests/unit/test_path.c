@@ -14,6 +14,8 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 #include <linux/fib_rules.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
@@ -21,6 +23,7 @@
 #include "analyze/ledger.h"
 #include "collect/nl.h"
 #include "core/util.h"
+#include "path/ct.h"
 #include "path/nat.h"
 #include "path/path.h"
 #include "path/pathnl.h"
@@ -161,6 +164,44 @@ static void test_route_parse(void **state)
 	assert_int_equal(r.mtu, 1400);
 	nlh->nlmsg_type = RTM_NEWLINK;
 	assert_int_equal(pn_route_parse(nlh, &r), -ENOMSG);
+
+	/* IPv6: a gateway, a prefix, a prefsrc; a /200 prefix length is clamped */
+	{
+		struct in6_addr g6, d6, s6;
+		struct ndmsg *ndm;
+		struct pn_neigh n;
+
+		inet_pton(AF_INET6, "fe80::1", &g6);
+		inet_pton(AF_INET6, "fd00:9::", &d6);
+		inet_pton(AF_INET6, "fd00:1::5", &s6);
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_NEWROUTE;
+		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+		rtm->rtm_family = AF_INET6;
+		rtm->rtm_type = RTN_UNICAST;
+		rtm->rtm_dst_len = 200;
+		rtm->rtm_table = RT_TABLE_MAIN;
+		mnl_attr_put_u32(nlh, RTA_OIF, 3);
+		mnl_attr_put(nlh, RTA_GATEWAY, 16, &g6);
+		mnl_attr_put(nlh, RTA_DST, 16, &d6);
+		mnl_attr_put(nlh, RTA_PREFSRC, 16, &s6);
+		assert_int_equal(pn_route_parse(nlh, &r), 0);
+		assert_int_equal(r.family, AF_INET6);
+		assert_int_equal(r.oif, 3);
+		assert_int_equal(r.dst_len, 128);
+		assert_true(r.has_gw && !memcmp(&r.gw6, &g6, 16));
+		assert_true(r.has_prefsrc && !memcmp(&r.prefsrc6, &s6, 16));
+		assert_memory_equal(&r.dst6, &d6, 16);
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_NEWNEIGH;
+		ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+		ndm->ndm_family = AF_INET6;
+		ndm->ndm_state = NUD_REACHABLE;
+		mnl_attr_put(nlh, NDA_DST, 16, &g6);
+		assert_int_equal(pn_neigh_parse(nlh, &n), 0);
+		assert_true(n.has_dst6 && !n.has_dst);
+		assert_memory_equal(&n.dst6, &g6, 16);
+	}
 }
 
 static void test_neigh_rule_parse(void **state)
@@ -213,6 +254,33 @@ static void test_neigh_rule_parse(void **state)
 	assert_true(pn_rule_matches(&r, A("10.1.3.9"), A("8.8.8.8"), 17, 1, 2, "eth1"));
 	assert_true(pn_in_prefix(A("10.0.0.1"), A("0.0.0.0"), 0));
 	assert_false(pn_in_prefix(A("10.0.0.1"), A("10.0.0.2"), 32));
+
+	/* fwmark 7 (mask implied), then fwmark 0x10/0xf0, then oif */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWRULE;
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = AF_INET;
+	frh->action = FR_ACT_TO_TBL;
+	mnl_attr_put_u32(nlh, FRA_TABLE, 100);
+	mnl_attr_put_u32(nlh, FRA_FWMARK, 7);
+	assert_int_equal(pn_rule_parse(nlh, &r), 0);
+	assert_true(r.has_fwmark);
+	assert_false(pn_rule_matches(&r, A("10.1.2.9"), A("8.8.8.8"), 17, 1, 2, ""));
+	assert_true(pn_rule_matches_mark(&r, A("10.1.2.9"), A("8.8.8.8"), 17, 1, 2, "", "", 7));
+	assert_false(pn_rule_matches_mark(&r, A("10.1.2.9"), A("8.8.8.8"), 17, 1, 2, "", "", 0x17));
+	mnl_attr_put_u32(nlh, FRA_FWMASK, 0xf);
+	assert_int_equal(pn_rule_parse(nlh, &r), 0);
+	assert_true(pn_rule_matches_mark(&r, A("10.1.2.9"), A("8.8.8.8"), 17, 1, 2, "", "", 0x17));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWRULE;
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = AF_INET;
+	frh->action = FR_ACT_TO_TBL;
+	mnl_attr_put_strz(nlh, FRA_OIFNAME, "eth2");
+	assert_int_equal(pn_rule_parse(nlh, &r), 0);
+	assert_false(pn_rule_matches(&r, A("10.1.2.9"), A("8.8.8.8"), 17, 1, 2, ""));
+	assert_true(pn_rule_matches_mark(&r, A("10.1.2.9"), A("8.8.8.8"), 17, 1, 2, "", "eth2", 0));
+	assert_false(pn_rule_matches_mark(&r, A("10.1.2.9"), A("8.8.8.8"), 17, 1, 2, "", "eth1", 0));
 }
 
 static int link_seen;
@@ -329,6 +397,105 @@ static void test_hops(void **state)
 	assert_false(path_hop_same_dev(&r.hop[0], &r.hop[1]));
 }
 
+struct ct_all {
+	struct ct_entry e[4];
+	int n;
+};
+
+static int ct_all_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ct_all *c = data;
+
+	if (c->n < 4 && !ct_parse(nlh, &c->e[c->n]))
+		c->n++;
+	return 0;
+}
+
+/* A ctnetlink dump recorded in the router lab's router after a client sent to the
+ * floating IP (udp 10.232.1.2:40000 -> 10.232.1.100:5500) and the VM sent out
+ * (udp 10.231.1.10:41000 -> 10.232.1.2:6000). */
+static void test_ct_recorded(void **state)
+{
+	size_t len;
+	char *buf = slurp("tests/data/path/ct-router.bin", &len), s[160];
+	struct ct_all c = { .n = 0 };
+	struct ct_tuple q = { A("10.232.1.2"), A("10.232.1.100"), 17, 40000, 5500 }, to;
+	const struct ct_entry *in = NULL, *out = NULL;
+
+	(void)state;
+	assert_int_equal(nl_parse_buf(buf, len, 0, ct_all_cb, &c), 1);
+	assert_int_equal(c.n, 2);
+	for (int i = 0; i < c.n; i++) {
+		if (ct_match(&c.e[i], &q))
+			in = &c.e[i];
+		else
+			out = &c.e[i];
+	}
+	assert_non_null(in);
+	assert_non_null(out);
+	assert_true(ct_dnat(in, CT_ORIG, &to));
+	assert_int_equal(to.dst.s_addr, A("10.231.1.10").s_addr);
+	assert_int_equal(to.dport, 5500);
+	assert_false(ct_snat(in, CT_ORIG, &to));
+	assert_string_equal(ct_str(in, s, sizeof(s)), "udp 10.232.1.2:40000 -> 10.232.1.100:5500, "
+			    "reply 10.231.1.10:5500 -> 10.232.1.2:40000");
+	assert_false(ct_dnat(out, CT_ORIG, &to));
+	assert_true(ct_snat(out, CT_ORIG, &to));
+	assert_int_equal(to.src.s_addr, A("10.232.1.100").s_addr);
+	assert_int_equal(to.sport, 41000);
+	q.sport = 0; /* any */
+	assert_int_equal(ct_match(in, &q), CT_ORIG);
+	q.dport = 5501;
+	assert_int_equal(ct_match(in, &q), CT_NONE);
+	/* the VM's answer to the client: the reply direction, un-DNATed to the floating IP */
+	q = (struct ct_tuple){ A("10.231.1.10"), A("10.232.1.2"), 17, 5500, 40000 };
+	assert_int_equal(ct_match(in, &q), CT_REPLY);
+	assert_true(ct_snat(in, CT_REPLY, &to));
+	assert_int_equal(to.src.s_addr, A("10.232.1.100").s_addr);
+	assert_int_equal(to.sport, 5500);
+	assert_false(ct_dnat(in, CT_REPLY, &to));
+	/* the answer to the VM's flow: un-SNATed, the destination goes back to the VM */
+	q = (struct ct_tuple){ A("10.232.1.2"), A("10.232.1.100"), 17, 6000, 41000 };
+	assert_int_equal(ct_match(out, &q), CT_REPLY);
+	assert_true(ct_dnat(out, CT_REPLY, &to));
+	assert_int_equal(to.dst.s_addr, A("10.231.1.10").s_addr);
+	assert_int_equal(to.dport, 41000);
+	/* truncated: the parser stops, never reads past the end */
+	for (size_t l = 0; l < len; l += 7)
+		(void)nl_parse_buf(buf, l, 0, ct_all_cb, &c);
+	free(buf);
+}
+
+static void test_ct_request(void **state)
+{
+	char buf[CT_REQ_MAX];
+	struct ct_tuple q = { A("10.0.0.2"), A("10.0.0.9"), 17, 4000, 5500 };
+	const struct nlattr *tb[CTA_MAX + 1], *tu[CTA_TUPLE_MAX + 1], *ip[CTA_IP_MAX + 1],
+		*pr[CTA_PROTO_MAX + 1];
+	struct nlmsghdr *nlh;
+	uint16_t v;
+	bool dump;
+
+	(void)state;
+	nlh = ct_build_get(buf, &q, 5, &dump);
+	assert_false(dump);
+	assert_int_equal(nlh->nlmsg_type, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET);
+	assert_int_equal(nl_attr_table(nlh, sizeof(struct nfgenmsg), tb, CTA_MAX), 0);
+	assert_int_equal(nl_nested_table(tb[CTA_TUPLE_ORIG], tu, CTA_TUPLE_MAX), 0);
+	assert_int_equal(nl_nested_table(tu[CTA_TUPLE_IP], ip, CTA_IP_MAX), 0);
+	assert_int_equal(nl_nested_table(tu[CTA_TUPLE_PROTO], pr, CTA_PROTO_MAX), 0);
+	assert_memory_equal(mnl_attr_get_payload(ip[CTA_IP_V4_DST]), &q.dst, 4);
+	assert_true(nl_get_u16(pr[CTA_PROTO_DST_PORT], &v));
+	assert_int_equal(ntohs(v), 5500);
+	/* a port "any": a dump, filtered by ct_match */
+	q.sport = 0;
+	nlh = ct_build_get(buf, &q, 6, &dump);
+	assert_true(dump);
+	assert_true(nlh->nlmsg_flags & NLM_F_DUMP);
+	/* another message type is not an entry */
+	assert_int_equal(ct_parse(nlh, &(struct ct_entry){ 0 }), -ENOMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +508,8 @@ int main(void)
 		cmocka_unit_test(test_nat_recorded),
 		cmocka_unit_test(test_stops_and_fixes),
 		cmocka_unit_test(test_hops),
+		cmocka_unit_test(test_ct_recorded),
+		cmocka_unit_test(test_ct_request),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
