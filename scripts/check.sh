@@ -101,6 +101,8 @@ run_integration() {
 	dir=$(mktemp -d /tmp/dptune-check-integ.XXXXXX)
 	export DPTUNE="$PWD/$O/dptune" O
 	export -f prove_one
+	# INTEGRATION_GROUPS=parallel (or serial) runs one group only, to time or re-run it
+	case ${INTEGRATION_GROUPS:-all} in parallel) serial=() ;; serial) par=() ;; esac
 	start=$SECONDS
 	printf '%s\n' "${par[@]}" | xargs -r -P "$jobs" -I{} bash -c 'prove_one "$1" "$2"' _ {} "$dir"
 	echo "integration: ${#par[@]} tests $jobs at a time in $((SECONDS - start)) s"
