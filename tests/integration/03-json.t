@@ -2,6 +2,8 @@
 # 03-json.t: every command and subcommand prints valid JSON under --json, one document per
 # line, and a failure under --json ends stdout with one {"error":{...}} object whose "exit"
 # is the exit status (dptune(1), JSON OUTPUT AND ERRORS).
+# serial: `lab fault rcvbuf` sets the host's net.core.rmem_default (not per namespace
+#   on this kernel), and `doctor` on the host must find nothing another test would cause.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd python3

@@ -3,6 +3,8 @@
 # dropped, conntrack drop/early_drop/insert_failed, nft rule drops, tap tx_dropped) and
 # `fault --clear` restores every setting; `down` restores a host-wide one too. Counters are
 # read as a real host would show them (dptune stat, /proc, sysfs, nft), never the lab state.
+# serial: the backlog, rcvbuf and conntrack faults set host-wide sysctls (netdev_max_backlog,
+#   rmem_default, nf_conntrack_max), and a --rate max bench overflows the host's backlog.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd python3 ip

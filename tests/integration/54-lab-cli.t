@@ -5,6 +5,8 @@
 # --json output (and error) is one JSON document; `lab --help` lists every subcommand,
 # matrix too, keeps scenarios on their own lines, under 100 columns, ending in a newline;
 # every hint that sends traffic, printed by `lab up` or the demo, names a namespace.
+# serial: `lab fault rcvbuf` sets the host's net.core.rmem_default (not per namespace
+#   on this kernel).
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd python3 ip

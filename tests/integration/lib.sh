@@ -3,7 +3,24 @@
 # removed by the cleanup trap, and ok/is/skip helpers.
 set -u
 DPTUNE=${DPTUNE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/dptune}
-P=${P:-t$(printf '%04x' $(( ($$ + RANDOM) % 65536 )))}
+# $P is unique among the tests running at once (scripts/check.sh runs two at a time, other
+# users run theirs): t + 4 hex digits of N, 0 <= N < 1024, claimed by an atomic mkdir of
+# $T_CLAIMS/$P that the cleanup trap removes. $PORT_BASE is 10000 + 20 N: the test's own 20
+# ports (10000-30479, below the kernel's ephemeral range), for servers that need a fixed port
+# on an address another test could also use (loopback of the host).
+T_CLAIMS=/tmp/dptune-test-prefix T_CLAIM=
+if [ -z "${P:-}" ]; then
+	mkdir -p -m 1777 "$T_CLAIMS" 2>/dev/null
+	for _ in $(seq 200); do
+		T_PN=$(( (RANDOM ^ $$) % 1024 ))
+		P=t$(printf '%04x' $T_PN)
+		if mkdir "$T_CLAIMS/$P" 2>/dev/null; then T_CLAIM=$T_CLAIMS/$P; break; fi
+	done
+	[ -n "$T_CLAIM" ] || echo "# lib.sh: no free prefix claim in $T_CLAIMS: $P may be shared" >&2
+	PORT_BASE=$((10000 + 20 * T_PN))
+else
+	PORT_BASE=$((10000 + 20 * ($(echo "$P" | cksum | cut -d' ' -f1) % 1024)))
+fi
 T_N=0
 T_FAIL=0
 T_NS=()
@@ -55,6 +72,7 @@ t_cleanup() {
 	for p in "${T_PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	for c in "${T_CLEAN[@]}"; do eval "$c" >/dev/null 2>&1; done
 	for n in "${T_NS[@]}"; do ip netns del "$n" 2>/dev/null; done
+	[ -z "$T_CLAIM" ] || rmdir "$T_CLAIM" 2>/dev/null
 }
 trap t_cleanup EXIT
 trap 'exit 130' INT TERM
