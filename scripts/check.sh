@@ -68,7 +68,7 @@ run_sanitized() {
 # test would disturb) run alone, one after another; the rest run $INTEGRATION_JOBS (2) at a
 # time, each through its own prove so that its TAP and timing stay together in the log.
 # SERIAL_ALSO names tests that are serial but do not say so in their header yet.
-SERIAL_ALSO=${SERIAL_ALSO:-"40-sweep.t 55-matrix.t 65-doctor.t 90-* 91-*"}
+SERIAL_ALSO=${SERIAL_ALSO:-}
 is_serial() { # test file
 	local g
 	head -30 "$1" | grep -qE '^# serial:' && return 0

@@ -2,6 +2,7 @@
 # 40-sweep.t (issue 4's must-show): with an nftables rule that caps the path at R pps, the
 # NDR found is within 2 % of R, for two R; the ledger of the first trial above the NDR names
 # the netfilter layer; the search stops after a bounded number of trials and says why.
+# serial: measures rates (NDR within 2 % of a cap): a concurrent test takes the CPU its sender needs
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd nft python3

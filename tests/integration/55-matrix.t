@@ -12,6 +12,7 @@
 # sender-bound paths are the same cost divided into whatever CPU share the sender got (on a
 # loaded machine, a different share for each scenario); on failure it prints both rows,
 # their NDRs, stop reasons and the load average.
+# serial: measures per-packet costs and NDRs of five scenarios: a concurrent test disturbs them
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd python3

@@ -6,6 +6,7 @@
 # away in a retest, and revert restores every value byte for byte.
 # The faults change host-wide sysctls; the lab records and restores them (and so does the
 # cleanup trap, through `lab down`).
+# serial: lab faults set host-wide sysctls (backlog, rmem_default, conntrack max), and doctor reads the whole host
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd python3 nft

@@ -5,6 +5,7 @@
 # it must have, and the backlog drop total it shows equals the one computed from the
 # recording itself (zstdcat + python). A screenshot is kept in build/test-artefacts/.
 # The fault lowers net.core.netdev_max_backlog; the lab restores it (also in the trap).
+# serial: the tiny-backlog fault is host-wide (net.core.netdev_max_backlog)
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd python3 zstdcat

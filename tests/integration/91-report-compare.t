@@ -3,6 +3,7 @@
 # `dptune tune apply` doctor's plan, record the same bench again, and report both: the
 # comparison shows the backlog drops gone (or sharply down) and net.core.netdev_max_backlog
 # changed from the fault's 4. tune revert and the lab restore every value (also in the trap).
+# serial: the tiny-backlog fault and tune apply of its plan are host-wide
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd python3
