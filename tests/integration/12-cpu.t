@@ -91,8 +91,12 @@ mkns a || { echo "# cannot create namespace"; exit 1; }
 "$DPTUNE" stat -i 1 -c 2 --json --all --layer backlog >"$OUT.i" 2>&1 &
 STAT=$!
 bg_pid $STAT
-for i in $(seq 1 15); do    # at most 15 x 500 pings, each run at most 2 s
-	kill -0 $STAT 2>/dev/null || break
+# The flood lasts as long as stat samples (its first snapshot can take a second on a host
+# with a hundred namespaces, longer than 15 floods of 500, a few ms each, used to last):
+# bounded by stat's end, 20 s and 4000 runs of at most 500 pings and 2 s each.
+end=$((SECONDS + 20))
+for i in $(seq 1 4000); do
+	kill -0 $STAT 2>/dev/null && [ $SECONDS -lt $end ] || break
 	nsx a ping -q -f -c 500 -w 2 127.0.0.1 >/dev/null 2>&1
 done
 wait $STAT
