@@ -206,7 +206,7 @@ int cmd_record(int argc, char **argv)
 	struct rec_writer_opts wo = { .level = 3 };
 	struct collect_opts co = { 0 };
 	double interval = 1, duration = 0;
-	bool json = false, have_dur = false, have_frame = false;
+	bool json = false, have_dur = false, have_frame = false, have_count = false;
 	const char *layers = NULL, *reason = "signal";
 	uint32_t frame = 0, level = 3;
 	int first, dd = -1, rc, r;
@@ -215,7 +215,7 @@ int cmd_record(int argc, char **argv)
 	struct rec_writer *w = NULL;
 	struct child ch = { .pid = -1, .fd = -1 };
 	char **cargv = NULL, err[512];
-	uint64_t n = 0;
+	uint64_t n = 0, count = 0;
 	const struct opt opts[] = {
 		OPT_GROUP_ENTRY("where and how often"),
 		{ .name = "output", .shrt = 'o', .type = OPT_STR, .dst = &wo.path, .arg = "FILE",
@@ -223,6 +223,7 @@ int cmd_record(int argc, char **argv)
 		VOCAB_INTERVAL(&interval, NULL, "1"),
 		VOCAB_DURATION(&duration, &have_dur, NULL,
 			       "stop after SEC seconds (default: when the command ends, or ^C)"),
+		VOCAB_COUNT(&count, &have_count, NULL),
 		{ .name = "max-size", .type = OPT_CALLBACK, .cb = size_cb, .data = &wo.max_size,
 		  .arg = "BYTES", .help = "past this size the file is renamed FILE.1 (replacing "
 		  "an older one) and a fresh FILE begins (k, M, G suffixes)" },
@@ -251,10 +252,10 @@ int cmd_record(int argc, char **argv)
 "is stored with its start and end, and the recording stops when it ends.\n"
 "'dptune report FILE' draws it.\n",
 		.footer =
-"Stops at --duration, when the command ends, or on SIGINT/SIGTERM, closing the file\n"
-"cleanly. Exit: 0 recorded (whatever the command's own exit, which is stored and\n"
-"printed), 1 the file or the counters could not be written or read, or the command\n"
-"could not be started, 2 usage error.\n",
+"Stops at --duration or -c N samples, when the command ends, or on SIGINT/SIGTERM,\n"
+"closing the file cleanly. Exit: 0 recorded (whatever the command's own exit, which\n"
+"is stored and printed), 1 the file or the counters could not be written or read, or\n"
+"the command could not be started, 2 usage error.\n",
 	};
 
 	rc = opt_parse(&spec, argc, argv, &first, &dd);
@@ -267,6 +268,8 @@ int cmd_record(int argc, char **argv)
 		return usage_error("unexpected '%s' (a command to run goes after --)", argv[first]);
 	if (dd >= 0 && dd >= argc)
 		return usage_error("-- needs a command to run");
+	if (have_count && have_dur)
+		return usage_error("give -c N or --duration SEC, not both");
 	wo.interval = interval;
 	wo.layer_mask = layer_mask(layers);
 	wo.level = (int)level;
@@ -341,6 +344,10 @@ int cmd_record(int argc, char **argv)
 		}
 		if (have_dur && cur->t_mono >= t_start + duration - 1e-3) {
 			reason = "duration";
+			break;
+		}
+		if (have_count && n >= count) {
+			reason = "count";
 			break;
 		}
 	}

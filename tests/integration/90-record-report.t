@@ -11,7 +11,7 @@ need_root
 need_cmd python3 zstdcat
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROME" ] || skip_all "needs chromium"
-plan 31
+plan 32
 export DPTUNE_LAB_DIR=$(mktemp -d /tmp/$P-lab.XXXXXX)
 L=r${P#t}
 T=$(mktemp -d /tmp/$P.XXXXXX)
@@ -212,12 +212,17 @@ import json,sys
 ls=[json.loads(l) for l in sys.stdin]
 print(sorted(set(l["layer"] for l in ls if l["type"]=="series")), ls[0].get("filter_layers"))')" "['backlog'] ['backlog']" \
 	"--layer backlog: only backlog series are recorded, and the header says so"
-# --max-size: the file is renamed FILE.1 and a fresh one begins; each stands alone
-"$DPTUNE" record -o "$T/rot.zst" -i 0.5 --duration 2 --max-size 4k --frame-samples 1 >/dev/null
+# --max-size: the file is renamed FILE.1 and a fresh one begins; each stands alone.
+# A count, not a duration: 100 one-sample frames (each >= ~40 bytes compressed) after a
+# base of ~2 kB pass 4k however slow the machine; on a bare host 4 samples stay at 2.4 kB.
+"$DPTUNE" record -o "$T/rot.zst" -i 0.01 -c 100 --max-size 4k --frame-samples 1 >/dev/null
 "$DPTUNE" report "$T/rot.zst.1" -o "$T/rot1.html" >/dev/null 2>&1; r1=$?
 "$DPTUNE" report "$T/rot.zst" -o "$T/rot.html" >/dev/null 2>&1; r2=$?
 is "$r1 $r2 $(zstdcat "$T/rot.zst.1" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["reason"])')" "0 0 rotate" \
 	"--max-size 4k rotates to FILE.1 (ended 'rotate'); both files report cleanly"
+"$DPTUNE" record -o "$T/cnt.zst" -i 0.01 -c 7 --json > "$T/cnt.json"
+is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["samples"], d["stop"])' "$T/cnt.json") $(zstdcat "$T/cnt.zst" | tail -1 | python3 -c 'import json,sys; e=json.load(sys.stdin); print(e["samples"], e["reason"])')" \
+	"7 count 7 count" "-c 7: seven samples, then the file ends with reason 'count'"
 "$DPTUNE" record -o "$T/kill.zst" -i 0.2 --frame-samples 1 --layer backlog >/dev/null &
 pid=$!
 # (the first snapshot takes as long as the machine has namespaces: wait for 3 frames)
