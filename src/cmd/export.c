@@ -21,19 +21,6 @@
  * 2023), nor in Linux's ephemeral range: docs/dptune-export.1. */
 #define EXPORT_DEFAULT_LISTEN "127.0.0.1:10305"
 
-static unsigned layer_mask(const char *list)
-{
-	char buf[256], *save = NULL, *tok;
-	unsigned mask = 0;
-
-	if (!list)
-		return 0;
-	snprintf(buf, sizeof(buf), "%s", list); /* checked by vocab_layer_cb */
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		mask |= 1u << layer_from_name(tok);
-	return mask;
-}
-
 static int listen_cb(const struct opt *o, const char *arg, void *data, char *err, size_t n)
 {
 	struct sockaddr_storage ss;
@@ -159,7 +146,7 @@ int cmd_export(int argc, char **argv)
 	}
 	if (exp_parse_listen(listen, &so.addr, &so.addrlen))
 		return usage_error("invalid --listen '%s'", listen);
-	so.filter.layer_mask = layer_mask(layers);
+	so.filter.layer_mask = vocab_layer_mask(layers);
 	so.max_series = max_series;
 	so.max_conn = max_conn;
 	so.per_ip = max_conn / 2;

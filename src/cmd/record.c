@@ -62,19 +62,6 @@ static int size_cb(const struct opt *o, const char *arg, void *data, char *err, 
 	return 0;
 }
 
-static unsigned layer_mask(const char *list)
-{
-	char buf[256], *save = NULL, *tok;
-	unsigned mask = 0;
-
-	if (!list)
-		return 0;
-	snprintf(buf, sizeof(buf), "%s", list); /* checked by vocab_layer_cb */
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		mask |= 1u << layer_from_name(tok);
-	return mask;
-}
-
 struct child {
 	pid_t pid;
 	int fd;            /* its stdout, or -1 once closed */
@@ -271,7 +258,7 @@ int cmd_record(int argc, char **argv)
 	if (have_count && have_dur)
 		return usage_error("give -c N or --duration SEC, not both");
 	wo.interval = interval;
-	wo.layer_mask = layer_mask(layers);
+	wo.layer_mask = vocab_layer_mask(layers);
 	wo.level = (int)level;
 	wo.frame_samples = have_frame ? frame : (unsigned)fmax(1, ceil(10.0 / interval));
 	if (wo.netns && !strchr(wo.netns, ','))

@@ -86,19 +86,6 @@ static int rundirs_cb(const struct opt *o, const char *arg, void *data, char *er
 	return 0;
 }
 
-static unsigned layer_mask(const char *list)
-{
-	char buf[256], *save = NULL, *tok;
-	unsigned mask = 0;
-
-	if (!list)
-		return 0;
-	snprintf(buf, sizeof(buf), "%s", list); /* checked by vocab_layer_cb */
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		mask |= 1u << layer_from_name(tok);
-	return mask;
-}
-
 static void list_collectors(void)
 {
 	print_open_object(NULL);
@@ -239,7 +226,7 @@ int cmd_stat(int argc, char **argv)
 		count = (uint64_t)ceil(duration / interval);
 		have_count = true;
 	}
-	f.layer_mask = layer_mask(layers);
+	f.layer_mask = vocab_layer_mask(layers);
 	if (co.proc_root)
 		co.recorded = true;
 	/* one namespace is read alone; a list is filtered when printed */

@@ -70,3 +70,16 @@ int vocab_cpus_cb(const struct opt *o, const char *arg, void *data, char *err, s
 	*v->n = cnt;
 	return 0;
 }
+
+unsigned vocab_layer_mask(const char *list)
+{
+	char buf[256], *save = NULL, *tok;
+	unsigned mask = 0;
+
+	if (!list)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", list); /* checked by vocab_layer_cb */
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		mask |= 1u << layer_from_name(tok);
+	return mask;
+}

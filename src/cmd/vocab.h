@@ -85,6 +85,8 @@
 
 /* --layer: a comma list of layer names (model/snapshot.h); data is a const char **. */
 int vocab_layer_cb(const struct opt *o, const char *arg, void *data, char *err, size_t n);
+/* The bit mask (1 << enum layer) of a --layer list vocab_layer_cb accepted; 0 for NULL. */
+unsigned vocab_layer_mask(const char *list);
 /* --proc-root/--sys-root: an existing directory; data is a const char **. */
 int vocab_dir_cb(const struct opt *o, const char *arg, void *data, char *err, size_t n);
 
