@@ -27,8 +27,8 @@ struct pm_neg {
 #define PM_RESCAN 1.0
 /* A scan reads a link per fd of every process: with a few engines holding thousands of
  * fds it costs tens of ms. Rescans on a miss are spaced by PM_BUDGET times the CPU the
- * last one took (at most 0.5 % of a core), between PM_RESCAN and PM_RESCAN_MAX seconds. */
-#define PM_BUDGET 200.0
+ * last one took (at most 0.2 % of a core), between PM_RESCAN and PM_RESCAN_MAX seconds. */
+#define PM_BUDGET 500.0
 #define PM_RESCAN_MAX 30.0
 #define PM_NEG_TTL 30.0
 #define PM_NEG_MAX 65536
