@@ -3,7 +3,8 @@
  * driver's statistics (ethtool -S) with per-queue names turned into a queue number.
  * Uses the SIOCETHTOOL ioctl on a datagram socket opened in the namespace; EOPNOTSUPP is
  * normal (veth has no rings) and remembered, so it costs one ioctl per device. Settings
- * are re-read at most every ETHTOOL_KNOB_REFRESH seconds (they change rarely) but
+ * are re-read at most every ETHTOOL_KNOB_REFRESH seconds, or knob_max_age when that is
+ * longer (see et_knob_period; they change rarely) but
  * emitted every snapshot; string sets are read once per device, statistics every
  * snapshot. */
 #include <ctype.h>
@@ -431,6 +432,19 @@ static void et_emit_stats(struct cctx *c, enum dp_layer layer, const struct et_d
 	}
 }
 
+/* Seconds between reads of a device's settings: ETHTOOL_KNOB_REFRESH, or the engine's
+ * knob_max_age when longer (stat -i, record, top: 10 s), spread over 1-1.9 x that by
+ * namespace like the knobs collector's sysctls, so that settings and sysctls are as
+ * fresh as each other and not all re-read in the same snapshot. */
+static double et_knob_period(struct cctx *c)
+{
+	double age = cctx_opts(c)->knob_max_age;
+
+	if (age <= ETHTOOL_KNOB_REFRESH)
+		return ETHTOOL_KNOB_REFRESH;
+	return age * (1.0 + (double)(c->ns % 10) / 10.0);
+}
+
 static void et_device(struct cctx *c, struct et_priv *p, struct link_info *li, double now)
 {
 	struct et_dev *d = et_dev_get(p, li);
@@ -450,7 +464,7 @@ static void et_device(struct cctx *c, struct et_priv *p, struct link_info *li, d
 		}
 	}
 	li->driver = d->driver;
-	if (!d->knob_t || now - d->knob_t >= ETHTOOL_KNOB_REFRESH) {
+	if (!d->knob_t || now - d->knob_t >= et_knob_period(c) || now < d->knob_t) {
 		et_read_settings(p->fd, d);
 		d->knob_t = now;
 	}

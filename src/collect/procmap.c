@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "procmap.h"
 #include "../core/util.h"
@@ -24,6 +25,11 @@ struct pm_neg {
 };
 
 #define PM_RESCAN 1.0
+/* A scan reads a link per fd of every process: with a few engines holding thousands of
+ * fds it costs tens of ms. Rescans on a miss are spaced by PM_BUDGET times the CPU the
+ * last one took (at most 0.2 % of a core), between PM_RESCAN and PM_RESCAN_MAX seconds. */
+#define PM_BUDGET 500.0
+#define PM_RESCAN_MAX 30.0
 #define PM_NEG_TTL 30.0
 #define PM_NEG_MAX 65536
 
@@ -33,6 +39,7 @@ static struct {
 	struct pm_neg *neg;
 	size_t ncap, nn;
 	double last_scan;
+	double gap;          /* seconds before a rescan on a miss is allowed */
 	unsigned scans;
 	char root[256];
 } pm;
@@ -202,7 +209,29 @@ static void scan_pid(int pid)
 	closedir(d);
 }
 
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void pm_scan_all(void);
+
 static void pm_scan(double now)
+{
+	double c0 = cpu_now(), g;
+
+	pm.last_scan = now;
+	pm.scans++;
+	pm_scan_all();
+	g = (cpu_now() - c0) * PM_BUDGET;
+	pm.gap = g < PM_RESCAN ? PM_RESCAN : g > PM_RESCAN_MAX ? PM_RESCAN_MAX : g;
+}
+
+static void pm_scan_all(void)
 {
 	struct dirent *de;
 	int self = getpid();
@@ -211,8 +240,6 @@ static void pm_scan(double now)
 	if (pm.tab)
 		memset(pm.tab, 0, pm.cap * sizeof(*pm.tab));
 	pm.n = 0;
-	pm.last_scan = now;
-	pm.scans++;
 	d = opendir(pm.root);
 	if (!d)
 		return;
@@ -259,7 +286,7 @@ int procmap_lookup(const char *proc_root, uint64_t inode, double now,
 		e = NULL; /* owner gone or fd reused: the rescan below refreshes everything */
 	if (!e && neg_fresh(inode, now))
 		return -ENOENT;
-	if (!e && (!pm.scans || now - pm.last_scan >= PM_RESCAN || now < pm.last_scan)) {
+	if (!e && (!pm.scans || now - pm.last_scan >= pm.gap || now < pm.last_scan)) {
 		pm_scan(now);
 		e = pm_find(inode);
 		if (!e)

@@ -2,8 +2,10 @@
  * namespaces, and /proc/PID/fd works from any of them, so one process-wide map from
  * socket inode to (pid, comm) serves every namespace. It is filled by scanning the
  * /proc/PID/fd of every process, kept across snapshots, validated per hit with one
- * readlink, and rescanned on a miss at most once a second; an inode no process held at
- * a scan is not looked for again for 30 seconds. dptune's own fds are not scanned. */
+ * readlink, and rescanned on a miss at most once a second, or more seldom when a scan is
+ * dear (500 times the CPU the last scan took, at most 30 s apart: processes with
+ * thousands of fds make a scan cost tens of ms); an inode no process held at a scan is
+ * not looked for again for 30 seconds. dptune's own fds are not scanned. */
 #ifndef DPTUNE_PROCMAP_H
 #define DPTUNE_PROCMAP_H
 

@@ -778,101 +778,65 @@ void netns_found_free(struct netns_found *f, int n)
 	free(f);
 }
 
-static int send_fd(int sock, int fd)
+struct sysfs_req {
+	int nsfd;
+	int fd;  /* the /sys root, opened in the shared fd table */
+	int err;
+};
+
+/* In the clone of netns_sysfs_root: it shares our memory and fd table, but not the
+ * filesystem context, so unshare(CLONE_NEWNS) gives it a mount namespace of its own. */
+static int sysfs_child(void *arg)
 {
-	char c = 'f';
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	struct sysfs_req *q = arg;
+	int rc = netns_enter(q->nsfd);
 
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
-}
-
-static int recv_fd(int sock, int *fd)
-{
-	char c;
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm;
-	ssize_t r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-
-	if (r < 0)
-		return -errno;
-	if (r != 1)
-		return -EIO;
-	if (c != 'f') /* the child sends an errno byte instead */
-		return -(int)(unsigned char)c;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -EIO;
-	memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	/* A private mount namespace of our own: the sysfs mounted there is seen by
+	 * nobody else, and the fd keeps it alive after this child exits. Mounted
+	 * read-write although we only read: the kernel shares one sysfs superblock
+	 * per network namespace, and the first mount's read-only flag sticks to it,
+	 * so a read-only mount held here made every later writer in that namespace
+	 * (lab up setting RPS, tune apply sysfs:...) fail with EROFS while it lived. */
+	if (!rc)
+		rc = sysfs_private(0);
+	if (!rc) {
+		q->fd = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (q->fd < 0)
+			rc = -errno;
+	}
+	q->err = rc;
 	return 0;
 }
 
+/* A clone sharing memory and fds, the caller suspended until it exits (as vfork): no
+ * copy of our page tables and fd table, which the engine makes large (thousands of
+ * fds): a fork per namespace was a quarter of record's start-up CPU on 100 of them. */
 int netns_sysfs_root(int nsfd, int *rootfd)
 {
-	int sv[2], r, status;
+	struct sysfs_req q = { .nsfd = nsfd, .fd = -1, .err = -EIO };
+	size_t stack_size = 64 * 1024;
+	char *stack = malloc(stack_size);
+	int status;
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
-		return -errno;
-	pid = fork();
+	if (!stack)
+		return -ENOMEM;
+	pid = clone(sysfs_child, stack + stack_size, CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD,
+		    &q);
 	if (pid < 0) {
-		r = -errno;
-		close(sv[0]);
-		close(sv[1]);
+		int r = -errno;
+
+		free(stack);
 		return r;
 	}
-	if (pid == 0) {
-		unsigned char e = 0;
-		int fd = -1, rc;
-
-		close(sv[0]);
-		/* A private mount namespace of our own: the sysfs mounted there is seen by
-		 * nobody else, and the fd keeps it alive after this child exits. Mounted
-		 * read-write although we only read: the kernel shares one sysfs superblock
-		 * per network namespace, and the first mount's read-only flag sticks to it,
-		 * so a read-only mount held here made every later writer in that namespace
-		 * (lab up setting RPS, tune apply sysfs:...) fail with EROFS while it lived. */
-		rc = netns_enter(nsfd);
-		if (!rc)
-			rc = sysfs_private(0);
-		if (rc)
-			e = (unsigned char)-rc;
-		if (!e) {
-			fd = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
-			if (fd < 0)
-				e = (unsigned char)errno;
-		}
-		if (e || send_fd(sv[1], fd)) {
-			if (!e)
-				e = EIO;
-			(void)!write(sv[1], &e, 1);
-		}
-		_exit(0);
-	}
-	close(sv[1]);
-	r = recv_fd(sv[0], rootfd);
-	close(sv[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	return r;
+	free(stack);
+	if (q.err) {
+		if (q.fd >= 0)
+			close(q.fd);
+		return q.err;
+	}
+	*rootfd = q.fd;
+	return 0;
 }

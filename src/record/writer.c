@@ -542,8 +542,14 @@ int rec_writer_sample(struct rec_writer *w, const struct snapshot *prev,
 		if (m->kind == MK_KNOB)
 			continue;
 		if (m->kind == MK_GAUGE) {
+			const struct metric *p = row->prev;
 			bool fresh;
 
+			/* the slot holds the value of the previous snapshot (written, or equal to
+			 * the one written): the same value there needs no look-up */
+			if (p && p != m && p->value == m->value &&
+			    prev->ns[p->ns].name == cur->ns[m->ns].name)
+				continue;
 			if (!wanted(w, cur, m))
 				continue;
 			sl = slot_of(w, cur, m, &fresh);

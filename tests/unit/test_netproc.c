@@ -420,11 +420,12 @@ static void test_procmap_child(void **state)
 	assert_int_equal(procmap_scans(), scans);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	/* gone: validation fails, one rescan (allowed after a second) cannot find it... */
-	assert_int_equal(procmap_lookup("/proc", ino, now_mono() + 2, &ow), -ENOENT);
+	/* gone: validation fails, one rescan (allowed after 1 to 30 s, by the cost of the
+	 * last scan) cannot find it... */
+	assert_int_equal(procmap_lookup("/proc", ino, now_mono() + 31, &ow), -ENOENT);
 	assert_int_equal(procmap_scans(), scans + 1);
 	/* ...and the miss is remembered: no scan for it again soon */
-	assert_int_equal(procmap_lookup("/proc", ino, now_mono() + 4, &ow), -ENOENT);
+	assert_int_equal(procmap_lookup("/proc", ino, now_mono() + 33, &ow), -ENOENT);
 	assert_int_equal(procmap_scans(), scans + 1);
 	assert_int_equal(procmap_lookup("/proc", 0, now_mono(), &ow), -ENOENT);
 	procmap_reset();
