@@ -34,12 +34,16 @@ print([n for n in l["nodes"] if n["name"]==t["server"]][0]["addr"].split("/")[0]
 down() { [ -n "$SRVPID" ] && kill "$SRVPID" 2>/dev/null && wait "$SRVPID" 2>/dev/null; SRVPID=; "$DPTUNE" lab down "$L" >/dev/null; }
 bench() { ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --json "$@"; }
 doctor() { "$DPTUNE" doctor --json -- "$@" > "/tmp/$P.doc.json" 2>/dev/null; }
-# high-confidence findings at warning or above, in this lab's namespaces or host-wide:
+# high-confidence findings at warning or above, in this lab's namespaces, or in the host
+# namespace when they change a host-wide sysctl (the lab's faults and fixes are those; a
+# host finding about some application's socket or port is another process on this shared
+# machine, e.g. UDP sent to a closed host port while the test ran):
 # "rule layer netns change.target" per line (other tests may run on the same machine)
 serious() { python3 -c '
 import json,sys
 d=json.load(open(sys.argv[1]))
 for f in d["findings"]:
+    if f["netns"]=="host" and f.get("change",{}).get("kind")!="sysctl": continue
     if f["netns"]!="host" and not f["netns"].startswith("dl-"+sys.argv[2]+"-"): continue
     if f["severity"]!="info" and f["confidence"]=="high":
         print(f["rule"], f["layer"], f["netns"], f.get("change",{}).get("target","-"))' "/tmp/$P.doc.json" "$L"; }
@@ -49,16 +53,22 @@ d=json.load(open(sys.argv[1]))
 for f in d["findings"]:
     if f["rule"]==sys.argv[2]:
         print(f["rule"], f["layer"], f["netns"], f["confidence"], f.get("change",{}).get("kind","-"), f.get("change",{}).get("target","-")); break' "/tmp/$P.doc.json" "$1"; }
+# every finding, and the command's own result, for a failing test to say why
+findings_diag() { diag "$(python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+for f in d["findings"]: print(f["rule"], f["severity"], f["confidence"], f["netns"], f.get("evidence",""))
+print("command exit:", d.get("command_exit"), "seconds:", d.get("seconds"), "waterfall:", json.dumps(d.get("waterfall"))[:900])' /tmp/$P.doc.json 2>&1)"; }
 
 # 1. healthy lab, moderate load
 up veth
-doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 20k --duration 2 --json
-is "$(python3 -c 'import json,sys; print(sum(1 for f in json.load(open(sys.argv[1]))["findings"] if f["severity"]!="info" and (f["netns"]=="host" or f["netns"].startswith("dl-"+sys.argv[2]+"-"))))' /tmp/$P.doc.json $L)" 0 \
-	"healthy veth lab at 20 kpps: nothing serious"
+doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 20k --duration 2 --sched fifo --json
+is "$(python3 -c 'import json,sys; print(sum(1 for f in json.load(open(sys.argv[1]))["findings"] if f["severity"]!="info" and ((f["netns"]=="host" and f.get("change",{}).get("kind")=="sysctl") or f["netns"].startswith("dl-"+sys.argv[2]+"-"))))' /tmp/$P.doc.json $L)" 0 \
+	"healthy veth lab at 20 kpps: nothing serious" || findings_diag
 
 # 2. netfilter rate cap
 "$DPTUNE" lab fault "$L" ratecap --rate 10000 >/dev/null
-doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 30k --duration 2 --json
+doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 30k --duration 2 --sched fifo --json
 is "$(serious)" "netfilter-rule-drop netfilter $SNS netfilter ruleset" "rate cap: the netfilter rule in the server's namespace, and nothing else"
 "$DPTUNE" lab fault --clear "$L" >/dev/null
 
@@ -69,7 +79,7 @@ q0=$(ip netns exec "$SNS" cat /sys/class/net/$("$DPTUNE" lab status "$L" --json 
 import json,sys; l=json.load(sys.stdin)["labs"][0]; print(l["rps"]["dev"])')/tx_queue_len)
 DEV=$("$DPTUNE" lab status "$L" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["labs"][0]["rps"]["dev"])')
 "$DPTUNE" tune apply --verify "txqlen:$SNS/$DEV=5000" -- ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" \
-	--port "$PORT" --rate 30k --duration 1 --json > "/tmp/$P.verify" 2>&1
+	--port "$PORT" --rate 30k --duration 1 --sched fifo --json > "/tmp/$P.verify" 2>&1
 is "$?" 1 "apply --verify of a change that does not help exits 1"
 is "$(ip netns exec "$SNS" cat /sys/class/net/$DEV/tx_queue_len)" "$q0" "and has put the value back by itself"
 "$DPTUNE" lab fault --clear "$L" >/dev/null
@@ -154,21 +164,24 @@ down
 orig_ct=$(cat /proc/sys/net/netfilter/nf_conntrack_max)
 up router
 "$DPTUNE" lab fault "$L" conntrack >/dev/null
-doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 20k --duration 2 --flows 64 --json
+doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 20k --duration 2 --flows 64 --sched fifo --json
 got=$(serious | cut -d' ' -f1,2,4 | sort -u)
 is "$got" "conntrack-full netfilter net.netfilter.nf_conntrack_max" "small conntrack table: conntrack and nf_conntrack_max, nothing else"
 "$DPTUNE" lab fault --clear "$L" >/dev/null
 is "$(cat /proc/sys/net/netfilter/nf_conntrack_max)" "$orig_ct" "fault --clear restores nf_conntrack_max"
 down
 
-# 6. slow guest behind a tap
+# 6. slow guest behind a tap. Every bench here runs its sender at SCHED_FIFO: at normal
+# priority beside two busy loops on 2 CPUs, the paced sender through the tap lab reached
+# 240-780 of the 5,000 pps asked and bench exited 1 (sender-limited), so doctor had no tap
+# drops to find
 up tap
 "$DPTUNE" lab fault "$L" slowguest >/dev/null
-doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 5k --duration 2 --json
+doctor ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" --port "$PORT" --rate 5k --duration 2 --sched fifo --json
 f=$(finding tap-guest-slow)
 set -- $f - - - - - -
-is "$2 $5" "vdev txqlen" "slow guest: the tap in layer vdev, its queue length (${f:-no tap-guest-slow finding})"
-is "$(serious)" "" "slow guest: nothing with high confidence (no host knob is certain)"
+is "$2 $5" "vdev txqlen" "slow guest: the tap in layer vdev, its queue length (${f:-no tap-guest-slow finding})" || findings_diag
+is "$(serious)" "" "slow guest: nothing with high confidence (no host knob is certain)" || findings_diag
 set -- $f - - - - - -
 fix=$(python3 -c '
 import json,sys

@@ -33,10 +33,10 @@ ok() { # cond-exit-code description; returns the condition, so `ok ... || why` c
 	T_N=$((T_N + 1))
 	if [ "$1" -eq 0 ]; then echo "ok $T_N - $2"; else echo "not ok $T_N - $2"; T_FAIL=$((T_FAIL + 1)); return 1; fi
 }
-is() { # got expected description
+is() { # got expected description; returns 1 on a mismatch, so `is ... || why` can explain
 	T_N=$((T_N + 1))
 	if [ "$1" == "$2" ]; then echo "ok $T_N - $3"
-	else echo "not ok $T_N - $3"; echo "#   got '$1', expected '$2'"; T_FAIL=$((T_FAIL + 1)); fi
+	else echo "not ok $T_N - $3"; echo "#   got '$1', expected '$2'"; T_FAIL=$((T_FAIL + 1)); return 1; fi
 }
 skip() { T_N=$((T_N + 1)); echo "ok $T_N # SKIP $*"; }
 diag() { echo "# $*"; }
