@@ -18,17 +18,18 @@
 # with the tracer attached: they add two clock reads to every event), and whether the map
 # counted every packet sent while it was attached.
 # Usage: bench/tracer.sh [PAIRS] [SLICE_MS] [STATS_SLICES]   (defaults 100 200 10)
-#        TRACER_CPU=N picks the sender's CPU (default: the last one); VERBOSE=1 prints slices.
+#        TRACER_CPU=N picks the sender's CPU (default: the last one); VERBOSE=1 prints slices;
+#        TRACERCOST=path runs another build of tracercost (to compare BPF programs).
 set -eu
 cd "$(dirname "$0")/.."
-T=$PWD/build/bench/tracercost
+T=${TRACERCOST:-$PWD/build/bench/tracercost}
 PAIRS=${1:-100}
 SLICE=${2:-200}
 STATS=${3:-10}
 CPU=${TRACER_CPU:-$(($(nproc) - 1))}
 P=dtt$$
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 3; }
-make -s build/bench/tracercost >/dev/null 2>&1 || true
+[ -n "${TRACERCOST:-}" ] || make -s build/bench/tracercost >/dev/null 2>&1 || true
 [ -x "$T" ] || { echo "bench: cannot build build/bench/tracercost (make first)" >&2; exit 3; }
 
 cleanup() {
@@ -101,9 +102,10 @@ if "stats" in other:
               f"{100 * per / (base + per):.2f} % of a traced packet's {base + per:.0f} ns")
 if "exact" in other:
     c, s, miss, allr = map(int, other["exact"])
-    print(f"  counted {c} NO_SOCKET drops of {s} packets sent while attached "
-          f"({'exact' if c == s else 'NOT exact'}; {allr} drops for any reason there, "
-          f"{miss} events missed by recursion)")
+    # all of them die in the receiver's namespace: NO_SOCKET, or CPU_BACKLOG when the
+    # softirq fell behind (a starved CPU)
+    print(f"  counted {allr} drops in the receiver's namespace of {s} packets sent while attached "
+          f"({'exact' if allr == s else 'NOT exact'}; {c} NO_SOCKET; {miss} events missed by recursion)")
 EOF
 awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" -v ob="$((ob1 - ob0))" -v ot="$((ot1 - ot0))" \
 	-v c="$CPU" -v o="$OTHER" -v l0="$load0" -v l1="$load1" 'BEGIN {

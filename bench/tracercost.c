@@ -7,17 +7,18 @@
  *
  * The tracer is bpf/dropreason.bpf.c from dptune's build, loaded as
  * src/trace/dropreason.c loads it (tp_btf, else the tracepoint; the skipped reasons from the
- * kernel's BTF): keep the two in step. After the pairs it checks that the map counted
- * every packet sent while attached (NO_SOCKET drops in namespace NETNS_INODE: the
- * receiver's, where all are dropped; drops there for any reason are printed beside it) and measures the program's own run time per event with BPF run-time
- * stats (BPF_ENABLE_STATS: on while this process holds the fd, nothing to restore).
+ * kernel's BTF): keep the two in step. After the pairs it measures the program's own run
+ * time per event with BPF run-time stats (BPF_ENABLE_STATS: on while this process holds
+ * the fd, nothing to restore), then checks that the map counted every packet sent while
+ * attached (NO_SOCKET drops in namespace NETNS_INODE, the receiver's, where all are
+ * dropped; drops there for any reason are printed beside it).
  *
  *   tracercost HOST PORT PAIRS SLICE_MS NETNS_INODE STATS_SLICES
  * prints
  *   slice K off|on PACKETS WALL_S CPU_NS
  *   attach tp_btf|tracepoint
- *   exact COUNTED SENT_WHILE_ATTACHED RECURSION_MISSES ALL_REASONS
- *   stats EVENTS RUN_TIME_NS           (the STATS_SLICES slices with run-time stats on) */
+ *   stats EVENTS RUN_TIME_NS           (the STATS_SLICES slices with run-time stats on)
+ *   exact COUNTED SENT_WHILE_ATTACHED RECURSION_MISSES ALL_REASONS */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -32,14 +33,12 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <linux/types.h>
+#include "../bpf/dropreason.h"
 #include "dropreason.skel.h"
 
 #define B 32
 #define SIZE 64
-
-struct dr_key {
-	__u32 reason, ifindex, netns, ns_src;
-};
 
 static double clk(clockid_t id)
 {
@@ -98,28 +97,40 @@ static unsigned long long slice(int fd, double secs, double *wall, double *cpu)
 	return sent;
 }
 
-/* Drops counted with reason WANT (any: ANY_REASON) in namespace NETNS, summed over CPUs. */
+/* Drops counted with reason WANT (any: ANY_REASON) in namespace NETNS: the hash's values
+ * plus the per-CPU front's slots (bpf/dropreason.h). */
 #define ANY_REASON 0xffffffff
+static int want_key(const struct dr_key *k, __u32 want, __u32 netns)
+{
+	return (want == ANY_REASON || k->reason == want) && k->netns == netns;
+}
+
 static unsigned long long counted(struct dropreason_bpf *skel, __u32 want, __u32 netns)
 {
-	int fd = bpf_map__fd(skel->maps.drops), ncpu = 1;
+	int fd = bpf_map__fd(skel->maps.drops), ncpu = libbpf_num_possible_cpus();
 	struct dr_key k, nk;
+	struct dr_front *f;
 	unsigned long long sum = 0;
-	__u64 *v;
+	__u64 v;
+	__u32 z = 0;
 	void *prev = NULL;
 
-	if (bpf_map__type(skel->maps.drops) == BPF_MAP_TYPE_PERCPU_HASH)
-		ncpu = libbpf_num_possible_cpus();
-	v = calloc(ncpu > 0 ? ncpu : 1, sizeof(*v));
-	while (v && !bpf_map_get_next_key(fd, prev, &nk)) {
+	while (!bpf_map_get_next_key(fd, prev, &nk)) {
 		k = nk;
 		prev = &k;
-		if ((want != ANY_REASON && k.reason != want) || k.netns != netns || bpf_map_lookup_elem(fd, &k, v))
-			continue;
-		for (int c = 0; c < ncpu; c++)
-			sum += v[c];
+		if (want_key(&k, want, netns) && !bpf_map_lookup_elem(fd, &k, &v))
+			sum += v;
 	}
-	free(v);
+	f = calloc(ncpu > 0 ? ncpu : 1, sizeof(*f));
+	if (f && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.front), &z, f))
+		for (int c = 0; c < ncpu; c++)
+			for (int i = 0; i < DR_FRONT_SLOTS; i++) {
+				struct dr_slot *s = &f[c].s[i];
+
+				if (s->n && (s->k.ns_src & DR_SLOT_USED) && want_key(&s->k, want, netns))
+					sum += s->n;
+			}
+	free(f);
 	return sum;
 }
 
@@ -208,10 +219,6 @@ int main(int argc, char **argv)
 			printf("slice %d %s %llu %.6f %.0f\n", k, on ? "on" : "off", n, wall, cpu * 1e9);
 		}
 	fflush(stdout);
-	if (prog_info(prog, &i0))
-		return perror("tracercost: prog info"), 1;
-	printf("exact %llu %llu %llu %llu\n", counted(skel, no_socket, netns), on_sent,
-	       (unsigned long long)i0.recursion_misses, counted(skel, ANY_REASON, netns));
 
 	sfd = stats > 0 ? bpf_enable_stats(BPF_STATS_RUN_TIME) : -1;
 	if (sfd >= 0) {
@@ -221,7 +228,7 @@ int main(int argc, char **argv)
 		if (prog_info(prog, &i0))
 			return perror("tracercost: prog info"), 1;
 		for (int k = 0; k < stats; k++)
-			slice(fd, secs, &wall, &cpu);
+			on_sent += slice(fd, secs, &wall, &cpu);
 		if (prog_info(prog, &i1))
 			return perror("tracercost: prog info"), 1;
 		bpf_link__destroy(link);
@@ -231,6 +238,10 @@ int main(int argc, char **argv)
 	} else if (stats > 0) {
 		fprintf(stderr, "tracercost: cannot enable BPF run-time stats: %s\n", strerror(errno));
 	}
+	if (prog_info(prog, &i0))
+		return perror("tracercost: prog info"), 1;
+	printf("exact %llu %llu %llu %llu\n", counted(skel, no_socket, netns), on_sent,
+	       (unsigned long long)i0.recursion_misses, counted(skel, ANY_REASON, netns));
 	dropreason_bpf__destroy(skel);
 	return 0;
 }
