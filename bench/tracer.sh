@@ -17,14 +17,16 @@
 # program's own run time per drop (BPF run-time stats, on only for STATS_SLICES more slices
 # with the tracer attached: they add two clock reads to every event), and whether the map
 # counted every packet sent while it was attached.
-# Usage: bench/tracer.sh [PAIRS] [SLICE_MS] [STATS_SLICES]   (defaults 100 200 10)
+# Usage: bench/tracer.sh [PAIRS] [SLICE_MS] [STATS_SLICES]   (defaults 150 100 10)
 #        TRACER_CPU=N picks the sender's CPU (default: the last one); VERBOSE=1 prints slices;
-#        TRACERCOST=path runs another build of tracercost (to compare BPF programs).
+#        TRACERCOST=path runs another build of tracercost (to compare BPF programs);
+#        TRACER_EMPTY=1 pairs without/with an empty BPF program instead of the tracer: the
+#        floor the kernel's call of any program on this tracepoint costs.
 set -eu
 cd "$(dirname "$0")/.."
 T=${TRACERCOST:-$PWD/build/bench/tracercost}
-PAIRS=${1:-100}
-SLICE=${2:-200}
+PAIRS=${1:-150}
+SLICE=${2:-100}
 STATS=${3:-10}
 CPU=${TRACER_CPU:-$(($(nproc) - 1))}
 P=dtt$$
@@ -56,7 +58,8 @@ cpustat() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8, $2 + $3 + $
 OTHER=$(( CPU == 0 ? ($(nproc) > 1 ? 1 : 0) : 0 ))
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r b0 t0 < <(cpustat "$CPU"); read -r ob0 ot0 < <(cpustat "$OTHER")
-ip netns exec $P-s taskset -c "$CPU" "$T" 10.251.0.2 9 "$PAIRS" "$SLICE" "$INODE" "$STATS" > /tmp/$P.out
+ip netns exec $P-s taskset -c "$CPU" "$T" 10.251.0.2 9 "$PAIRS" "$SLICE" "$INODE" "$STATS" \
+	${TRACER_EMPTY:+empty} > /tmp/$P.out
 read -r b1 t1 < <(cpustat "$CPU"); read -r ob1 ot1 < <(cpustat "$OTHER")
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 [ -n "${VERBOSE:-}" ] && cat /tmp/$P.out
@@ -73,11 +76,15 @@ for line in open(path):
         other[f[0]] = f[1:]
 runs = [r for r in runs.values() if r["off"][0] and r["on"][0] and r["off"][2] and r["on"][2]]
 def q(xs):
+    """median, quartiles, min, max, and the median's 95 % confidence interval (order
+    statistics: the ranks n/2 -+ 0.98 sqrt(n), distribution-free)"""
     xs = sorted(xs)
-    if len(xs) < 4:
-        return st.median(xs), xs[0], xs[-1], xs[0], xs[-1]
+    n = len(xs)
+    lo, hi = max(0, int(n / 2 - 0.98 * n ** 0.5)), min(n - 1, int(n / 2 + 0.98 * n ** 0.5 + 1))
+    if n < 4:
+        return st.median(xs), xs[0], xs[-1], xs[0], xs[-1], xs[0], xs[-1]
     q1, q2, q3 = st.quantiles(xs, n=4, method="inclusive")
-    return q2, q1, q3, xs[0], xs[-1]
+    return q2, q1, q3, xs[0], xs[-1], xs[lo], xs[hi]
 pps = {m: [r[m][0] / r[m][1] for r in runs] for m in ("off", "on")}
 cpp = {m: [r[m][2] / r[m][0] for r in runs] for m in ("off", "on")}  # ns of CPU a packet
 cost_pps = [100 * (1 - (r["on"][0] / r["on"][1]) / (r["off"][0] / r["off"][1])) for r in runs]
@@ -88,19 +95,23 @@ print(f"drop-reason tracer cost: 64 B UDP at the sender's limit over veth to a c
       f"({other.get('attach', ['?'])[0]}), ABBA order")
 print(f"  without: {st.median(pps['off']):8.0f} pps, {st.median(cpp['off']):5.0f} ns of sender CPU a packet (medians)")
 print(f"  with   : {st.median(pps['on']):8.0f} pps, {st.median(cpp['on']):5.0f} ns of sender CPU a packet")
-print("  cost per pair, 1 - with/without (median, interquartile range, min..max; target <= 3 %):")
+print("  cost per pair, 1 - with/without: median [its 95 % confidence interval], interquartile")
+print("  range, min..max (target <= 3 %):")
 for name, xs in (("sender pps (wall clock)", cost_pps), ("sender pps of its own CPU", cost_cpu)):
-    m, q1, q3, lo, hi = q(xs)
-    print(f"    {name:25s}: {m:5.2f} %  (IQR {q1:5.2f} .. {q3:5.2f} %; {lo:6.2f} .. {hi:6.2f} %)")
+    m, q1, q3, lo, hi, clo, chi = q(xs)
+    print(f"    {name:25s}: {m:5.2f} % [{clo:5.2f} .. {chi:5.2f}]  IQR {q1:5.2f} .. {q3:5.2f} %;"
+          f" {lo:6.2f} .. {hi:6.2f} %")
 print(f"  the sender had its CPU for {100 * busy[len(busy) // 2]:.0f} % of a slice's wall time "
       f"(median; {100 * busy[0]:.0f}-{100 * busy[-1]:.0f} %)")
 if "stats" in other:
-    ev, ns = map(int, other["stats"])
-    if ev:
-        per, base = ns / ev, st.median(cpp["off"])
-        print(f"  the program itself (BPF run-time stats, {ev} events): {per:.0f} ns per drop = "
-              f"{100 * per / (base + per):.2f} % of a traced packet's {base + per:.0f} ns")
-if "exact" in other:
+    ev, ns, eev, ens = map(int, other["stats"])
+    if ev and eev:
+        per, floor, base = ns / ev, ens / eev, st.median(cpp["off"])
+        print(f"  BPF run-time stats: the tracer {per:.0f} ns per event, an empty program on the same\n"
+              f"  tracepoint {floor:.0f} ns (the stats' own clock reads): the tracer's work is about\n"
+              f"  {per - floor:.0f} ns per drop, {100 * (per - floor) / base:.2f} % of an untraced packet's {base:.0f} ns"
+              f" ({ev} and {eev} events: all the machine's kfree_skb)")
+if "exact" in other and other.get("attach") != ["empty"]:
     c, s, miss, allr = map(int, other["exact"])
     # all of them die in the receiver's namespace: NO_SOCKET, or CPU_BACKLOG when the
     # softirq fell behind (a starved CPU)

@@ -13,11 +13,15 @@
  * attached (NO_SOCKET drops in namespace NETNS_INODE, the receiver's, where all are
  * dropped; drops there for any reason are printed beside it).
  *
- *   tracercost HOST PORT PAIRS SLICE_MS NETNS_INODE STATS_SLICES
- * prints
+ *   tracercost HOST PORT PAIRS SLICE_MS NETNS_INODE STATS_SLICES [empty]
+ * ("empty": the pairs are without and with a BPF program that returns at once, the floor
+ * any program on this tracepoint costs) prints
+ *   attach tp_btf|tracepoint|empty
  *   slice K off|on PACKETS WALL_S CPU_NS
- *   attach tp_btf|tracepoint
- *   stats EVENTS RUN_TIME_NS           (the STATS_SLICES slices with run-time stats on)
+ *   stats EVENTS RUN_TIME_NS EMPTY_EVENTS EMPTY_RUN_TIME_NS
+ *       (STATS_SLICES slices each of the tracer and of the empty program, alternating,
+ *       with run-time stats on; every kfree_skb event on the machine counts, not only
+ *       this sender's)
  *   exact COUNTED SENT_WHILE_ATTACHED RECURSION_MISSES ALL_REASONS */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -134,30 +138,71 @@ static unsigned long long counted(struct dropreason_bpf *skel, __u32 want, __u32
 	return sum;
 }
 
-static int prog_info(struct bpf_program *p, struct bpf_prog_info *info)
+/* What runs on the tracepoint in an "on" slice: the tracer, or a program that returns at
+ * once (raw tracepoint), which tells the kernel's cost of calling any program there apart
+ * from the tracer's own work; and the clock reads BPF run-time stats add to each event. */
+struct probe {
+	struct bpf_program *prog; /* the tracer, or NULL: the empty program */
+	int fd;                   /* the empty program */
+	struct bpf_link *link;
+	int rawfd;
+};
+
+static int empty_load(struct probe *p)
+{
+	struct bpf_insn insn[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	p->prog = NULL;
+	p->fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "dr_empty", "GPL", insn, 2, NULL);
+	return p->fd < 0 ? -1 : 0;
+}
+
+static int probe_on(struct probe *p)
+{
+	if (p->prog) {
+		p->link = bpf_program__attach(p->prog);
+		return p->link ? 0 : -1;
+	}
+	p->rawfd = bpf_raw_tracepoint_open("kfree_skb", p->fd);
+	return p->rawfd < 0 ? -1 : 0;
+}
+
+static void probe_off(struct probe *p)
+{
+	if (p->prog) {
+		bpf_link__destroy(p->link);
+		p->link = NULL;
+	} else {
+		close(p->rawfd);
+	}
+}
+
+static int probe_info(const struct probe *p, struct bpf_prog_info *info)
 {
 	__u32 len = sizeof(*info);
 
 	memset(info, 0, sizeof(*info));
-	return bpf_obj_get_info_by_fd(bpf_program__fd(p), info, &len);
+	return bpf_obj_get_info_by_fd(p->prog ? bpf_program__fd(p->prog) : p->fd, info, &len);
 }
 
 int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct dropreason_bpf *skel = NULL;
-	struct bpf_program *prog = NULL;
-	struct bpf_link *link;
+	struct probe tracer = { 0 }, empty = { 0 }, *pp;
 	struct bpf_prog_info i0, i1;
 	struct btf *btf;
-	unsigned long long on_sent = 0;
+	unsigned long long on_sent = 0, ev[2] = { 0 }, ns[2] = { 0 };
 	__u32 skip_a, skip_b, no_socket, netns;
 	int fd, pairs, stats, sfd, err = -1;
 	double secs, wall, cpu;
 
-	if (argc != 7) {
+	if (argc != 7 && !(argc == 8 && !strcmp(argv[7], "empty"))) {
 		fprintf(stderr, "usage: tracercost HOST PORT PAIRS SLICE_MS NETNS_INODE "
-			"STATS_SLICES\n");
+			"STATS_SLICES [empty]\n");
 		return 2;
 	}
 	a.sin_port = htons(atoi(argv[2]));
@@ -192,17 +237,21 @@ int main(int argc, char **argv)
 		skel->rodata->skip_b = skip_b;
 		bpf_program__set_autoload(skel->progs.dr_kfree_skb_btf, tpbtf);
 		bpf_program__set_autoload(skel->progs.dr_kfree_skb, !tpbtf);
-		prog = tpbtf ? skel->progs.dr_kfree_skb_btf : skel->progs.dr_kfree_skb;
+		tracer.prog = tpbtf ? skel->progs.dr_kfree_skb_btf : skel->progs.dr_kfree_skb;
 		err = dropreason_bpf__load(skel);
 		if (!err) {
-			link = bpf_program__attach(prog);
-			err = link ? 0 : -errno;
-			bpf_link__destroy(link);
+			err = probe_on(&tracer) ? -errno : 0;
+			if (!err)
+				probe_off(&tracer);
 		}
 	}
 	if (err)
 		return fprintf(stderr, "tracercost: cannot load the tracer: %s\n", strerror(-err)), 1;
-	printf("attach %s\n", prog == skel->progs.dr_kfree_skb_btf ? "tp_btf" : "tracepoint");
+	if (empty_load(&empty))
+		return perror("tracercost: load the empty program"), 1;
+	pp = argc == 8 ? &empty : &tracer;
+	printf("attach %s\n", pp == &empty ? "empty" :
+	       tracer.prog == skel->progs.dr_kfree_skb_btf ? "tp_btf" : "tracepoint");
 
 	slice(fd, secs, &wall, &cpu); /* warm-up */
 	for (int k = 0; k < pairs; k++)
@@ -210,38 +259,43 @@ int main(int argc, char **argv)
 			int on = (k % 2) ^ h; /* ABBA: off,on  on,off  off,on ... */
 			unsigned long long n;
 
-			link = on ? bpf_program__attach(prog) : NULL;
-			if (on && !link)
+			if (on && probe_on(pp))
 				return perror("tracercost: attach"), 1;
 			n = slice(fd, secs, &wall, &cpu);
-			bpf_link__destroy(link);
-			on_sent += on ? n : 0;
+			if (on)
+				probe_off(pp);
+			on_sent += on && pp == &tracer ? n : 0;
 			printf("slice %d %s %llu %.6f %.0f\n", k, on ? "on" : "off", n, wall, cpu * 1e9);
 		}
 	fflush(stdout);
 
+	/* run-time stats: the tracer's and the empty program's slices alternate */
 	sfd = stats > 0 ? bpf_enable_stats(BPF_STATS_RUN_TIME) : -1;
-	if (sfd >= 0) {
-		link = bpf_program__attach(prog);
-		if (!link)
-			return perror("tracercost: attach"), 1;
-		if (prog_info(prog, &i0))
-			return perror("tracercost: prog info"), 1;
-		for (int k = 0; k < stats; k++)
-			on_sent += slice(fd, secs, &wall, &cpu);
-		if (prog_info(prog, &i1))
-			return perror("tracercost: prog info"), 1;
-		bpf_link__destroy(link);
-		close(sfd);
-		printf("stats %llu %llu\n", (unsigned long long)(i1.run_cnt - i0.run_cnt),
-		       (unsigned long long)(i1.run_time_ns - i0.run_time_ns));
-	} else if (stats > 0) {
+	if (stats > 0 && sfd < 0)
 		fprintf(stderr, "tracercost: cannot enable BPF run-time stats: %s\n", strerror(errno));
+	for (int k = 0; sfd >= 0 && k < 2 * stats; k++) {
+		struct probe *p = k % 2 ? &empty : &tracer;
+		unsigned long long n;
+
+		if (probe_on(p) || probe_info(p, &i0))
+			return perror("tracercost: attach"), 1;
+		n = slice(fd, secs, &wall, &cpu);
+		if (probe_info(p, &i1))
+			return perror("tracercost: prog info"), 1;
+		probe_off(p);
+		on_sent += p == &tracer ? n : 0;
+		ev[k % 2] += i1.run_cnt - i0.run_cnt;
+		ns[k % 2] += i1.run_time_ns - i0.run_time_ns;
 	}
-	if (prog_info(prog, &i0))
+	if (sfd >= 0) {
+		close(sfd);
+		printf("stats %llu %llu %llu %llu\n", ev[0], ns[0], ev[1], ns[1]);
+	}
+	if (probe_info(&tracer, &i0))
 		return perror("tracercost: prog info"), 1;
 	printf("exact %llu %llu %llu %llu\n", counted(skel, no_socket, netns), on_sent,
 	       (unsigned long long)i0.recursion_misses, counted(skel, ANY_REASON, netns));
+	close(empty.fd);
 	dropreason_bpf__destroy(skel);
 	return 0;
 }

@@ -2,9 +2,6 @@
  * receiver (sendmmsg/recvmmsg, batches of 32, no per-packet bookkeeping) and a sniffer
  * that counts a device's UDP packets per 10 ms window to judge pacing.
  *   udploop send HOST PORT SIZE RATE(pps, 0=max) SECONDS     -> "sent N pps P"
- *     and a second line "cpu_ns C secs S": the process's own CPU time over the run
- *     (CLOCK_PROCESS_CPUTIME_ID: with tick accounting it includes the softirq work done on
- *     its stack, e.g. veth's receive path; without steal time) and the wall time
  *   udploop recv PORT SECONDS [TICK_US]                     -> "received N"
  *     (TICK_US > 0: read every TICK_US on a timer, as dptune serve does under load,
  *     instead of sleeping in poll and being woken by each arrival)
@@ -35,14 +32,6 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static double cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int do_send(const char *host, int port, int size, double rate, double secs)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -51,7 +40,7 @@ static int do_send(const char *host, int port, int size, double rate, double sec
 	char *buf = calloc(B, size);
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	unsigned long long sent = 0;
-	double t0, end, t, c0;
+	double t0, end, t;
 
 	inet_pton(AF_INET, host, &a.sin_addr);
 	if (connect(fd, (void *)&a, sizeof(a)))
@@ -63,7 +52,6 @@ static int do_send(const char *host, int port, int size, double rate, double sec
 		m[i].msg_hdr.msg_iov = &iov[i];
 		m[i].msg_hdr.msg_iovlen = 1;
 	}
-	c0 = cpu_now();
 	t0 = now();
 	end = t0 + secs;
 	while ((t = now()) < end) {
@@ -83,9 +71,7 @@ static int do_send(const char *host, int port, int size, double rate, double sec
 		if (n > 0)
 			sent += n;
 	}
-	t = now() - t0;
-	c0 = cpu_now() - c0;
-	printf("sent %llu pps %.0f\ncpu_ns %.0f secs %.6f\n", sent, sent / t, c0 * 1e9, t);
+	printf("sent %llu pps %.0f\n", sent, sent / (now() - t0));
 	return 0;
 }
 
