@@ -2,7 +2,7 @@
 # tracer.sh: what the kernel drop-reason tracer (bpf/dropreason.bpf.c) costs a UDP sender at
 # its limit on veth when every packet is dropped (a closed port: NO_SOCKET, so the
 # tracepoint fires for every packet). Not a test: prints numbers. Called by
-# bench/export.sh; runs alone in about a minute.
+# bench/export.sh (so run-all.sh skips it); runs alone in under a minute.
 #
 # build/bench/tracercost, pinned to one CPU, sends 64-byte datagrams as fast as it can in
 # PAIRS pairs of SLICE_MS slices, without and with the tracer attached (toggled in-process,
@@ -13,10 +13,11 @@
 #   - the sender's packets per second of its own CPU time (on veth the receive path and the
 #     drop run on the sender's stack, so this is the rate it reaches with the CPU to itself;
 #     time slices taken by other work on the CPU drop out).
-# Printed: the median over the pairs, the interquartile range and min..max; then the
-# program's own run time per drop (BPF run-time stats, on only for STATS_SLICES more slices
-# with the tracer attached: they add two clock reads to every event), and whether the map
-# counted every packet sent while it was attached.
+# Printed: the median over the pairs with its 95 % confidence interval, the interquartile
+# range and min..max. Then the program's own run time per event from BPF run-time stats
+# (on only for STATS_SLICES more slices: they add two clock reads to every event), less
+# what the same stats read for an empty program on the same tracepoint (those clock reads);
+# and whether the map counted every packet sent while it was attached.
 # Usage: bench/tracer.sh [PAIRS] [SLICE_MS] [STATS_SLICES]   (defaults 150 100 10)
 #        TRACER_CPU=N picks the sender's CPU (default: the last one); VERBOSE=1 prints slices;
 #        TRACERCOST=path runs another build of tracercost (to compare BPF programs);
