@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* dropreason.bpf.c: count every freed-as-dropped skb (tracepoint skb:kfree_skb) in the
- * kernel, keyed by (reason, ifindex, netns inode, where the namespace came from). Aggregation stays in the kernel, so
- * nothing is lost at any rate; a full map is counted in `overflow` (REFERENCE trap 5).
+ * kernel, keyed by (reason, ifindex, netns inode, where the namespace came from), in a hash
+ * and a per-CPU front of it (dropreason.h). Aggregation stays in the kernel, so nothing is
+ * lost at any rate; a full hash is counted in `overflow` (REFERENCE trap 5).
  * Reasons that are not drops (SKB_CONSUMED, NOT_DROPPED_YET) are skipped by value, set
  * by user space from the running kernel's BTF before load (trap 4). */
 #include "vmlinux.h"
