@@ -38,7 +38,8 @@ HAVE_BPF ?= $(shell [ -r /sys/kernel/btf/vmlinux ] && command -v $(FUZZ_CC) >/de
 ALL_CFLAGS += -DHAVE_BPF=$(HAVE_BPF) -I$(O)/bpf
 ifeq ($(HAVE_BPF),1)
 BPF_SKEL := $(O)/bpf/dropreason.skel.h
-LIBS += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+BPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+LIBS += $(BPF_LIBS)
 endif
 
 LIB_SRC := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
@@ -63,7 +64,7 @@ $(O)/%.o: %.c
 $(O)/bpf/vmlinux.h:
 	@mkdir -p $(@D)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
-$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/bpf/vmlinux.h
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c bpf/dropreason.h $(O)/bpf/vmlinux.h
 	$(FUZZ_CC) -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -g -O2 -Wall -I$(O)/bpf -c $< -o $@
 	llvm-strip -g $@ 2>/dev/null || true
 $(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
@@ -97,6 +98,10 @@ $(O)/fuzz/%: tests/fuzz/%.c $(O)/fuzzobj/libdptune.a
 $(O)/bench/%: bench/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -o $@ $< -lm -lpthread
+# the tracer's cost (bench/tracer.sh) loads dptune's BPF object through its skeleton
+$(O)/bench/tracercost: bench/tracercost.c bpf/dropreason.h $(BPF_SKEL)
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -DHAVE_BPF=$(HAVE_BPF) -I$(O)/bpf -o $@ $< $(BPF_LIBS)
 
 tools: $(UNIT_BIN) $(BENCH_BIN)
 

@@ -80,59 +80,7 @@ else
 fi
 for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; PIDS=()
 
-# drop-reason tracer cost: udploop at max rate from $P-s to a closed port in $P-r over a
-# veth pair (every packet is dropped at the receiver: NO_SOCKET), alternating without and
-# with an exporter that has the tracer loaded; medians of 5 runs each.
-make -s build/bench/udploop >/dev/null 2>&1 || true
-if [ -x build/bench/udploop ]; then
-	ip netns add $P-s; ip netns add $P-r
-	ip link add v${P}s netns $P-s type veth peer name v${P}r netns $P-r
-	ip -n $P-s addr add 10.251.0.1/24 dev v${P}s; ip -n $P-r addr add 10.251.0.2/24 dev v${P}r
-	for n in s r; do ip -n $P-$n link set lo up; ip -n $P-$n link set v$P$n up; done
-	run() { ip netns exec $P-s build/bench/udploop send 10.251.0.2 9 64 0 3 | awk '{print $4}'; }
-	off=(); on=()
-	PT=$(freeport)
-	# the program's own run time per event (kernel.bpf_stats_enabled, restored at exit)
-	BPF_STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo)
-	[ -n "$BPF_STATS_OLD" ] && sysctl -qw kernel.bpf_stats_enabled=1
-	restore_stats() { [ -n "${BPF_STATS_OLD:-}" ] && sysctl -qw kernel.bpf_stats_enabled=$BPF_STATS_OLD; }
-	trap 'restore_stats; cleanup' EXIT
-	drids() { bpftool prog show -j 2>/dev/null | python3 -c '
-import json,sys
-print(" ".join(str(p["id"]) for p in json.load(sys.stdin) if p.get("name","").startswith("dr_kfree_skb")))'; }
-	progstat() { # IDS...: "run_time_ns run_cnt" summed over these programs
-		bpftool prog show -j 2>/dev/null | python3 -c '
-import json,sys
-ids=set(int(x) for x in sys.argv[1:]); t=c=0
-for p in json.load(sys.stdin):
-    if p["id"] in ids: t+=p.get("run_time_ns",0); c+=p.get("run_cnt",0)
-print(t,c)' "$@"; }
-	ns_tot=0; ev_tot=0
-	for r in 1 2 3 4 5; do
-		off+=($(run))
-		before=" $(drids) "
-		"$DPTUNE" export --listen 127.0.0.1:$PT --netns $P-r > /dev/null 2>/tmp/$P.err2 & TP=$!
-		for _ in $(seq 1 600); do curl -s -o /tmp/$P.t 127.0.0.1:$PT/metrics && break; sleep 0.1; done
-		up=$(grep '^dptune_collector_up{collector="dropreason"}' /tmp/$P.t | cut -d' ' -f2)
-		mine=(); for id in $(drids); do [[ $before == *" $id "* ]] || mine+=($id); done
-		read -r t0 n0 < <(progstat "${mine[@]}")
-		on+=($(run))
-		read -r t1 n1 < <(progstat "${mine[@]}")
-		ns_tot=$((ns_tot + t1 - t0)); ev_tot=$((ev_tot + n1 - n0))
-		kill $TP; wait $TP 2>/dev/null || true
-	done
-	med() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
-	mo=$(med "${off[@]}"); mn=$(med "${on[@]}")
-	printf '\ndrop-reason tracer (every packet dropped; sender pps, median of 5, alternating):\n'
-	printf '  tracer loaded: %s   without: %.0f pps   with: %.0f pps   cost: %.2f %% (target <= 3 %%)\n' \
-		"${up:-?}" "$mo" "$mn" "$(echo "($mo - $mn) * 100 / $mo" | bc -l)"
-	printf '  runs without: %s; with: %s\n' "${off[*]}" "${on[*]}"
-	if [ "$ev_tot" -gt 0 ]; then
-		per=$(echo "$ns_tot / $ev_tot" | bc -l)
-		printf '  the program itself: %d events, %.0f ns per drop (bpf_stats); at the sender'"'"'s %.0f pps\n' "$ev_tot" "$per" "$mo"
-		printf '  that is %.2f %% of the %.0f ns one packet costs the sender (a steadier measure\n' \
-			"$(echo "$per * $mo / 1000000000 * 100" | bc -l)" "$(echo "1000000000 / $mo" | bc -l)"
-		printf '  than pps on a shared machine)\n'
-	fi
-	restore_stats
-fi
+# what the drop-reason tracer costs a sender at its limit on veth (every packet dropped):
+# bench/tracer.sh, short pairs without/with it; it cleans up after itself
+echo
+bench/tracer.sh || echo "drop-reason tracer: bench/tracer.sh failed (exit $?)"

@@ -80,14 +80,10 @@ bool dropreason_layer(const char *reason, const struct link_info *dev, enum dp_l
 #include <bpf/btf.h>
 #include "dropreason.skel.h"
 
+#include <linux/types.h>
+#include "../../bpf/dropreason.h"
+
 #define NREASONS 4096
-
-/* Where a key's namespace came from: enum dr_ns_src of bpf/dropreason.bpf.c. */
-enum { DR_NS_UNKNOWN, DR_NS_DEV, DR_NS_RXSK, DR_NS_SKBSK };
-
-struct dr_key {
-	uint32_t reason, ifindex, netns, ns_src;
-};
 
 struct dropreason {
 	struct dropreason_bpf *skel;
@@ -222,15 +218,84 @@ static uint32_t drop_ns(struct snapshot *s, uint32_t inode, uint32_t host_ns, bo
 	return snap_add_ns(s, 0, DROPREASON_NS_UNKNOWN, NS_PROC, 0);
 }
 
-int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
+struct dr_count {
+	struct dr_key k;
+	uint64_t n;
+};
+
+static int dr_count_cmp(const void *a, const void *b)
 {
-	int fd = bpf_map__fd(d->skel->maps.drops), added = 0;
+	return memcmp(&((const struct dr_count *)a)->k, &((const struct dr_count *)b)->k,
+		      sizeof(struct dr_key));
+}
+
+static void dr_push(struct dr_count **c, size_t *n, size_t *cap, const struct dr_key *k,
+		    uint64_t v)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*c = xrealloc(*c, *cap * sizeof(**c));
+	}
+	(*c)[*n].k = *k;
+	(*c)[(*n)++].n = v;
+}
+
+/* Every key's count: its value in the hash plus its slots' counts in every CPU's front
+ * (bpf/dropreason.h; nothing moves between the two, so the sum only grows). One entry a
+ * key, sorted; returns how many, *out to free. */
+static size_t dr_counts(struct dropreason *d, struct dr_count **out)
+{
+	int fd = bpf_map__fd(d->skel->maps.drops), ncpu = libbpf_num_possible_cpus();
+	struct dr_count *c = NULL;
+	size_t n = 0, cap = 0, m = 0;
 	struct dr_key k, nk;
 	bool first = true;
 	uint64_t v;
 	uint32_t z = 0;
 
 	while (!bpf_map_get_next_key(fd, first ? NULL : &k, &nk)) {
+		first = false;
+		k = nk;
+		if (!bpf_map_lookup_elem(fd, &k, &v))
+			dr_push(&c, &n, &cap, &k, v);
+	}
+	if (ncpu > 0) {
+		struct dr_front *f = xcalloc((size_t)ncpu, sizeof(*f));
+
+		if (!bpf_map_lookup_elem(bpf_map__fd(d->skel->maps.front), &z, f))
+			for (int cpu = 0; cpu < ncpu; cpu++)
+				for (int i = 0; i < DR_FRONT_SLOTS; i++) {
+					const struct dr_slot *sl = &f[cpu].s[i];
+
+					if (!sl->n || !(sl->k.ns_src & DR_SLOT_USED))
+						continue;
+					k = sl->k;
+					k.ns_src &= ~DR_SLOT_USED;
+					dr_push(&c, &n, &cap, &k, sl->n);
+				}
+		free(f);
+	}
+	if (n)
+		qsort(c, n, sizeof(*c), dr_count_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (m && !memcmp(&c[m - 1].k, &c[i].k, sizeof(k)))
+			c[m - 1].n += c[i].n;
+		else
+			c[m++] = c[i];
+	*out = c;
+	return m;
+}
+
+int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
+{
+	struct dr_count *c;
+	size_t nc = dr_counts(d, &c);
+	int fd, added = 0;
+	uint64_t v;
+	uint32_t z = 0;
+
+	for (size_t ci = 0; ci < nc; ci++) {
+		const struct dr_key k = c[ci].k;
 		char rbuf[32], dbuf[96], lbuf[64];
 		const char *rn;
 		enum dp_layer layer;
@@ -241,10 +306,6 @@ int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
 		bool known;
 		struct metric *m;
 
-		first = false;
-		k = nk;
-		if (bpf_map_lookup_elem(fd, &k, &v))
-			continue;
 		slot = (k.reason & 0xffff) | ((k.reason >> 16) ? ((k.reason >> 16) & 0xf) << 8 : 0);
 		rn = slot < NREASONS ? d->names[slot] : NULL;
 		if (!rn) {
@@ -265,13 +326,14 @@ int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
 		      DROPREASON_DEV_UNKNOWN;
 		snprintf(dbuf, sizeof(dbuf), "drop:%s", rn);
 		m = snap_add_full(s, ns, layer, MK_COUNTER, flags | MF_ZERO_BASE, dev, -1, -1,
-				  dbuf, v);
+				  dbuf, c[ci].n);
 		if (!known && k.netns) {
 			snprintf(lbuf, sizeof(lbuf), "netns_inode=%u", k.netns);
 			m->labels = intern(lbuf);
 		}
 		added++;
 	}
+	free(c);
 	fd = bpf_map__fd(d->skel->maps.overflow);
 	if (!bpf_map_lookup_elem(fd, &z, &v))
 		snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER, 0, "", -1, -1,
