@@ -12,15 +12,18 @@
 #include "../core/log.h"
 #include "../collect/collect.h"
 #include "../model/delta.h"
+#include "../observe/watch.h"
 #include "../output/print.h"
 #include "../output/stat_print.h"
 
 static volatile sig_atomic_t stop, looping;
 
 /* -i: the first SIGINT/SIGTERM ends the loop after the sample in progress (the summary
- * is printed); before the loop, or a second signal, ends dptune at once as the default
- * action would (a one-shot snapshot of hundreds of namespaces on a loaded host can take
- * long, and `timeout` or a supervisor must be able to stop it). */
+ * is printed); -- COMMAND: the first is left to the command (Ctrl-C reaches it too), whose
+ * run is then counted and printed as usual. Before the first snapshot is taken, or a
+ * second signal, ends dptune at once as the default action would (a one-shot snapshot
+ * of hundreds of namespaces on a loaded host can take long, and `timeout` or a
+ * supervisor must be able to stop it). */
 static void on_signal(int sig)
 {
 	if (!looping || stop) {
@@ -158,7 +161,8 @@ int cmd_stat(int argc, char **argv)
 	char buf[1024];
 	struct collect_engine *eng;
 	struct snapshot snaps[2];
-	int first, rc = EXIT_OK, r;
+	char **cmdv = NULL;
+	int first, dashdash, rc = EXIT_OK, r;
 	unsigned seq = 0;
 	const struct opt opts[] = {
 		OPT_GROUP_ENTRY("sampling"),
@@ -194,18 +198,21 @@ int cmd_stat(int argc, char **argv)
 		OPT_END_ENTRY,
 	};
 	const struct opt_spec spec = {
-		.cmd = "stat", .synopsis = "[OPTIONS]", .opts = opts, .min_args = 0, .max_args = 0,
+		.cmd = "stat", .synopsis = "[OPTIONS] [-- COMMAND [ARGS...]]", .opts = opts,
+		.min_args = 0, .max_args = 0, .stop_at_dashdash = true,
 		.about =
 "Read every drop and load counter of the datapath in every network namespace: once\n"
-"(lifetime drops and errors), or every -i SEC as deltas and rates. Rows are grouped\n"
-"by layer in datapath order: nic irq softirq backlog qdisc vdev netfilter ip udp socket.\n",
+"(lifetime drops and errors), or every -i SEC as deltas and rates, or over the run of\n"
+"COMMAND (read before it starts and after it exits; its stdout goes to stderr). Rows\n"
+"are grouped by layer in datapath order: nic irq softirq backlog qdisc vdev netfilter\n"
+"ip udp socket.\n",
 		.footer =
 "Under --json: one document (one line) per snapshot or interval, docs/stat-json.md;\n"
-"errors as {\"error\":{...}} on stdout. Exit: 0 ok, 1 failure or a filter that matches\n"
-"nothing, 2 usage error.\n",
+"errors as {\"error\":{...}} on stdout. Exit: 0 ok, 1 failure, a filter that matches\n"
+"nothing or a COMMAND that failed (its counts are printed first), 2 usage error.\n",
 	};
 
-	rc = opt_parse(&spec, argc, argv, &first, NULL);
+	rc = opt_parse(&spec, argc, argv, &first, &dashdash);
 	if (rc != OPT_CONTINUE)
 		return rc;
 	rc = EXIT_OK;
@@ -213,6 +220,19 @@ int cmd_stat(int argc, char **argv)
 	if (list) {
 		list_collectors();
 		return EXIT_OK;
+	}
+	if (dashdash >= 0) {
+		if (dashdash >= argc)
+			return usage_error("'--' needs a command to run (stat [OPTIONS] -- "
+					   "COMMAND [ARGS...])");
+		if (have_iv || have_count || have_dur)
+			return usage_error("with -- COMMAND the interval is the command's run: "
+					   "not with -i, -c or --duration (intervals while it "
+					   "runs: dptune record -i SEC -- COMMAND)");
+		if (co.proc_root)
+			return usage_error("-- COMMAND reads the live kernel before and after "
+					   "it; not with recorded files (--proc-root)");
+		cmdv = argv + dashdash;
 	}
 	if ((have_count || have_dur) && !have_iv)
 		return usage_error("%s needs -i SEC (a one-shot snapshot has no intervals)",
@@ -258,6 +278,35 @@ int cmd_stat(int argc, char **argv)
 		else
 			rc = cmd_fail(EXIT_FAIL, "no device named '%s' in any namespace (see "
 				      "dptune stat --links)", bad);
+		goto out;
+	}
+	if (cmdv) {
+		struct delta d;
+		int st;
+
+		if (!json)
+			fprintf(stderr, "dptune stat: counting from now until %s exits\n",
+				cmdv[0]);
+		looping = 1;
+		st = watch_run_capture(cmdv, NULL, false);
+		if (st < 0) {
+			rc = cmd_fail(EXIT_FAIL, "could not run '%s': %s", cmdv[0],
+				      strerror(-st));
+			goto out;
+		}
+		r = collect_snapshot(eng, &snaps[1]);
+		if (r) {
+			rc = cmd_fail(EXIT_FAIL, "cannot read the kernel's counters: %s",
+				      strerror(-r));
+			goto out;
+		}
+		delta_compute(&d, &snaps[0], &snaps[1]);
+		stat_print(&f, &snaps[0], &snaps[1], &d, 1);
+		delta_release(&d);
+		if (st)
+			rc = cmd_fail(EXIT_FAIL, "'%s' exited %d%s; the counters printed cover "
+				      "its run", cmdv[0], st,
+				      st > 128 ? " (killed by a signal: 128+N)" : "");
 		goto out;
 	}
 	if (!have_iv) {

@@ -17,24 +17,28 @@
 
 int watch_run_capture(char **argv, struct strbuf *out, bool echo)
 {
-	int pfd[2], efd[2], status, child_err = 0;
+	int pfd[2] = { -1, -1 }, efd[2], status, child_err = 0;
 	ssize_t n;
 	pid_t pid;
 
-	if (pipe2(pfd, O_CLOEXEC))
+	if (out && pipe2(pfd, O_CLOEXEC))
 		return -errno;
 	/* the child writes execvp's errno here; a successful exec closes it (CLOEXEC) */
 	if (pipe2(efd, O_CLOEXEC)) {
 		n = -errno;
-		close(pfd[0]);
-		close(pfd[1]);
+		if (out) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
 		return (int)n;
 	}
 	pid = fork();
 	if (pid < 0) {
 		n = -errno;
-		close(pfd[0]);
-		close(pfd[1]);
+		if (out) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
 		close(efd[0]);
 		close(efd[1]);
 		return (int)n;
@@ -44,28 +48,30 @@ int watch_run_capture(char **argv, struct strbuf *out, bool echo)
 
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
-		if (dup2(pfd[1], STDOUT_FILENO) >= 0)
+		if (dup2(out ? pfd[1] : STDERR_FILENO, STDOUT_FILENO) >= 0)
 			execvp(argv[0], argv);
 		e = errno;
 		(void)!write(efd[1], &e, sizeof(e));
 		_exit(127);
 	}
-	close(pfd[1]);
 	close(efd[1]);
-	for (;;) {
-		char buf[4096];
+	if (out) {
+		close(pfd[1]);
+		for (;;) {
+			char buf[4096];
 
-		n = read(pfd[0], buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (out->len < CAPTURE_MAX)
-			sb_add(out, buf, (size_t)n);
-		if (echo)
-			(void)!fwrite(buf, 1, (size_t)n, stderr);
+			n = read(pfd[0], buf, sizeof(buf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			if (out->len < CAPTURE_MAX)
+				sb_add(out, buf, (size_t)n);
+			if (echo)
+				(void)!fwrite(buf, 1, (size_t)n, stderr);
+		}
+		close(pfd[0]);
 	}
-	close(pfd[0]);
 	do
 		n = read(efd[0], &child_err, sizeof(child_err));
 	while (n < 0 && errno == EINTR);

@@ -24,8 +24,10 @@ int doctor_observe(struct collect_engine *eng, double duration, char **cmdv, boo
 		   volatile int *stop, struct observation *o, char *err, size_t errlen);
 
 /* Run argv with its stdout captured into out (up to 16 MiB, and copied to stderr when
- * echo is set). Its exit status (128+N after signal N), or -errno when it could not be
- * started (exec failed: the errno of execvp). */
+ * echo is set); with out NULL, its stdout is our stderr, not captured (so that our
+ * stdout carries only our own output). Returns once it has exited: its exit status
+ * (128+N after signal N), or -errno when it could not be started (exec failed: the
+ * errno of execvp). */
 int watch_run_capture(char **argv, struct strbuf *out, bool echo);
 
 #endif
