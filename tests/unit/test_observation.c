@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "analyze/observation.h"
 #include "collect/owners.h"
@@ -162,6 +163,28 @@ static void test_run_capture(void **state)
 	sb_release(&out);
 }
 
+/* out NULL: the child's stdout is our stderr (stat -- CMD keeps stdout for its rows). */
+static void test_run_stdout_to_stderr(void **state)
+{
+	char *ok[] = { "/bin/sh", "-c", "echo out; exit 3", NULL };
+	char *missing[] = { "/nonexistent/dptune-test", NULL };
+	char path[] = "/tmp/dptune-test-run-XXXXXX", buf[16] = { 0 };
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+
+	assert_true(fd >= 0 && saved >= 0);
+	unlink(path);
+	fflush(stderr);
+	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	assert_int_equal(watch_run_capture(ok, NULL, false), 3);
+	assert_int_equal(watch_run_capture(missing, NULL, false), -ENOENT);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	assert_int_equal(pread(fd, buf, sizeof(buf) - 1, 0), 4);
+	assert_string_equal(buf, "out\n");
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_conservation_and_waterfall),
 		cmocka_unit_test(test_owners_recorded),
 		cmocka_unit_test(test_run_capture),
+		cmocka_unit_test(test_run_stdout_to_stderr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
