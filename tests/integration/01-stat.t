@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd python3 ip
-plan 39
+plan 45
 
 "$DPTUNE" stat --help >/dev/null; ok $? "--help exits 0"
 "$DPTUNE" stat --layer bogus >/dev/null 2>&1; is $? 2 "unknown layer is a usage error (exit 2)"
@@ -69,6 +69,34 @@ for d,r in rows:
 PY
 ok $? "UdpNoPorts delta is exactly $N in ${P}b and absent from ${P}a"
 rm -f "/tmp/$P.json"
+
+# stat -- CMD: counted before the command starts and after it exits (however long the
+# first snapshot takes), one interval; the command's stdout goes to stderr.
+"$DPTUNE" stat -i 1 -- true >/dev/null 2>&1; is $? 2 "-- CMD with -i is a usage error"
+"$DPTUNE" stat -- >/dev/null 2>&1; is $? 2 "-- without a command is a usage error"
+out=$("$DPTUNE" stat --json --no-netns -- /nonexistent/cmd 2>/dev/null); rc=$?
+is "$rc:$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["error"]["exit"])')" "1:1" \
+	"a command that cannot run: exit 1, a JSON error"
+"$DPTUNE" stat --json --netns "${P}b" --layer udp -- ip netns exec "${P}b" python3 -c '
+import socket
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
+for i in range(19): s.sendto(b"x",("127.0.0.1",9))
+print("sent 19")
+raise SystemExit(3)' > "/tmp/$P.json" 2>"/tmp/$P.err"; rc=$?
+python3 - "$P" "/tmp/$P.json" <<'PY'
+import json,sys
+p,f=sys.argv[1],sys.argv[2]
+docs=[json.loads(l) for l in open(f)]
+assert len(docs)==2 and docs[0]["seq"]==1 and docs[0]["interval"]>0, docs
+got=sum(r["delta"] for r in docs[0]["rows"] if r["netns"]==p+"b" and r["counter"]=="UdpNoPorts")
+assert got==19, "UdpNoPorts in %sb: %s, not 19" % (p, got)
+assert docs[1]["error"]["exit"]==1 and "exited 3" in docs[1]["error"]["message"], docs[1]
+PY
+ok $? "-- CMD: exactly its 19 UdpNoPorts in one interval, then its failure (exit 3) as the error" ||
+	{ diag "stdout: $(cat "/tmp/$P.json" | cut -c1-600)"; diag "stderr: $(cat "/tmp/$P.err")"; }
+grep -q "^sent 19$" "/tmp/$P.err"; ok $? "-- CMD: the command's stdout is on stderr, not in the JSON"
+is "$rc" 1 "-- CMD that exits 3: stat exits 1 after printing its counts"
+rm -f "/tmp/$P.json" "/tmp/$P.err"
 
 # Filters.
 out=$("$DPTUNE" stat --all --netns "${P}b" --layer udp)
