@@ -238,6 +238,7 @@ static void ns_discover(struct walker *w)
 		netns_found_free(f, n);
 }
 
+/* A dump into one of e's arrays (links, rules) that grows by cap. */
 struct dump_ctx {
 	struct nsent *e;
 	size_t cap;
@@ -573,14 +574,9 @@ static bool fdb_find(struct nsent *e, int master, int dev, const uint8_t *mac,
 	return true;
 }
 
-struct rule_ctx {
-	struct nsent *e;
-	size_t cap;
-};
-
 static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct rule_ctx *c = data;
+	struct dump_ctx *c = data;
 	struct pn_rule r;
 
 	if (pn_rule_parse(nlh, &r))
@@ -599,7 +595,7 @@ static void rule_text(struct nsent *e, const struct pkt *p, const char *iif, con
 
 	*out = '\0';
 	if (!e->rules_loaded) {
-		struct rule_ctx c = { e, 0 };
+		struct dump_ctx c = { e, 0 };
 
 		e->rules_loaded = true;
 		if (ns_dump(e, RTM_GETRULE, sizeof(struct fib_rule_hdr), AF_INET, rule_cb, &c))
@@ -1085,6 +1081,29 @@ static void note_add(char *note, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The hop a locally delivered packet stops at: rxhop, where it arrived, else one on the
+ * loopback device it is sent through (the route's oif, else ifindex 1). NULL when no hop
+ * is left. */
+static struct path_hop *local_hop(struct walker *w, struct nsent *e, struct path_hop *rxhop,
+				  int oif, const struct pkt *p)
+{
+	if (rxhop)
+		return rxhop;
+	return hop_add(w, e, link_by_index(e, oif ? oif : 1), "lo", "tx", p);
+}
+
+/* A tx hop on out decided by dec (a route's text), for the walk to stop at; NULL when no
+ * hop is left. */
+static struct path_hop *out_hop(struct walker *w, struct nsent *e, const struct pn_link *out,
+				const struct pkt *p, const char *dec)
+{
+	struct path_hop *h = hop_add(w, e, out, link_kind(out), "tx", p);
+
+	if (h)
+		snprintf(h->decided, sizeof(h->decided), "%s", dec);
+	return h;
+}
+
 /* The neighbour step of a route out of out to the next hop nh (an in_addr, or an in6_addr
  * when p is IPv6), as ARP or neighbour discovery resolves it: a usable entry gives q its
  * destination MAC and note its text; a FAILED one stops the walk at a hop on out with dec,
@@ -1108,10 +1127,9 @@ static int l3_neigh(struct walker *w, struct nsent *e, struct pn_link *out, cons
 		snprintf(note, nn, "neighbour %s lladdr %s %s", a,
 			 pn_mac_str(nb.mac, mac, sizeof(mac)), pn_nud_name(nb.state));
 	} else if (!nrc && (nb.state & NUD_FAILED)) {
-		h = hop_add(w, e, out, link_kind(out), "tx", p);
+		h = out_hop(w, e, out, p, dec);
 		if (!h)
 			return -ELOOP;
-		snprintf(h->decided, sizeof(h->decided), "%s", dec);
 		return stop_at(h, PSTOP_NEIGH, "neighbour %s on %s is FAILED: nothing answers %s",
 			       a, out->name, family == AF_INET6 ? "neighbour solicitation" : "ARP");
 	} else if (!(out->flags & IFF_NOARP)) {
@@ -1339,14 +1357,9 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 				 pn_table_name(rt.table, tb, sizeof(tb)), p->dport);
 		if (vxlan_decap(w, e, p, &rc))
 			return rc;
-		h = rxhop;
-		if (!h) {
-			struct pn_link *lo = link_by_index(e, rt.oif ? rt.oif : 1);
-
-			h = hop_add(w, e, lo, "lo", "tx", p);
-			if (!h)
-				return walk_err(w, -ELOOP, "more than %d hops", PATH_HOPS_MAX);
-		}
+		h = local_hop(w, e, rxhop, rt.oif, p);
+		if (!h)
+			return walk_err(w, -ELOOP, "more than %d hops", PATH_HOPS_MAX);
 		snprintf(h->decided, sizeof(h->decided), "local route %s table %s%s%s",
 			 ip4(p->dst, a), pn_table_name(rt.table, tb, sizeof(tb)), rule[0] ? ", " : "",
 			 rule);
@@ -1438,10 +1451,9 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 			return rc;
 		if (p->size > mtu) {
 			if (iif) {
-				h = hop_add(w, e, out, link_kind(out), "tx", p);
+				h = out_hop(w, e, out, p, dec);
 				if (!h)
 					return -ELOOP;
-				snprintf(h->decided, sizeof(h->decided), "%s", dec);
 				stop_at(h, PSTOP_MTU, "forwarded packet of %u bytes > MTU %u of %s: "
 					"dropped with DF set (Linux UDP's default), else fragmented",
 					p->size, mtu, out->name);
@@ -1532,14 +1544,9 @@ static int l3_route6(struct walker *w, struct nsent *e, struct pkt *p, struct pn
 	if (!iif && IN6_IS_ADDR_UNSPECIFIED(&w->r->flow.src6))
 		w->r->flow.src6 = p->src6;
 	if (rt.type == RTN_LOCAL) {
-		h = rxhop;
-		if (!h) {
-			struct pn_link *lo = link_by_index(e, rt.oif ? rt.oif : 1);
-
-			h = hop_add(w, e, lo, "lo", "tx", p);
-			if (!h)
-				return walk_err(w, -ELOOP, "more than %d hops", PATH_HOPS_MAX);
-		}
+		h = local_hop(w, e, rxhop, rt.oif, p);
+		if (!h)
+			return walk_err(w, -ELOOP, "more than %d hops", PATH_HOPS_MAX);
 		snprintf(h->decided, sizeof(h->decided), "local route %s table %s",
 			 ip6(&p->dst6, a), pn_table_name(rt.table, tb, sizeof(tb)));
 		w->r->final.src6 = p->src6;
@@ -1577,10 +1584,9 @@ static int l3_route6(struct walker *w, struct nsent *e, struct pkt *p, struct pn
 			/* IPv6 routers never fragment: a forwarded packet gets ICMPv6 Packet Too
 			 * Big; a local sender fragments */
 			if (iif) {
-				h = hop_add(w, e, out, link_kind(out), "tx", p);
+				h = out_hop(w, e, out, p, dec);
 				if (!h)
 					return -ELOOP;
-				snprintf(h->decided, sizeof(h->decided), "%s", dec);
 				return stop_at(h, PSTOP_MTU, "forwarded packet of %u bytes > MTU %u "
 					       "of %s: dropped (IPv6 routers do not fragment)",
 					       p->size, mtu, out->name);
