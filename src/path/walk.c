@@ -1774,6 +1774,30 @@ static int macvlan_children(struct walker *w, struct nsent *e, struct pn_link *l
 	return 0;
 }
 
+/* One copy of a frame a bridge floods (hop hi) out of port (kind: its hop's kind, NULL:
+ * the device's). > 0: it reaches the destination, and hop hi says by which port (via);
+ * 0: it does not, and its hops and visits are undone; < 0: an error. */
+static int flood_copy(struct walker *w, struct nsent *e, struct pn_link *port,
+		      const struct pkt *p, const char *kind, int hi, const char *via)
+{
+	int n0 = w->r->n, v0 = w->nvisit, rc;
+
+	w->flooding++;
+	rc = l2_tx(w, e, port, p, NULL, kind, true);
+	w->flooding--;
+	if (rc > 0) {
+		size_t l = strlen(w->r->hop[hi].decided);
+
+		snprintf(w->r->hop[hi].decided + l, sizeof(w->r->hop[hi].decided) - l,
+			 "; the copy on port %s reaches the destination", via);
+	}
+	if (rc)
+		return rc;
+	w->r->n = n0;
+	w->nvisit = v0;
+	return 0;
+}
+
 static int bridge_fwd(struct walker *w, struct nsent *e, struct pn_link *br, int in_port,
 		      const struct pkt *p)
 {
@@ -1813,29 +1837,17 @@ static int bridge_fwd(struct walker *w, struct nsent *e, struct pn_link *br, int
 		 p->has_dmac ? pn_mac_str(p->dmac, m, sizeof(m)) : "the MAC (not resolved yet)");
 	for (size_t i = 0; ; i++) {
 		struct pn_link *port;
-		int n0 = w->r->n, v0 = w->nvisit, idx;
+		char via[IFNAMSIZ];
 
 		if (ns_links(e) || i >= e->nlinks)
 			break;
 		port = &e->links[i];
 		if (port->master != br->ifindex || port->ifindex == in_port)
 			continue;
-		idx = port->ifindex;
-		w->flooding++;
-		rc = l2_tx(w, e, port, p, NULL, NULL, true);
-		w->flooding--;
-		if (rc < 0)
+		snprintf(via, sizeof(via), "%s", port->name);
+		rc = flood_copy(w, e, port, p, NULL, hi, via);
+		if (rc)
 			return rc;
-		if (rc > 0) {
-			struct pn_link *pl = link_by_index(e, idx);
-			size_t l = strlen(w->r->hop[hi].decided);
-
-			snprintf(w->r->hop[hi].decided + l, sizeof(w->r->hop[hi].decided) - l,
-				 "; the copy on port %s reaches the destination", pl ? pl->name : "?");
-			return rc;
-		}
-		w->r->n = n0;
-		w->nvisit = v0;
 	}
 	if (!w->flooding) {
 		rc = l3_accepts(e, br, p) ? l3_in(w, e, br, p, &w->r->hop[hi]) : 0;
@@ -1885,7 +1897,7 @@ static int ovs_fwd(struct walker *w, struct nsent *e, struct ovsinst *o,
 	for (size_t k = 0; k < o->db_rows.n; k++) {
 		const struct ovs_iface *f = &o->db_rows.ifaces[k];
 		struct pn_link *l;
-		int n0 = w->r->n, v0 = w->nvisit;
+		char via[PATH_TEXT];
 
 		if (!f->bridge || strcmp(f->bridge, brl.name) || !strcmp(f->name, in->name) ||
 		    (f->type && *f->type && strcmp(f->type, "system")))
@@ -1893,21 +1905,10 @@ static int ovs_fwd(struct walker *w, struct nsent *e, struct ovsinst *o,
 		l = link_by_name(e, f->name);
 		if (!l)
 			continue;
-		w->flooding++;
-		rc = l2_tx(w, e, l, p, NULL, "ovs-port", true);
-		w->flooding--;
-		if (rc < 0)
+		snprintf(via, sizeof(via), "%s (ofport %lld)", f->name, (long long)f->ofport);
+		rc = flood_copy(w, e, l, p, "ovs-port", hi, via);
+		if (rc)
 			return rc;
-		if (rc > 0) {
-			size_t n = strlen(w->r->hop[hi].decided);
-
-			snprintf(w->r->hop[hi].decided + n, sizeof(w->r->hop[hi].decided) - n,
-				 "; the copy on port %s (ofport %lld) reaches the destination",
-				 f->name, (long long)f->ofport);
-			return rc;
-		}
-		w->r->n = n0;
-		w->nvisit = v0;
 	}
 	if (w->flooding)
 		return 0;
