@@ -343,6 +343,46 @@ static int ratecap_cb(const struct opt *o, const char *arg, void *data, char *er
 
 /* ---- subcommands ---- */
 
+/* The labs a command acts on, in *names (lab_names_free them): one, or when one is NULL
+ * every lab that is up. 0, or the exit code after saying why they cannot be read. */
+static int labs_named(const char *one, char ***names, int *n)
+{
+	int rc;
+
+	if (one) {
+		*names = xmalloc(sizeof(**names));
+		(*names)[0] = xstrdup(one);
+		*n = 1;
+		return 0;
+	}
+	rc = lab_names(names, n);
+	if (rc)
+		return cmd_fail(EXIT_FAIL, "cannot read %s: %s", lab_dir(), strerror(-rc));
+	return 0;
+}
+
+/* The end of a command that acted on n labs (down, fault --clear) inside an array of an
+ * object: closes both, frees names and fails; a failure that names every lab that
+ * failed (nfail of them, in fails), else "no lab is up" when n is 0. The exit code. */
+static int labs_done(char **names, int n, struct strbuf *fails, int nfail)
+{
+	int rc;
+
+	print_close_array();
+	print_close_object();
+	lab_names_free(names, n);
+	if (nfail) {
+		rc = cmd_fail(EXIT_FAIL, "%s", fails->buf);
+		sb_release(fails);
+		return rc;
+	}
+	sb_release(fails);
+	if (!n)
+		print_text("no lab is up\n");
+	print_flush();
+	return 0;
+}
+
 static int sub_up(int argc, char **argv)
 {
 	struct lab_up_opts o = { 0 };
@@ -424,30 +464,23 @@ static int sub_down(int argc, char **argv)
 	if (all && first < argc)
 		return opt_usage_error(&spec, "give a LAB or --all, not both");
 	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
-	if (all || first == argc) {
-		rc = lab_names(&names, &n);
-		if (rc)
-			return cmd_fail(EXIT_FAIL, "cannot read %s: %s", lab_dir(), strerror(-rc));
-		if (!all && n > 1) {
-			char *list = names_list(names, n);
+	/* a lab name, or a scenario with one lab; a name not up is harmless */
+	if (first < argc && resolve(argv[first], one, sizeof(one), why, sizeof(why))) {
+		if (!lab_name_valid(argv[first]))
+			return opt_usage_error(&spec, "invalid lab name '%s' ([A-Za-z0-9_], "
+					       "1..%d characters)", argv[first], LAB_NAME_MAX);
+		snprintf(one, sizeof(one), "%s", argv[first]);
+	}
+	rc = labs_named(first < argc ? one : NULL, &names, &n);
+	if (rc)
+		return rc;
+	if (!all && first == argc && n > 1) {
+		char *list = names_list(names, n);
 
-			lab_names_free(names, n);
-			rc = opt_usage_error(&spec, "%d labs are up (%s): name one, or use --all", n,
-					     list);
-			free(list);
-			return rc;
-		}
-	} else {
-		/* a lab name, or a scenario with one lab; a name not up is harmless */
-		if (resolve(argv[first], one, sizeof(one), why, sizeof(why))) {
-			if (!lab_name_valid(argv[first]))
-				return opt_usage_error(&spec, "invalid lab name '%s' ([A-Za-z0-9_], "
-						       "1..%d characters)", argv[first], LAB_NAME_MAX);
-			snprintf(one, sizeof(one), "%s", argv[first]);
-		}
-		names = xmalloc(sizeof(*names));
-		names[0] = xstrdup(one);
-		n = 1;
+		lab_names_free(names, n);
+		rc = opt_usage_error(&spec, "%d labs are up (%s): name one, or use --all", n, list);
+		free(list);
+		return rc;
 	}
 	sb_init(&fails);
 	print_open_object(NULL);
@@ -471,19 +504,7 @@ static int sub_down(int argc, char **argv)
 		}
 		sb_release(&errs);
 	}
-	print_close_array();
-	print_close_object();
-	lab_names_free(names, n);
-	if (nfail) {
-		rc = cmd_fail(EXIT_FAIL, "%s", fails.buf);
-		sb_release(&fails);
-		return rc;
-	}
-	sb_release(&fails);
-	if (!n)
-		print_text("no lab is up\n");
-	print_flush();
-	return 0;
+	return labs_done(names, n, &fails, nfail);
 }
 
 static void print_row(const struct lab *l)
@@ -524,9 +545,9 @@ static int list_status(int argc, char **argv, bool status)
 	print_init(json ? PRINT_JSON : PRINT_TEXT, stdout);
 	if (first < argc && resolve(argv[first], only, sizeof(only), why, sizeof(why)))
 		return cmd_fail(EXIT_FAIL, "%s", why);
-	rc = lab_names(&names, &n);
+	rc = labs_named(NULL, &names, &n);
 	if (rc)
-		return cmd_fail(EXIT_FAIL, "cannot read %s: %s", lab_dir(), strerror(-rc));
+		return rc;
 	print_open_object(NULL);
 	print_open_array("labs");
 	for (int i = 0; i < n; i++) {
@@ -655,17 +676,11 @@ static int fault_clear(const struct opt_spec *spec, int argc, char **argv, int f
 
 	if (first < argc - 1)
 		return opt_usage_error(spec, "--clear takes at most one LAB");
-	if (first == argc - 1) {
-		if (resolve(argv[first], name, sizeof(name), why, sizeof(why)))
-			return cmd_fail(EXIT_FAIL, "%s", why);
-		names = xmalloc(sizeof(*names));
-		names[0] = xstrdup(name);
-		n = 1;
-	} else {
-		rc = lab_names(&names, &n);
-		if (rc)
-			return cmd_fail(EXIT_FAIL, "cannot read %s: %s", lab_dir(), strerror(-rc));
-	}
+	if (first == argc - 1 && resolve(argv[first], name, sizeof(name), why, sizeof(why)))
+		return cmd_fail(EXIT_FAIL, "%s", why);
+	rc = labs_named(first == argc - 1 ? name : NULL, &names, &n);
+	if (rc)
+		return rc;
 	sb_init(&fails);
 	print_open_object(NULL);
 	print_open_array("cleared");
@@ -683,19 +698,7 @@ static int fault_clear(const struct opt_spec *spec, int argc, char **argv, int f
 		}
 		sb_release(&errs);
 	}
-	print_close_array();
-	print_close_object();
-	lab_names_free(names, n);
-	if (nfail) {
-		rc = cmd_fail(EXIT_FAIL, "%s", fails.buf);
-		sb_release(&fails);
-		return rc;
-	}
-	sb_release(&fails);
-	if (!n)
-		print_text("no lab is up\n");
-	print_flush();
-	return 0;
+	return labs_done(names, n, &fails, nfail);
 }
 
 static int sub_fault(int argc, char **argv)

@@ -21,6 +21,15 @@ static void get_in4(const struct nlattr *a, struct in_addr *v, bool *has)
 	}
 }
 
+/* A 6-byte link-layer address: copied to mac, *has set; anything else leaves both. */
+static void get_mac(const struct nlattr *a, uint8_t *mac, bool *has)
+{
+	if (a && mnl_attr_get_payload_len(a) == 6) {
+		memcpy(mac, mnl_attr_get_payload(a), 6);
+		*has = true;
+	}
+}
+
 static void link_vxlan(const struct nlattr *data, struct pn_link *l)
 {
 	const struct nlattr *tb[IFLA_VXLAN_MAX + 1];
@@ -55,10 +64,7 @@ int pn_link_parse(const struct nlmsghdr *nlh, struct pn_link *l)
 	l->flags = ifm->ifi_flags;
 	if (!nl_get_str(tb[IFLA_IFNAME], l->name, sizeof(l->name)))
 		return -EBADMSG;
-	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6) {
-		memcpy(l->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
-		l->has_mac = true;
-	}
+	get_mac(tb[IFLA_ADDRESS], l->mac, &l->has_mac);
 	if (nl_get_u32(tb[IFLA_MASTER], &v))
 		l->master = (int)v;
 	if (nl_get_u32(tb[IFLA_LINK], &v))
@@ -103,35 +109,11 @@ int pn_route_parse(const struct nlmsghdr *nlh, struct pn_route *r)
 	if (nl_attr_table(nlh, sizeof(*rtm), tb, RTA_MAX))
 		return -EBADMSG;
 	rtm = mnl_nlmsg_get_payload(nlh);
-	if (rtm->rtm_family == AF_INET6) {
-		r->family = AF_INET6;
-		r->type = rtm->rtm_type;
-		r->table = rtm->rtm_table;
-		r->dst_len = rtm->rtm_dst_len > 128 ? 128 : rtm->rtm_dst_len;
-		if (nl_get_u32(tb[RTA_TABLE], &v))
-			r->table = v;
-		if (nl_get_u32(tb[RTA_OIF], &v))
-			r->oif = (int)v;
-		if (nl_get_u32(tb[RTA_IIF], &v))
-			r->iif = (int)v;
-		nl_get_u32(tb[RTA_PRIORITY], &r->priority);
-		r->has_gw = nl_get_struct(tb[RTA_GATEWAY], &r->gw6, 16) == 16;
-		r->has_prefsrc = nl_get_struct(tb[RTA_PREFSRC], &r->prefsrc6, 16) == 16;
-		nl_get_struct(tb[RTA_DST], &r->dst6, 16);
-		if (tb[RTA_METRICS]) {
-			const struct nlattr *mx[RTAX_MAX + 1];
-
-			if (!nl_nested_table(tb[RTA_METRICS], mx, RTAX_MAX))
-				nl_get_u32(mx[RTAX_MTU], &r->mtu);
-		}
-		return 0;
-	}
-	if (rtm->rtm_family != AF_INET)
+	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
 		return -ENOMSG;
-	r->family = AF_INET;
+	r->family = rtm->rtm_family;
 	r->type = rtm->rtm_type;
 	r->table = rtm->rtm_table;
-	r->dst_len = rtm->rtm_dst_len > 32 ? 32 : rtm->rtm_dst_len;
 	if (nl_get_u32(tb[RTA_TABLE], &v))
 		r->table = v;
 	if (nl_get_u32(tb[RTA_OIF], &v))
@@ -139,9 +121,17 @@ int pn_route_parse(const struct nlmsghdr *nlh, struct pn_route *r)
 	if (nl_get_u32(tb[RTA_IIF], &v))
 		r->iif = (int)v;
 	nl_get_u32(tb[RTA_PRIORITY], &r->priority);
-	get_in4(tb[RTA_GATEWAY], &r->gw, &r->has_gw);
-	get_in4(tb[RTA_PREFSRC], &r->prefsrc, &r->has_prefsrc);
-	get_in4(tb[RTA_DST], &r->dst, NULL);
+	if (r->family == AF_INET6) {
+		r->dst_len = rtm->rtm_dst_len > 128 ? 128 : rtm->rtm_dst_len;
+		r->has_gw = nl_get_struct(tb[RTA_GATEWAY], &r->gw6, 16) == 16;
+		r->has_prefsrc = nl_get_struct(tb[RTA_PREFSRC], &r->prefsrc6, 16) == 16;
+		nl_get_struct(tb[RTA_DST], &r->dst6, 16);
+	} else {
+		r->dst_len = rtm->rtm_dst_len > 32 ? 32 : rtm->rtm_dst_len;
+		get_in4(tb[RTA_GATEWAY], &r->gw, &r->has_gw);
+		get_in4(tb[RTA_PREFSRC], &r->prefsrc, &r->has_prefsrc);
+		get_in4(tb[RTA_DST], &r->dst, NULL);
+	}
 	if (tb[RTA_METRICS]) {
 		const struct nlattr *mx[RTAX_MAX + 1];
 
@@ -167,10 +157,7 @@ int pn_neigh_parse(const struct nlmsghdr *nlh, struct pn_neigh *n)
 	n->ifindex = ndm->ndm_ifindex;
 	n->state = ndm->ndm_state;
 	n->flags = ndm->ndm_flags;
-	if (tb[NDA_LLADDR] && mnl_attr_get_payload_len(tb[NDA_LLADDR]) == 6) {
-		memcpy(n->mac, mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
-		n->has_mac = true;
-	}
+	get_mac(tb[NDA_LLADDR], n->mac, &n->has_mac);
 	if (tb[NDA_DST] && mnl_attr_get_payload_len(tb[NDA_DST]) == 4)
 		get_in4(tb[NDA_DST], &n->dst, &n->has_dst);
 	if (tb[NDA_DST] && mnl_attr_get_payload_len(tb[NDA_DST]) == 16)

@@ -182,6 +182,36 @@ static struct nl_sock *ns_nl(struct nsent *e)
 	return e->nl;
 }
 
+/* Starts an rtnetlink request of type (RTM_GET*) in buf, zeroed: its family header,
+ * hlen bytes, is zero but for its first byte, the family (rtm_family, ndm_family,
+ * ifi_family, rtgen_family and fib_rule_hdr's family all stand first). */
+static struct nlmsghdr *req_start(char *buf, size_t n, uint16_t type, size_t hlen,
+				  uint8_t family)
+{
+	struct nlmsghdr *nlh;
+	uint8_t *hdr;
+
+	memset(buf, 0, n);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	hdr = mnl_nlmsg_put_extra_header(nlh, hlen);
+	hdr[0] = family;
+	return nlh;
+}
+
+/* Dumps type (RTM_GET*) of family in e's namespace, every message to cb (the family
+ * header, hlen bytes, zero but for the family). 0 or -errno. */
+static int ns_dump(struct nsent *e, uint16_t type, size_t hlen, uint8_t family, nl_msg_cb cb,
+		   void *data)
+{
+	char buf[256];
+	struct nl_sock *s = ns_nl(e);
+
+	if (!s)
+		return errno ? -errno : -EIO;
+	return nl_dump(s, req_start(buf, sizeof(buf), type, hlen, family), cb, data);
+}
+
 /* Every namespace of the host known by inode, name and path (opened when needed). */
 static void ns_discover(struct walker *w)
 {
@@ -208,6 +238,7 @@ static void ns_discover(struct walker *w)
 		netns_found_free(f, n);
 }
 
+/* A dump into one of e's arrays (links, rules) that grows by cap. */
 struct dump_ctx {
 	struct nsent *e;
 	size_t cap;
@@ -227,24 +258,12 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 
 static int ns_links(struct nsent *e)
 {
-	char buf[16384];
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifm;
 	struct dump_ctx c = { e, 0 };
-	struct nl_sock *s;
 	int rc;
 
 	if (e->links_loaded)
 		return 0;
-	s = ns_nl(e);
-	if (!s)
-		return -errno ? -errno : -EIO;
-	memset(buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETLINK;
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	rc = nl_dump(s, nlh, link_cb, &c);
+	rc = ns_dump(e, RTM_GETLINK, sizeof(struct ifinfomsg), AF_UNSPEC, link_cb, &c);
 	if (rc)
 		return rc;
 	e->links_loaded = true;
@@ -288,18 +307,13 @@ static int32_t nsid_of(struct nsent *e, struct nsent *other)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
-	struct rtgenmsg *g;
 	struct nl_sock *s = ns_nl(e);
 	int32_t id = -1;
 	int fd = ns_fd(other);
 
 	if (!s || fd < 0)
 		return -1;
-	memset(buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETNSID;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->rtgen_family = AF_UNSPEC;
+	nlh = req_start(buf, sizeof(buf), RTM_GETNSID, sizeof(struct rtgenmsg), AF_UNSPEC);
 	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)fd);
 	if (nl_request(s, nlh, nsid_cb, &id))
 		return -1;
@@ -407,13 +421,11 @@ static int route_get(struct nsent *e, const struct pkt *p, int iif, int oif, uns
 
 	if (!s)
 		return -EIO;
-	memset(buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETROUTE;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	nlh = req_start(buf, sizeof(buf), RTM_GETROUTE, sizeof(*rtm),
+			p->family == AF_INET6 ? AF_INET6 : AF_INET);
+	rtm = mnl_nlmsg_get_payload(nlh);
 	rtm->rtm_flags = flags;
 	if (p->family == AF_INET6) {
-		rtm->rtm_family = AF_INET6;
 		rtm->rtm_dst_len = 128;
 		mnl_attr_put(nlh, RTA_DST, 16, &p->dst6);
 		if (!IN6_IS_ADDR_UNSPECIFIED(&p->src6)) {
@@ -421,7 +433,6 @@ static int route_get(struct nsent *e, const struct pkt *p, int iif, int oif, uns
 			mnl_attr_put(nlh, RTA_SRC, 16, &p->src6);
 		}
 	} else {
-		rtm->rtm_family = AF_INET;
 		rtm->rtm_dst_len = 32;
 		mnl_attr_put(nlh, RTA_DST, 4, &p->dst);
 		if (p->src.s_addr) {
@@ -476,20 +487,9 @@ static int special_cb(const struct nlmsghdr *nlh, void *data)
 /* The longest route covering dst in any table but local (for a failed lookup's prefix). */
 static bool route_covering(struct nsent *e, struct in_addr dst, struct pn_route *out)
 {
-	char buf[256];
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
 	struct special_ctx c = { .dst = dst };
-	struct nl_sock *s = ns_nl(e);
 
-	if (!s)
-		return false;
-	memset(buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETROUTE;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
-	if (nl_dump(s, nlh, special_cb, &c) || !c.got)
+	if (ns_dump(e, RTM_GETROUTE, sizeof(struct rtmsg), AF_INET, special_cb, &c) || !c.got)
 		return false;
 	*out = c.best;
 	return true;
@@ -509,9 +509,10 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-/* The IPv4 neighbour entry of addr on ifindex: 0, -ENOENT or -errno. */
-static int neigh_get_fam(struct nsent *e, int ifindex, int family, const void *addr,
-			 struct pn_neigh *out)
+/* The neighbour entry of addr (an in_addr or in6_addr, by family) on ifindex: 0, -ENOENT
+ * or -errno. */
+static int neigh_get(struct nsent *e, int ifindex, int family, const void *addr,
+		     struct pn_neigh *out)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
@@ -522,11 +523,8 @@ static int neigh_get_fam(struct nsent *e, int ifindex, int family, const void *a
 
 	if (!s)
 		return -EIO;
-	memset(buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETNEIGH;
-	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
-	ndm->ndm_family = (uint8_t)family;
+	nlh = req_start(buf, sizeof(buf), RTM_GETNEIGH, sizeof(*ndm), (uint8_t)family);
+	ndm = mnl_nlmsg_get_payload(nlh);
 	ndm->ndm_ifindex = ifindex;
 	mnl_attr_put(nlh, NDA_DST, family == AF_INET6 ? 16 : 4, addr);
 	rc = nl_request(s, nlh, neigh_cb, &c);
@@ -536,11 +534,6 @@ static int neigh_get_fam(struct nsent *e, int ifindex, int family, const void *a
 		return -ENOENT;
 	*out = c.n;
 	return 0;
-}
-
-static int neigh_get(struct nsent *e, int ifindex, struct in_addr addr, struct pn_neigh *out)
-{
-	return neigh_get_fam(e, ifindex, AF_INET, &addr, out);
 }
 
 struct fdb_ctx {
@@ -573,33 +566,17 @@ static int fdb_cb(const struct nlmsghdr *nlh, void *data)
 static bool fdb_find(struct nsent *e, int master, int dev, const uint8_t *mac,
 		     struct pn_neigh *out)
 {
-	char buf[256];
-	struct nlmsghdr *nlh;
-	struct ndmsg *ndm;
 	struct fdb_ctx c = { .master = master, .dev = dev, .mac = mac };
-	struct nl_sock *s = ns_nl(e);
 
-	if (!s)
-		return false;
-	memset(buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETNEIGH;
-	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
-	ndm->ndm_family = AF_BRIDGE;
-	if (nl_dump(s, nlh, fdb_cb, &c) || !c.got)
+	if (ns_dump(e, RTM_GETNEIGH, sizeof(struct ndmsg), AF_BRIDGE, fdb_cb, &c) || !c.got)
 		return false;
 	*out = c.hit;
 	return true;
 }
 
-struct rule_ctx {
-	struct nsent *e;
-	size_t cap;
-};
-
 static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct rule_ctx *c = data;
+	struct dump_ctx *c = data;
 	struct pn_rule r;
 
 	if (pn_rule_parse(nlh, &r))
@@ -618,21 +595,10 @@ static void rule_text(struct nsent *e, const struct pkt *p, const char *iif, con
 
 	*out = '\0';
 	if (!e->rules_loaded) {
-		char buf[256];
-		struct nlmsghdr *nlh;
-		struct fib_rule_hdr *frh;
-		struct rule_ctx c = { e, 0 };
-		struct nl_sock *s = ns_nl(e);
+		struct dump_ctx c = { e, 0 };
 
 		e->rules_loaded = true;
-		if (!s)
-			return;
-		memset(buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf);
-		nlh->nlmsg_type = RTM_GETRULE;
-		frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
-		frh->family = AF_INET;
-		if (nl_dump(s, nlh, rule_cb, &c))
+		if (ns_dump(e, RTM_GETRULE, sizeof(struct fib_rule_hdr), AF_INET, rule_cb, &c))
 			return;
 	}
 	for (size_t i = 0; i < e->nrules; i++) {
@@ -1115,6 +1081,64 @@ static void note_add(char *note, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The hop a locally delivered packet stops at: rxhop, where it arrived, else one on the
+ * loopback device it is sent through (the route's oif, else ifindex 1). NULL when no hop
+ * is left. */
+static struct path_hop *local_hop(struct walker *w, struct nsent *e, struct path_hop *rxhop,
+				  int oif, const struct pkt *p)
+{
+	if (rxhop)
+		return rxhop;
+	return hop_add(w, e, link_by_index(e, oif ? oif : 1), "lo", "tx", p);
+}
+
+/* A tx hop on out decided by dec (a route's text), for the walk to stop at; NULL when no
+ * hop is left. */
+static struct path_hop *out_hop(struct walker *w, struct nsent *e, const struct pn_link *out,
+				const struct pkt *p, const char *dec)
+{
+	struct path_hop *h = hop_add(w, e, out, link_kind(out), "tx", p);
+
+	if (h)
+		snprintf(h->decided, sizeof(h->decided), "%s", dec);
+	return h;
+}
+
+/* The neighbour step of a route out of out to the next hop nh (an in_addr, or an in6_addr
+ * when p is IPv6), as ARP or neighbour discovery resolves it: a usable entry gives q its
+ * destination MAC and note its text; a FAILED one stops the walk at a hop on out with dec,
+ * the route's text, and returns 1 (-ELOOP when no hop is left); none gives a note too.
+ * Otherwise 0. */
+static int l3_neigh(struct walker *w, struct nsent *e, struct pn_link *out, const struct pkt *p,
+		    const void *nh, const char *dec, struct pkt *q, char *note, size_t nn)
+{
+	int family = p->family == AF_INET6 ? AF_INET6 : AF_INET;
+	char a[INET6_ADDRSTRLEN], mac[20];
+	struct pn_neigh nb;
+	struct path_hop *h;
+	int nrc;
+
+	nrc = (out->flags & IFF_NOARP) ? -ENOENT : neigh_get(e, out->ifindex, family, nh, &nb);
+	inet_ntop(family, nh, a, sizeof(a));
+	q->has_dmac = false;
+	if (!nrc && nb.has_mac && !(nb.state & (NUD_FAILED | NUD_INCOMPLETE))) {
+		memcpy(q->dmac, nb.mac, 6);
+		q->has_dmac = true;
+		snprintf(note, nn, "neighbour %s lladdr %s %s", a,
+			 pn_mac_str(nb.mac, mac, sizeof(mac)), pn_nud_name(nb.state));
+	} else if (!nrc && (nb.state & NUD_FAILED)) {
+		h = out_hop(w, e, out, p, dec);
+		if (!h)
+			return -ELOOP;
+		return stop_at(h, PSTOP_NEIGH, "neighbour %s on %s is FAILED: nothing answers %s",
+			       a, out->name, family == AF_INET6 ? "neighbour solicitation" : "ARP");
+	} else if (!(out->flags & IFF_NOARP)) {
+		snprintf(note, nn, "no neighbour entry for %s yet (%s resolves it on the first "
+			 "packet)", a, family == AF_INET6 ? "neighbour discovery" : "ARP");
+	}
+	return 0;
+}
+
 /* A packet arrives at IP in namespace e on device in: prerouting NAT (the flow's
  * conntrack entry when there is one, as the kernel applies it; else the nft rule a new
  * connection would hit), then the route. */
@@ -1333,14 +1357,9 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 				 pn_table_name(rt.table, tb, sizeof(tb)), p->dport);
 		if (vxlan_decap(w, e, p, &rc))
 			return rc;
-		h = rxhop;
-		if (!h) {
-			struct pn_link *lo = link_by_index(e, rt.oif ? rt.oif : 1);
-
-			h = hop_add(w, e, lo, "lo", "tx", p);
-			if (!h)
-				return walk_err(w, -ELOOP, "more than %d hops", PATH_HOPS_MAX);
-		}
+		h = local_hop(w, e, rxhop, rt.oif, p);
+		if (!h)
+			return walk_err(w, -ELOOP, "more than %d hops", PATH_HOPS_MAX);
 		snprintf(h->decided, sizeof(h->decided), "local route %s table %s%s%s",
 			 ip4(p->dst, a), pn_table_name(rt.table, tb, sizeof(tb)), rule[0] ? ", " : "",
 			 rule);
@@ -1373,11 +1392,9 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 		struct pkt q = *p;
 		char dec[PATH_TEXT], note[PATH_TEXT] = "", nat[PATH_TEXT] = "";
 		struct in_addr nh = rt.has_gw ? rt.gw : p->dst;
-		struct pn_neigh nb;
 		uint32_t mtu = rt.mtu ? rt.mtu : out->mtu;
 		const char *nft;
 		struct nat_result nr;
-		int nrc;
 
 		memset(&nr, 0, sizeof(nr));
 
@@ -1428,34 +1445,15 @@ static int l3_route(struct walker *w, struct nsent *e, struct pkt *p, struct pn_
 			if (!nr.masquerade)
 				q.src = nr.addr;
 		}
-		nrc = (out->flags & IFF_NOARP) ? -ENOENT : neigh_get(e, out->ifindex, nh, &nb);
-		q.has_dmac = false;
 		q.l2target = nh;
-		if (!nrc && nb.has_mac && !(nb.state & (NUD_FAILED | NUD_INCOMPLETE))) {
-			memcpy(q.dmac, nb.mac, 6);
-			q.has_dmac = true;
-			char mac[20];
-
-			snprintf(note, sizeof(note), "neighbour %s lladdr %s %s", ip4(nh, a),
-				 pn_mac_str(nb.mac, mac, sizeof(mac)), pn_nud_name(nb.state));
-		} else if (!nrc && (nb.state & NUD_FAILED)) {
-			h = hop_add(w, e, out, link_kind(out), "tx", p);
-			if (!h)
-				return -ELOOP;
-			snprintf(h->decided, sizeof(h->decided), "%s", dec);
-			stop_at(h, PSTOP_NEIGH, "neighbour %s on %s is FAILED: nothing answers ARP",
-				ip4(nh, a), out->name);
-			return 1;
-		} else if (!(out->flags & IFF_NOARP)) {
-			snprintf(note, sizeof(note), "no neighbour entry for %s yet (ARP resolves it "
-				 "on the first packet)", ip4(nh, a));
-		}
+		rc = l3_neigh(w, e, out, p, &nh, dec, &q, note, sizeof(note));
+		if (rc)
+			return rc;
 		if (p->size > mtu) {
 			if (iif) {
-				h = hop_add(w, e, out, link_kind(out), "tx", p);
+				h = out_hop(w, e, out, p, dec);
 				if (!h)
 					return -ELOOP;
-				snprintf(h->decided, sizeof(h->decided), "%s", dec);
 				stop_at(h, PSTOP_MTU, "forwarded packet of %u bytes > MTU %u of %s: "
 					"dropped with DF set (Linux UDP's default), else fragmented",
 					p->size, mtu, out->name);
@@ -1546,14 +1544,9 @@ static int l3_route6(struct walker *w, struct nsent *e, struct pkt *p, struct pn
 	if (!iif && IN6_IS_ADDR_UNSPECIFIED(&w->r->flow.src6))
 		w->r->flow.src6 = p->src6;
 	if (rt.type == RTN_LOCAL) {
-		h = rxhop;
-		if (!h) {
-			struct pn_link *lo = link_by_index(e, rt.oif ? rt.oif : 1);
-
-			h = hop_add(w, e, lo, "lo", "tx", p);
-			if (!h)
-				return walk_err(w, -ELOOP, "more than %d hops", PATH_HOPS_MAX);
-		}
+		h = local_hop(w, e, rxhop, rt.oif, p);
+		if (!h)
+			return walk_err(w, -ELOOP, "more than %d hops", PATH_HOPS_MAX);
 		snprintf(h->decided, sizeof(h->decided), "local route %s table %s",
 			 ip6(&p->dst6, a), pn_table_name(rt.table, tb, sizeof(tb)));
 		w->r->final.src6 = p->src6;
@@ -1574,44 +1567,26 @@ static int l3_route6(struct walker *w, struct nsent *e, struct pkt *p, struct pn
 		snprintf(pfx, sizeof(pfx), "%s/%u", ip6(&fm.dst6, b), fm.dst_len);
 	{
 		struct pkt q = *p;
-		char dec[PATH_TEXT], note[PATH_TEXT] = "", mac[20];
+		char dec[PATH_TEXT], note[PATH_TEXT] = "";
 		struct in6_addr nh = rt.has_gw ? rt.gw6 : p->dst6;
-		struct pn_neigh nb;
 		uint32_t mtu = rt.mtu ? rt.mtu : out->mtu;
-		int nrc, nbefore = w->r->n;
+		int nbefore = w->r->n;
 
 		snprintf(dec, sizeof(dec), "route %s%s%s dev %s table %s%s",
 			 pfx[0] ? pfx : ip6(&p->dst6, a), rt.has_gw ? " via " : "",
 			 rt.has_gw ? ip6(&rt.gw6, b) : "", out->name,
 			 pn_table_name(rt.table, tb, sizeof(tb)), iif ? " (forwarded)" : "");
-		nrc = (out->flags & IFF_NOARP) ? -ENOENT :
-		      neigh_get_fam(e, out->ifindex, AF_INET6, &nh, &nb);
-		q.has_dmac = false;
 		q.l2target6 = nh;
-		if (!nrc && nb.has_mac && !(nb.state & (NUD_FAILED | NUD_INCOMPLETE))) {
-			memcpy(q.dmac, nb.mac, 6);
-			q.has_dmac = true;
-			snprintf(note, sizeof(note), "neighbour %s lladdr %s %s", ip6(&nh, a),
-				 pn_mac_str(nb.mac, mac, sizeof(mac)), pn_nud_name(nb.state));
-		} else if (!nrc && (nb.state & NUD_FAILED)) {
-			h = hop_add(w, e, out, link_kind(out), "tx", p);
-			if (!h)
-				return -ELOOP;
-			snprintf(h->decided, sizeof(h->decided), "%s", dec);
-			return stop_at(h, PSTOP_NEIGH, "neighbour %s on %s is FAILED: nothing "
-				       "answers neighbour solicitation", ip6(&nh, a), out->name);
-		} else if (!(out->flags & IFF_NOARP)) {
-			snprintf(note, sizeof(note), "no neighbour entry for %s yet (neighbour "
-				 "discovery resolves it on the first packet)", ip6(&nh, a));
-		}
+		rc = l3_neigh(w, e, out, p, &nh, dec, &q, note, sizeof(note));
+		if (rc)
+			return rc;
 		if (p->size > mtu) {
 			/* IPv6 routers never fragment: a forwarded packet gets ICMPv6 Packet Too
 			 * Big; a local sender fragments */
 			if (iif) {
-				h = hop_add(w, e, out, link_kind(out), "tx", p);
+				h = out_hop(w, e, out, p, dec);
 				if (!h)
 					return -ELOOP;
-				snprintf(h->decided, sizeof(h->decided), "%s", dec);
 				return stop_at(h, PSTOP_MTU, "forwarded packet of %u bytes > MTU %u "
 					       "of %s: dropped (IPv6 routers do not fragment)",
 					       p->size, mtu, out->name);
@@ -1799,6 +1774,30 @@ static int macvlan_children(struct walker *w, struct nsent *e, struct pn_link *l
 	return 0;
 }
 
+/* One copy of a frame a bridge floods (hop hi) out of port (kind: its hop's kind, NULL:
+ * the device's). > 0: it reaches the destination, and hop hi says by which port (via);
+ * 0: it does not, and its hops and visits are undone; < 0: an error. */
+static int flood_copy(struct walker *w, struct nsent *e, struct pn_link *port,
+		      const struct pkt *p, const char *kind, int hi, const char *via)
+{
+	int n0 = w->r->n, v0 = w->nvisit, rc;
+
+	w->flooding++;
+	rc = l2_tx(w, e, port, p, NULL, kind, true);
+	w->flooding--;
+	if (rc > 0) {
+		size_t l = strlen(w->r->hop[hi].decided);
+
+		snprintf(w->r->hop[hi].decided + l, sizeof(w->r->hop[hi].decided) - l,
+			 "; the copy on port %s reaches the destination", via);
+	}
+	if (rc)
+		return rc;
+	w->r->n = n0;
+	w->nvisit = v0;
+	return 0;
+}
+
 static int bridge_fwd(struct walker *w, struct nsent *e, struct pn_link *br, int in_port,
 		      const struct pkt *p)
 {
@@ -1838,29 +1837,17 @@ static int bridge_fwd(struct walker *w, struct nsent *e, struct pn_link *br, int
 		 p->has_dmac ? pn_mac_str(p->dmac, m, sizeof(m)) : "the MAC (not resolved yet)");
 	for (size_t i = 0; ; i++) {
 		struct pn_link *port;
-		int n0 = w->r->n, v0 = w->nvisit, idx;
+		char via[IFNAMSIZ];
 
 		if (ns_links(e) || i >= e->nlinks)
 			break;
 		port = &e->links[i];
 		if (port->master != br->ifindex || port->ifindex == in_port)
 			continue;
-		idx = port->ifindex;
-		w->flooding++;
-		rc = l2_tx(w, e, port, p, NULL, NULL, true);
-		w->flooding--;
-		if (rc < 0)
+		snprintf(via, sizeof(via), "%s", port->name);
+		rc = flood_copy(w, e, port, p, NULL, hi, via);
+		if (rc)
 			return rc;
-		if (rc > 0) {
-			struct pn_link *pl = link_by_index(e, idx);
-			size_t l = strlen(w->r->hop[hi].decided);
-
-			snprintf(w->r->hop[hi].decided + l, sizeof(w->r->hop[hi].decided) - l,
-				 "; the copy on port %s reaches the destination", pl ? pl->name : "?");
-			return rc;
-		}
-		w->r->n = n0;
-		w->nvisit = v0;
 	}
 	if (!w->flooding) {
 		rc = l3_accepts(e, br, p) ? l3_in(w, e, br, p, &w->r->hop[hi]) : 0;
@@ -1910,7 +1897,7 @@ static int ovs_fwd(struct walker *w, struct nsent *e, struct ovsinst *o,
 	for (size_t k = 0; k < o->db_rows.n; k++) {
 		const struct ovs_iface *f = &o->db_rows.ifaces[k];
 		struct pn_link *l;
-		int n0 = w->r->n, v0 = w->nvisit;
+		char via[PATH_TEXT];
 
 		if (!f->bridge || strcmp(f->bridge, brl.name) || !strcmp(f->name, in->name) ||
 		    (f->type && *f->type && strcmp(f->type, "system")))
@@ -1918,21 +1905,10 @@ static int ovs_fwd(struct walker *w, struct nsent *e, struct ovsinst *o,
 		l = link_by_name(e, f->name);
 		if (!l)
 			continue;
-		w->flooding++;
-		rc = l2_tx(w, e, l, p, NULL, "ovs-port", true);
-		w->flooding--;
-		if (rc < 0)
+		snprintf(via, sizeof(via), "%s (ofport %lld)", f->name, (long long)f->ofport);
+		rc = flood_copy(w, e, l, p, "ovs-port", hi, via);
+		if (rc)
 			return rc;
-		if (rc > 0) {
-			size_t n = strlen(w->r->hop[hi].decided);
-
-			snprintf(w->r->hop[hi].decided + n, sizeof(w->r->hop[hi].decided) - n,
-				 "; the copy on port %s (ofport %lld) reaches the destination",
-				 f->name, (long long)f->ofport);
-			return rc;
-		}
-		w->r->n = n0;
-		w->nvisit = v0;
 	}
 	if (w->flooding)
 		return 0;
