@@ -1124,7 +1124,7 @@ static int l3_neigh(struct walker *w, struct nsent *e, struct pn_link *out, cons
 	if (!nrc && nb.has_mac && !(nb.state & (NUD_FAILED | NUD_INCOMPLETE))) {
 		memcpy(q->dmac, nb.mac, 6);
 		q->has_dmac = true;
-		snprintf(note, nn, "neighbour %s lladdr %s %s", a,
+		note_add(note, nn, "neighbour %s lladdr %s %s", a,
 			 pn_mac_str(nb.mac, mac, sizeof(mac)), pn_nud_name(nb.state));
 	} else if (!nrc && (nb.state & NUD_FAILED)) {
 		h = out_hop(w, e, out, p, dec);
@@ -1133,7 +1133,7 @@ static int l3_neigh(struct walker *w, struct nsent *e, struct pn_link *out, cons
 		return stop_at(h, PSTOP_NEIGH, "neighbour %s on %s is FAILED: nothing answers %s",
 			       a, out->name, family == AF_INET6 ? "neighbour solicitation" : "ARP");
 	} else if (!(out->flags & IFF_NOARP)) {
-		snprintf(note, nn, "no neighbour entry for %s yet (%s resolves it on the first "
+		note_add(note, nn, "no neighbour entry for %s yet (%s resolves it on the first "
 			 "packet)", a, family == AF_INET6 ? "neighbour discovery" : "ARP");
 	}
 	return 0;

@@ -15,7 +15,7 @@ export DPTUNE_LAB_DIR=${DPTUNE_LAB_DIR:-/run/dptune/lab}
 import json,sys
 sys.exit(0 if [s for s in json.load(sys.stdin)["scenarios"] if s["name"]=="router" and s["available"]] else 1)' ||
 	skip_all "the router lab cannot run here"
-plan 11
+plan 12
 LAB=$(echo "${P}ct" | cut -c1-12)
 T=$(mktemp -d); on_cleanup "rm -rf $T"
 on_cleanup "\"$DPTUNE\" lab down $LAB >/dev/null 2>&1"
@@ -75,6 +75,16 @@ N=$(nat "$T/p3s")
 L=$(python3 -c '
 import json,sys; d=json.load(open(sys.argv[1])); print(d["hops"][-1]["netns"], d["result"])' "$T/p3s")
 ok $([[ "$N" == "DNAT $FIP -> $VM:41000, decided: conntrack entry, reply direction"* ]] && [ "$L" = "$VNS delivered" ]; echo $?) "the answer to the VM's flow: to the VM by the entry's reply direction, delivered there" || diag "$N / $L"
+
+# the SNAT rule changes after the VM's entry was made: the entry wins, and the hop's note
+# says so beside its neighbour note (the neighbour step once overwrote it)
+HS=$(ip netns exec "$RNS" nft -a list chain ip "$TABLE" post | sed -n "s/.*ip saddr $VM .*snat to.*# handle \([0-9]*\)/\1/p" | head -1)
+ORIG=$(ip netns exec "$RNS" nft -a list chain ip "$TABLE" post | sed -n "s/^[[:space:]]*\(ip saddr $VM .*snat to [0-9.]*\) # handle $HS\$/\1/p")
+ip netns exec "$RNS" nft replace rule ip "$TABLE" post handle "$HS" ip saddr "$VM" snat to 10.232.1.77
+"$DPTUNE" path --from "$VNS" --to "$CADDR" --sport 41000 --dport 6000 --json >"$T/p3c" 2>"$T/e"
+N=$(nat "$T/p3c"); M=$(note "$T/p3c")
+ok $([[ "$N" == "SNAT $VM -> $FIP:41000, decided: conntrack entry"* ]] && [[ "$M" == *"conntrack and rules disagree: the entry wins over nft ip $TABLE chain post handle $HS"*"neighbour"* ]]; echo $?) "SNAT rule changed: the VM's old flow keeps the entry's SNAT; the note says they disagree, then the neighbour" || diag "$N / $M"
+ip netns exec "$RNS" nft replace rule ip "$TABLE" post handle "$HS" $ORIG
 
 # the rule changes after the entry was made: the entry wins for the old flow
 H=$(ip netns exec "$RNS" nft -a list chain ip "$TABLE" pre | sed -n 's/.*dnat to.*# handle \([0-9]*\)/\1/p' | head -1)
