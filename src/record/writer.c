@@ -69,6 +69,19 @@ static void js_kv_str(struct strbuf *sb, const char *k, const char *v)
 	js_str(sb, v);
 }
 
+/* What names a counter or knob after its namespace, as series and knobs lines both
+ * write it: ,"layer":..,"object":..[,"queue":N][,"cpu":N],"name":.. */
+static void js_metric_ident(struct strbuf *sb, const struct metric *m)
+{
+	js_kv_str(sb, "layer", layer_name(m->layer));
+	js_kv_str(sb, "object", m->obj);
+	if (m->queue >= 0)
+		sb_addf(sb, ",\"queue\":%d", m->queue);
+	if (m->cpu >= 0)
+		sb_addf(sb, ",\"cpu\":%d", m->cpu);
+	js_kv_str(sb, "name", m->name);
+}
+
 /* ---- zstd output ------------------------------------------------------------------ */
 
 static int out_write(struct rec_writer *w, const void *p, size_t n)
@@ -218,13 +231,7 @@ static int series_id(struct rec_writer *w, const struct snapshot *s, const struc
 		sl->id = ++w->next_id;
 		sb_addf(&w->line, "{\"type\":\"series\",\"id\":%u", sl->id);
 		js_kv_str(&w->line, "netns", s->ns[m->ns].name);
-		js_kv_str(&w->line, "layer", layer_name(m->layer));
-		js_kv_str(&w->line, "object", m->obj);
-		if (m->queue >= 0)
-			sb_addf(&w->line, ",\"queue\":%d", m->queue);
-		if (m->cpu >= 0)
-			sb_addf(&w->line, ",\"cpu\":%d", m->cpu);
-		js_kv_str(&w->line, "name", m->name);
+		js_metric_ident(&w->line, m);
 		js_kv_str(&w->line, "kind", kind_word(m->kind));
 		if (m->flags & MF_DROP)
 			sb_addf(&w->line, ",\"drop\":true");
@@ -345,13 +352,7 @@ static int write_knobs(struct rec_writer *w, const struct snapshot *s, const str
 			continue;
 		sb_addf(&w->line, "%s{\"netns\":", n++ ? "," : "");
 		js_str(&w->line, s->ns[m->ns].name);
-		js_kv_str(&w->line, "layer", layer_name(m->layer));
-		js_kv_str(&w->line, "object", m->obj);
-		if (m->queue >= 0)
-			sb_addf(&w->line, ",\"queue\":%d", m->queue);
-		if (m->cpu >= 0)
-			sb_addf(&w->line, ",\"cpu\":%d", m->cpu);
-		js_kv_str(&w->line, "name", m->name);
+		js_metric_ident(&w->line, m);
 		snprintf(num, sizeof(num), "%llu", (unsigned long long)m->value);
 		js_kv_str(&w->line, "value", m->text ? m->text : num);
 		sb_add(&w->line, "}", 1);
