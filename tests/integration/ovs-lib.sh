@@ -6,7 +6,8 @@
 #   ovs_start NS_SUFFIX   start OVS inside namespace $P$NS_SUFFIX (created with mkns);
 #                         sets OVS_D (top dir), OVS_RUN (rundir), OVS_VS, OVS_APP, OVS_OF;
 #                         registers ovs_stop with the cleanup trap. Returns non-zero on failure.
-#   ovs_stop              exit --cleanup vswitchd, kill ovsdb-server by its pidfile, wait.
+#   ovs_stop              exit --cleanup vswitchd, kill ovsdb-server by its pidfile, wait
+#                         for both to exit; what did not go to plan is in OVS_STOP_WHY.
 
 ovs_available() {
 	command -v ovsdb-server >/dev/null && command -v ovs-vswitchd >/dev/null &&
@@ -44,14 +45,29 @@ ovs_kill_pidfile() {
 	pid=$(cat "$1" 2>/dev/null)
 	case $pid in ''|*[!0-9]*) return 0 ;; esac
 	kill "$pid" 2>/dev/null || return 0
-	for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+	for i in $(seq 50); do ovs_pid_gone "$pid" && return 0; sleep 0.1; done
+	OVS_STOP_WHY="$OVS_STOP_WHY; $(basename "$1" .pid) ignored SIGTERM for 5 s, sent SIGKILL"
 	kill -9 "$pid" 2>/dev/null
+	# SIGKILL is not instant on a loaded machine: wait for the exit (up to 10 s more).
+	for i in $(seq 100); do ovs_pid_gone "$pid" && return 0; sleep 0.1; done
+	OVS_STOP_WHY="$OVS_STOP_WHY; $(basename "$1" .pid) $pid still there 10 s after SIGKILL"
+}
+
+# ovs_pid_gone PID: true once PID has exited (no /proc entry, or a zombie waiting for a
+# reaper that is not ours: kill -0 succeeds on a zombie, yet nothing of it runs).
+ovs_pid_gone() {
+	local st
+	[ -r "/proc/$1/stat" ] || return 0
+	st=$(sed 's/^.*) \(.\).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$st" ] || [ "$st" = Z ] || [ "$st" = X ]
 }
 
 ovs_stop() {
 	[ -n "${OVS_RUN:-}" ] || return 0
+	OVS_STOP_WHY=""
 	if [ -S "$OVS_RUN/ovs-vswitchd.ctl" ]; then
-		ovs-appctl --timeout=10 -t "$OVS_RUN/ovs-vswitchd.ctl" exit --cleanup >/dev/null 2>&1
+		ovs-appctl --timeout=20 -t "$OVS_RUN/ovs-vswitchd.ctl" exit --cleanup >/dev/null 2>&1 ||
+			OVS_STOP_WHY="ovs-appctl exit --cleanup failed (exit $?): $(tail -n 3 "$OVS_D/log/ovs-vswitchd.log" 2>/dev/null | tr '\n' ' ')"
 	fi
 	ovs_kill_pidfile "$OVS_RUN/ovs-vswitchd.pid"
 	ovs_kill_pidfile "$OVS_RUN/ovsdb-server.pid"
