@@ -258,6 +258,23 @@ struct dump_ctx {
 	bool emit; /* emit counters from the dump (no RTM_GETSTATS this time) */
 };
 
+/* A 64-bit hash of a device's counters: any counter that moves changes it (but for a
+ * 2^-64 chance). The ethtool collector reads a veth's statistics only when it changed. */
+static uint64_t link_stats_hash(const struct rtnl_link_stats64 *st)
+{
+	const unsigned char *b = (const unsigned char *)st;
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+
+	for (size_t off = 0; off + sizeof(uint64_t) <= sizeof(*st); off += sizeof(uint64_t)) {
+		uint64_t v;
+
+		memcpy(&v, b + off, sizeof(v));
+		h = (h ^ v) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	return h ? h : 1;
+}
+
 static int link_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
@@ -268,6 +285,8 @@ static int link_dump_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (link_parse_msg(nlh, &li, &st, &have_st))
 		return 0; /* skip what we cannot read */
+	if (have_st)
+		li.stats_hash = link_stats_hash(&st);
 	grow_array((void **)&p->links, &p->cap, p->n + 1, sizeof(*p->links));
 	p->links[p->n++] = li;
 	if (d->emit && have_st)
@@ -275,7 +294,7 @@ static int link_dump_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static const struct link_info *link_cached(struct link_priv *p, int ifindex)
+static struct link_info *link_cached(struct link_priv *p, int ifindex)
 {
 	for (size_t k = 0; k < p->n; k++) {
 		size_t i = (p->cursor + k) % p->n;
@@ -292,7 +311,7 @@ static int link_stats_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
 	struct rtnl_link_stats64 st;
-	const struct link_info *li;
+	struct link_info *li;
 	int ifindex;
 
 	if (link_parse_stats_msg(nlh, &ifindex, &st))
@@ -302,6 +321,7 @@ static int link_stats_cb(const struct nlmsghdr *nlh, void *data)
 		d->p->dirty = true; /* a device we have not seen: re-dump next time */
 		return 0;
 	}
+	li->stats_hash = link_stats_hash(&st);
 	link_emit_stats(d->c->snap, d->c->ns, li, &st);
 	return 0;
 }
@@ -402,6 +422,7 @@ static int link_run_recorded(struct cctx *c)
 static int link_run(struct cctx *c)
 {
 	struct link_priv *p = *cctx_priv(c);
+	bool relinked;
 	int r;
 
 	if (cctx_opts(c)->recorded)
@@ -426,7 +447,8 @@ static int link_run(struct cctx *c)
 	/* Without a notification socket we cannot know about changes: re-dump every time. */
 	if (!p->ev || nl_drain(p->ev) != 0)
 		p->dirty = true;
-	if (p->dirty || p->no_getstats) {
+	relinked = p->dirty || p->no_getstats;
+	if (relinked) {
 		r = link_dump(c, p, true);
 		if (r)
 			return cctx_unavailable(c, r, "RTM_GETLINK dump failed: %s", strerror(-r));
@@ -445,6 +467,7 @@ static int link_run(struct cctx *c)
 
 		*li = p->links[i];
 		li->ns = c->ns;
+		li->relinked = relinked;
 	}
 	return 0;
 }

@@ -83,6 +83,10 @@ struct link_info {
 	int vxlan_link;          /* underlay device ifindex, 0 if none */
 	uint16_t vxlan_port;
 	const char *qdisc;       /* root qdisc kind, or NULL */
+	uint64_t stats_hash;     /* hash of the device's IFLA_STATS_LINK_64 block as last read
+				  * (0 before any): it changes whenever one of its counters does */
+	bool relinked;           /* the device list of its namespace was re-dumped this
+				  * snapshot (first one, or after a link notification) */
 };
 
 #define COLLECTOR_MAX 24

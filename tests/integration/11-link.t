@@ -22,19 +22,8 @@ ip -n ${P}b addr add 10.213.0.2/24 dev ${P}vb
 for d in ${P}vb ${P}br ${P}v2 ${P}v2p; do ip -n ${P}b link set $d up; done
 ip -n ${P}a link set ${P}va up
 nsx a tc qdisc replace dev ${P}va root pfifo limit 1000 || skip_all "no pfifo qdisc"
-# static neighbours: no ARP packets inside the window
-mac() { ip -n ${P}$1 -j link show $2 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
-ip -n ${P}a neigh replace 10.213.0.2 lladdr "$(mac b ${P}vb)" dev ${P}va nud permanent
-ip -n ${P}b neigh replace 10.213.0.1 lladdr "$(mac a ${P}va)" dev ${P}vb nud permanent
-# a receiver, so b answers no ICMP errors; bounded in time (not via nsx: $! must be
-# the process itself for the cleanup to stop it)
-ip netns exec ${P}b timeout 20 python3 -c '
-import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22); s.bind(("10.213.0.2", 9999)); s.settimeout(15)
-try:
-    while True: s.recv(2048)
-except OSError: pass' &
-bg_pid $!
+pin_neighbours a ${P}va 10.213.0.1 b ${P}vb 10.213.0.2 # no ARP inside the window
+udp_sink b 10.213.0.2 9999 20
 sleep 0.3
 
 plan 16

@@ -64,6 +64,28 @@ veth_pair() {
 # not a subshell) is killed by the cleanup trap and left in $BG.
 nsx_bg() { local n=$1; shift; ip netns exec "$P$n" "$@" & BG=$!; T_PIDS+=("$BG"); }
 bg_pid() { T_PIDS+=("$1"); }
+# pin_neighbours NS_A DEV_A ADDR_A NS_B DEV_B ADDR_B: permanent neighbour entries both
+# ways across a veth pair, so no ARP packet falls in a measured window.
+pin_neighbours() {
+	local ma mb
+	ma=$(ip -n "$P$1" -j link show "$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
+	mb=$(ip -n "$P$4" -j link show "$5" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
+	ip -n "$P$1" neigh replace "$6" lladdr "$mb" dev "$2" nud permanent &&
+		ip -n "$P$4" neigh replace "$3" lladdr "$ma" dev "$5" nud permanent
+}
+# udp_sink NS ADDR PORT SECS: a UDP receiver (4 MB buffer) in $P$NS that reads and drops
+# everything for SECS seconds, so the receiving side answers no ICMP errors; stopped by
+# the cleanup trap (its PID is the process itself, not a wrapper).
+udp_sink() {
+	ip netns exec "$P$1" timeout "$4" python3 -c '
+import socket, sys; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22); s.bind((sys.argv[1], int(sys.argv[2])))
+s.settimeout(float(sys.argv[3]) - 1)
+try:
+    while True: s.recv(2048)
+except OSError: pass' "$2" "$3" "$4" &
+	T_PIDS+=("$!")
+}
 on_cleanup() { T_CLEAN+=("$*"); }
 
 t_cleanup() {
