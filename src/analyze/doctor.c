@@ -302,7 +302,8 @@ static void rule_nic(struct ctx *c)
 /* socket: receive buffer overflows, explained by the socket's buffer and the defaults. */
 static void rule_socket(struct ctx *c)
 {
-	bool any_socket = false;
+	/* namespaces where a socket row explains its drops (the rest fall back to snmp) */
+	bool *explained = xcalloc(c->cur->nns ? c->cur->nns : 1, sizeof(*explained));
 	char b1[32], b2[32], prop[32], x[96];
 
 	for (size_t i = 0; i < c->d->nrows; i++) {
@@ -313,7 +314,8 @@ static void rule_socket(struct ctx *c)
 
 		if (m->layer != LAYER_SOCKET || m->name != intern("drops") || !r->delta)
 			continue;
-		any_socket = true;
+		if (m->ns < c->cur->nns)
+			explained[m->ns] = true;
 		rb = value_of(c, m->ns, m->obj, "rcvbuf");
 		rdef = value_of(c, m->ns, NULL, "net.core.rmem_default");
 		rmax = value_of(c, m->ns, NULL, "net.core.rmem_max");
@@ -365,15 +367,15 @@ static void rule_socket(struct ctx *c)
 			 r->delta, rate(c, r->delta), m->labels ? " " : "", m->labels ? m->labels : "",
 			 rb ? text_of(rb, b1, sizeof(b1)) : "?", rdef ? text_of(rdef, b2, sizeof(b2)) : "?");
 	}
-	if (any_socket)
-		return;
-	/* No per-socket row (the socket is gone, or the collector is unavailable). */
+	/* A namespace with no per-socket row that moved (the socket is gone, or the collector
+	 * is unavailable): its snmp counters say there were overflows, not where. A socket
+	 * dropping in another namespace explains nothing here. */
 	for (size_t ns = 0; ns < c->cur->nns; ns++) {
 		uint64_t rbe = sum(c, (int)ns, LAYER_UDP, NULL, "UdpRcvbufErrors") +
 			       sum(c, (int)ns, LAYER_UDP, NULL, "Udp6RcvbufErrors");
 		struct finding *f;
 
-		if (!rbe)
+		if (!rbe || explained[ns])
 			continue;
 		f = add(c, "udp-rcvbuf", LAYER_UDP, (uint32_t)ns, "", -1, SEV_CRIT, CONF_MEDIUM);
 		f->dropped = rbe;
@@ -386,6 +388,7 @@ static void rule_socket(struct ctx *c)
 			 "%sss -uamp    # find the socket; then raise net.core.rmem_default or its "
 			 "SO_RCVBUF", doctor_ns_exec(c->cur, (uint32_t)ns, x, sizeof(x)));
 	}
+	free(explained);
 }
 
 /* netfilter: conntrack table pressure and drops; rule drops seen by kernel drop reasons. */

@@ -17,8 +17,13 @@ case $err in *"${P}nope"*) ok 0 "the error names the namespace";; *) ok 1 "the e
 mkns a
 mkns b
 # A process-held namespace (like a container): unnamed, found through /proc.
-unshare --net sleep 30 & bg_pid $!
-sleep 0.2
+unshare --net sleep 30 & UPID=$!; bg_pid $UPID
+# until unshare has made the namespace and exec'd sleep (a fixed 0.2 s was not always enough)
+for i in $(seq 100); do
+	[ "$(readlink /proc/$UPID/ns/net 2>/dev/null)" != "$(readlink /proc/self/ns/net)" ] &&
+		[ "$(cat /proc/$UPID/comm 2>/dev/null)" = sleep ] && break
+	sleep 0.1
+done
 
 out=$("$DPTUNE" stat --json --all)
 echo "$out" | python3 -c '

@@ -99,13 +99,12 @@ is "$(fact "$T/one.f" knob_backlog)" False "global sysctl net.core.netdev_max_ba
 is "$(fact "$T/one.f" knob_rps_lo)" True "per-device knob rps_cpus of lo is read in ${P}b's sysfs"
 
 # --- interval: the burst lands between the two snapshots ---
-"$DPTUNE" stat --json --all -i 2 -c 1 --netns "${P}b" > "$T/int.json" 2> "$T/int.err" &
-DP=$!
-bg_pid $DP
-sleep 0.7
-send $N
-wait $DP
-ok $? "stat -i 2 -c 1 --json runs while sending"
+# stat -- COMMAND takes its first snapshot before the sender starts and its second after
+# it exits (with `stat -i 2 -c 1 &`, a fixed sleep and a send, a slow first snapshot or a
+# late sender split the burst across the interval's edge on a loaded machine)
+"$DPTUNE" stat --json --all --netns "${P}b" -- bash -c "$(declare -f send nsx); P=$P PORT=$PORT; send $N" \
+	> "$T/int.json" 2> "$T/int.err"
+ok $? "stat --json -- (the sender) runs"
 python3 "$T/check.py" "$T/int.json" "${P}b" "udp 127.0.0.1:$PORT" > "$T/int.f" 2>> "$T/int.err"
 is "$(fact "$T/int.f" drops_delta)" "$N" "socket drops delta equals the $N datagrams sent into a full queue"
 is "$(fact "$T/int.f" comm)" "$COMM" "interval rows keep the owner (cached inode -> pid)"

@@ -25,24 +25,29 @@ for s in $SCEN; do on_cleanup "$DPTUNE" lab down "$P$s"; done
 "$DPTUNE" lab down "${P}none" >/dev/null 2>&1; is $? 0 "down of a lab that is not up is harmless"
 
 udp_count() { # lab client server addr n -> prints datagrams received
-	local l=$1 c=$2 s=$3 a=$4 n=$5 out
-	out=$(mktemp)
-	timeout 10 "$DPTUNE" lab exec --name "$l" "$s" -- python3 -c '
-import socket
-s=socket.socket(2,2); s.setsockopt(1,33,1<<21); s.bind(("0.0.0.0",5500)); s.settimeout(1.5); n=0
+	# The receiver says when it is bound (a file), and waits 10 s for the first datagram,
+	# then 1.5 s after the last: a fixed sleep before sending lost the first datagrams to a
+	# closed port whenever python started late on a loaded machine.
+	local l=$1 c=$2 s=$3 a=$4 n=$5 out ready i
+	out=$(mktemp); ready=$(mktemp -u)
+	timeout 20 "$DPTUNE" lab exec --name "$l" "$s" -- python3 -c '
+import socket,sys
+s=socket.socket(2,2); s.setsockopt(1,33,1<<21); s.bind(("0.0.0.0",5500)); open(sys.argv[1],"w").close()
+s.settimeout(10); n=0
 try:
-    while True: s.recv(2048); n+=1
+    while True: s.recv(2048); n+=1; s.settimeout(1.5)
 except socket.timeout: pass
-print(n)' >"$out" &
+print(n)' "$ready" >"$out" &
 	local rp=$!
-	sleep 0.5
+	for i in $(seq 100); do [ -e "$ready" ] && break; sleep 0.1; done
+	[ -e "$ready" ] || diag "$l: the receiver in $s was not bound after 10 s"
 	timeout 8 "$DPTUNE" lab exec --name "$l" "$c" -- python3 -c '
 import socket,sys,time; s=socket.socket(2,2)
 for i in range(int(sys.argv[2])):
     s.sendto(b"x"*64,(sys.argv[1],5500))
     if i%50==49: time.sleep(0.002)' "$a" "$n"
 	wait $rp
-	cat "$out"; rm -f "$out"
+	cat "$out"; rm -f "$out" "$ready"
 }
 
 for s in $SCEN; do

@@ -30,9 +30,10 @@ for i in $(seq 50); do ip netns exec "$CNS" bash -c "echo > /dev/tcp/$BIND/$PORT
 "$DPTUNE" lab fault "$L" backlog >/dev/null
 ok $? "the tiny-backlog fault is in"
 
-# 1. record while the bench runs (--json is added to the dptune command by record)
+# 1. record while the bench runs (--json is added to the dptune command by record); the
+# sender at SCHED_FIFO and 100k, as 65-doctor, so it gets the CPU to overflow the backlog
 "$DPTUNE" record -o "$T/rec.zst" -i 0.5 --json -- ip netns exec "$CNS" "$DPTUNE" bench "$ADDR" \
-	--port "$PORT" --rate 200k --duration 3 --flows 8 > "$T/record.json" 2>"$T/record.err"
+	--port "$PORT" --rate 100k --duration 3 --flows 8 --sched fifo > "$T/record.json" 2>"$T/record.err"
 ok $? "record -- bench exits 0" || cat "$T/record.err" | while read -r l; do diag "$l"; done
 zstdcat "$T/rec.zst" > "$T/rec.jsonl"
 ok $? "zstdcat reads the recording"

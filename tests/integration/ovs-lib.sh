@@ -38,19 +38,25 @@ ovs_start() {
 		-vconsole:off 2>/dev/null || return 1
 }
 
-# Kill the daemon whose pidfile is $1 (only that PID), waiting up to 5 s for it to go.
-ovs_kill_pidfile() {
-	local pid i
-	[ -f "$1" ] || return 0
+# ovs_pidfile FILE: the PID in FILE, or nothing.
+ovs_pidfile() {
+	local pid
 	pid=$(cat "$1" 2>/dev/null)
-	case $pid in ''|*[!0-9]*) return 0 ;; esac
-	kill "$pid" 2>/dev/null || return 0
-	for i in $(seq 50); do ovs_pid_gone "$pid" && return 0; sleep 0.1; done
-	OVS_STOP_WHY="$OVS_STOP_WHY; $(basename "$1" .pid) ignored SIGTERM for 5 s, sent SIGKILL"
-	kill -9 "$pid" 2>/dev/null
-	# SIGKILL is not instant on a loaded machine: wait for the exit (up to 10 s more).
-	for i in $(seq 100); do ovs_pid_gone "$pid" && return 0; sleep 0.1; done
-	OVS_STOP_WHY="$OVS_STOP_WHY; $(basename "$1" .pid) $pid still there 10 s after SIGKILL"
+	case $pid in ''|*[!0-9]*) ;; *) echo "$pid" ;; esac
+}
+
+# ovs_kill_pid PID NAME: SIGTERM, up to 5 s, then SIGKILL and up to 10 s more for the exit
+# (SIGKILL is not instant on a loaded machine). Only that PID, read from our own pidfile.
+ovs_kill_pid() {
+	local i
+	[ -n "$1" ] || return 0
+	ovs_pid_gone "$1" && return 0
+	kill "$1" 2>/dev/null
+	for i in $(seq 50); do ovs_pid_gone "$1" && return 0; sleep 0.1; done
+	OVS_STOP_WHY="$OVS_STOP_WHY; $2 ignored SIGTERM for 5 s, sent SIGKILL"
+	kill -9 "$1" 2>/dev/null
+	for i in $(seq 100); do ovs_pid_gone "$1" && return 0; sleep 0.1; done
+	OVS_STOP_WHY="$OVS_STOP_WHY; $2 $1 still there 10 s after SIGKILL"
 }
 
 # ovs_pid_gone PID: true once PID has exited (no /proc entry, or a zombie waiting for a
@@ -63,14 +69,19 @@ ovs_pid_gone() {
 }
 
 ovs_stop() {
+	local vs db i
 	[ -n "${OVS_RUN:-}" ] || return 0
 	OVS_STOP_WHY=""
+	# The PIDs first: ovs-vswitchd unlinks its pidfile while it is still tearing down.
+	vs=$(ovs_pidfile "$OVS_RUN/ovs-vswitchd.pid"); db=$(ovs_pidfile "$OVS_RUN/ovsdb-server.pid")
 	if [ -S "$OVS_RUN/ovs-vswitchd.ctl" ]; then
 		ovs-appctl --timeout=20 -t "$OVS_RUN/ovs-vswitchd.ctl" exit --cleanup >/dev/null 2>&1 ||
 			OVS_STOP_WHY="ovs-appctl exit --cleanup failed (exit $?): $(tail -n 3 "$OVS_D/log/ovs-vswitchd.log" 2>/dev/null | tr '\n' ' ')"
+		# it exits by itself once it has answered: up to 5 s before a signal
+		for i in $(seq 50); do ovs_pid_gone "${vs:-0}" && break; sleep 0.1; done
 	fi
-	ovs_kill_pidfile "$OVS_RUN/ovs-vswitchd.pid"
-	ovs_kill_pidfile "$OVS_RUN/ovsdb-server.pid"
+	ovs_kill_pid "$vs" ovs-vswitchd
+	ovs_kill_pid "$db" ovsdb-server
 	rm -rf "$OVS_D"
 	OVS_RUN=
 }

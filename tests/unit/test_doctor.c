@@ -184,6 +184,32 @@ static void test_socket_small_rcvbuf(void **state)
 	pair_release(&p);
 }
 
+/* A socket dropping in the host namespace says nothing about the UDP overflows of srv,
+ * whose socket is gone: srv still gets its udp-rcvbuf finding (a socket row with drops in
+ * any namespace used to silence it everywhere). */
+static void test_socket_other_ns(void **state)
+{
+	struct pair p;
+	struct doctor_report r;
+	bool host_socket = false, srv_udp = false;
+
+	pair_init(&p);
+	pc(&p, false, LAYER_SOCKET, MF_DROP, "udp 127.0.0.1:7777", -1, "drops", 0, 50);
+	gauge(&p, false, LAYER_SOCKET, "udp 127.0.0.1:7777", "rcvbuf", 2304);
+	pc(&p, true, LAYER_UDP, MF_DROP, "", -1, "UdpRcvbufErrors", 0, 400);
+	diagnose(&p, &r);
+	for (size_t i = 0; i < r.n; i++) {
+		host_socket |= !strcmp(r.f[i].rule, "socket-slow-reader") &&
+			       !strcmp(r.f[i].netns, "host");
+		srv_udp |= !strcmp(r.f[i].rule, "udp-rcvbuf") && !strcmp(r.f[i].netns, "srv");
+		assert_false(!strcmp(r.f[i].rule, "udp-rcvbuf") && !strcmp(r.f[i].netns, "host"));
+	}
+	assert_true(host_socket);
+	assert_true(srv_udp);
+	doctor_report_release(&r);
+	pair_release(&p);
+}
+
 static void test_conntrack(void **state)
 {
 	struct pair p;
@@ -524,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_squeeze_only),
 		cmocka_unit_test(test_socket_default_rcvbuf),
 		cmocka_unit_test(test_socket_small_rcvbuf),
+		cmocka_unit_test(test_socket_other_ns),
 		cmocka_unit_test(test_conntrack),
 		cmocka_unit_test(test_netfilter_rule),
 		cmocka_unit_test(test_conntrack_not_rule),
