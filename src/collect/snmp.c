@@ -101,7 +101,10 @@ static const struct name_slot *name_at(struct name_slot *slot, struct name_slot 
 	memcpy(name + pl, t, tn);
 	name[pl + tn] = '\0';
 	slot->name = intern(name);
-	slot->len = pl + tn;
+	/* the interned length, not pl + tn: a name with a NUL byte in it (never in /proc,
+	 * but in a damaged recording) is interned up to the NUL, and a length past that made
+	 * the next parse compare bytes beyond the pooled string (found by fuzz_snmp) */
+	slot->len = strlen(slot->name);
 	slot->flags = 0;
 	slot->skip = false;
 	for (size_t i = 0; i < ARRAY_SIZE(skip_ptrs); i++)
