@@ -50,15 +50,16 @@ wait_lines() { # N: until stat has printed N intervals (60 s at most)
 	diag "stat printed $(wc -l <"$OUT") of $1 intervals within 60 s: the machine is too loaded"
 	return 1
 }
-# 16 intervals (fewer than ET_VERIFY, so no periodic read falls in between): the bursts go
-# after the 5th and the 10th, each after intervals in which the veth moved nothing.
-"$DPTUNE" stat -i 0.3 -c 16 --json --all --collectors link,ethtool --netns "${P}a,${P}b" >"$OUT" 2>/dev/null &
+# 20 intervals (fewer than ET_VERIFY, so no periodic read falls in between): the first
+# burst after the 5th, the second once 4 more intervals are out after the first was sent
+# (however late a loaded machine ran the sender), so quiet intervals lie between them.
+"$DPTUNE" stat -i 0.3 -c 20 --json --all --collectors link,ethtool --netns "${P}a,${P}b" >"$OUT" 2>/dev/null &
 SPID=$!
 bg_pid $SPID
 wait_lines 5 && burst
-wait_lines 10 && burst
+wait_lines $(($(wc -l <"$OUT") + 4)) && burst
 wait $SPID
-ok $? "stat -i 0.3 -c 16 ran"
+ok $? "stat -i 0.3 -c 20 ran"
 
 # Per interval: vb's rx_packets and rx_queue_xdp_packets (queue 0) deltas.
 read -r RX XDP < <(python3 - "$OUT" "$P" <<'PY'
@@ -114,5 +115,5 @@ PY
 )
 [ "$quiet" -ge 2 ]
 ok $? "the bursts were $quiet quiet intervals apart (at least 2: the veth was not being read)"
-is "$(wc -l <"$OUT")" 16 "stat printed its 16 intervals"
+is "$(wc -l <"$OUT")" 20 "stat printed its 20 intervals"
 done_testing
