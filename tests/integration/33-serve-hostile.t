@@ -73,8 +73,9 @@ for i in range(n):
 print(n)
 PY
 
-# A well-formed test runs while the garbage arrives on its data port.
-ip netns exec "${P}a" timeout 60 "$DPTUNE" bench --json -d 3 -r 1k $B4 >"$T/c1" 2>"$T/e1" &
+# A well-formed test runs while the garbage arrives on its data port: 8 s, so the flood
+# (python started after the port shows, on a loaded machine up to seconds) lands inside it.
+ip netns exec "${P}a" timeout 60 "$DPTUNE" bench --json -d 8 -r 1k $B4 >"$T/c1" 2>"$T/e1" &
 CL=$!
 bg_pid $CL
 port=

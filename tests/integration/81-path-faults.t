@@ -104,15 +104,16 @@ if lab_up bridge "$B"; then
 	ip netns exec "$CLI" ping -c1 -W2 "$SRV" >/dev/null 2>&1
 	is "$(doctor_hop "$CLI" "$SRV" 1200)" "$HV $QVO" "MTU step: doctor names the port (no drop counter moves)"
 	grep -q "link set dev $QVO mtu 1228" "$T/doc.json"; ok $? "MTU step: the fix sets the MTU to the packet size"
-	# -i: per-hop rates while (small, passing) traffic runs
-	( sleep 0.3; ip netns exec "$CLI" timeout 20 python3 "$T/send.py" "$SRV" 2000 64 ) &
+	# -i: per-hop rates while (small, passing) traffic runs: about 3 s of it from the start,
+	# so the 1.5 s of intervals lie inside it however late a loaded machine starts either
+	ip netns exec "$CLI" timeout 20 python3 "$T/send.py" "$SRV" 6000 64 &
 	S=$!
-	"$DPTUNE" path --from "$CLI" --to "$SRV" -i 0.5 -c 2 --json >"$T/rates.json" 2>/dev/null
+	"$DPTUNE" path --from "$CLI" --to "$SRV" -i 0.5 -c 3 --json >"$T/rates.json" 2>/dev/null
 	wait $S
 	python3 -c '
 import json,sys
 lines=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-assert len(lines) == 3, len(lines)
+assert len(lines) == 4, len(lines)
 tx=sum(h["tx_pps"] for s in lines[1:] for h in s["hops"] if h["hop"] == 1)
 rx=sum(h["rx_pps"] for s in lines[1:] for h in s["hops"] if h["netns"] == sys.argv[2])
 assert tx > 100 and rx > 100, (tx, rx)' "$T/rates.json" "$(labv "$B" 'l["path"][-1]["netns"]')"
