@@ -202,7 +202,9 @@ struct et_dev {
  * rx_packets/bytes += xdp_packets/bytes of its queues, rx_dropped += rx_drops and the
  * peer's xmit errors, tx_packets/tx_dropped += the peer queue's packets and errors), which
  * the link collector reads at every snapshot. The rest (xdp_redirect, xdp_drops, xdp_tx,
- * xdp_tx_errors, the peer's xdp_xmit) move in the same NAPI poll as xdp_packets. So a
+ * xdp_tx_errors) move in the same NAPI poll as xdp_packets, and the peer's xdp_xmit just
+ * before the poll that takes those frames (its scheduling delay: microseconds, a few ms
+ * under load, the order of a snapshot's own read skew across 100 namespaces). So a
  * veth's statistics can move only when its link counters move, in the same interval or,
  * for a poll that straddles a snapshot, the next: they are read when its link counters
  * moved in this interval or the last one, when its namespace's links were re-dumped, and
