@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "collect.h"
+#include "nl.h"
 #include "../core/netns.h"
 #include "../model/intern.h"
 
@@ -310,6 +311,7 @@ int collect_snapshot(struct collect_engine *e, struct snapshot *s)
 	r = refresh_namespaces(e);
 	if (r)
 		return r;
+	nl_poll_events(); /* which namespaces' link and qdisc notifications are pending */
 	lazy = all_lazy(e, SCOPE_NETNS);
 	for (size_t i = 0; i < e->nns; i++) {
 		struct ns_handle *h = &e->ns[i];

@@ -181,11 +181,12 @@ static void knob_release(void *p)
 	free(k);
 }
 
+/* obj and name interned (obj "" is intern_empty()) */
 static void knob_emit(struct cctx *c, enum dp_layer layer, const char *obj, int32_t queue,
 		      const char *name, const char *text, uint64_t value)
 {
-	struct metric *m = snap_add_full(c->snap, c->ns, layer, MK_KNOB, 0, obj, queue, -1,
-					 name, value);
+	struct metric *m = snap_add_interned(c->snap, c->ns, layer, MK_KNOB, 0, obj, queue, -1,
+					     name, value);
 
 	m->text = text;
 }
@@ -304,6 +305,8 @@ static bool knob_may_appear(const struct knob_def *d)
 
 static int knobs_run(struct cctx *c)
 {
+	static const char *def_names[ARRAY_SIZE(knob_defs)]; /* interned once per pool */
+	static unsigned def_gen;
 	struct knob_priv **pp = (struct knob_priv **)cctx_priv(c), *k;
 	double now = c->snap->t_mono, age = cctx_opts(c)->knob_max_age;
 	bool refresh;
@@ -342,10 +345,15 @@ static int knobs_run(struct cctx *c)
 		/* namespaces refresh in ten phases, not all in the same snapshot */
 		k->next = now + age * (1.0 + (double)(c->ns % 10) / 10.0);
 	}
+	if (def_gen != intern_gen) {
+		for (size_t i = 0; i < ARRAY_SIZE(knob_defs); i++)
+			def_names[i] = intern(knob_defs[i].name);
+		def_gen = intern_gen;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(knob_defs); i++)
 		if (!(k->absent & (1ull << i)))
-			knob_emit(c, knob_defs[i].layer, "", -1, knob_defs[i].name, k->text[i],
-				  k->value[i]);
+			knob_emit(c, knob_defs[i].layer, intern_empty(), -1, def_names[i],
+				  k->text[i], k->value[i]);
 	for (size_t i = 0; i < k->n; i++) {
 		const struct knob_ent *e = &k->ents[i];
 

@@ -62,13 +62,16 @@ void link_emit_stats(struct snapshot *s, uint32_t ns, const struct link_info *li
 		     const struct rtnl_link_stats64 *st)
 {
 	enum dp_layer layer = link_layer(li);
-	/* counter names interned once (intern() of an interned pointer is free) */
+	/* counter names interned once per pool */
 	static const char *names[ARRAY_SIZE(link_counters)];
-	const char *dev = intern(li->name);
+	static unsigned gen;
+	const char *dev = li->name; /* interned when the link was parsed */
 
-	if (names[0] != intern(link_counters[0].name))
+	if (gen != intern_gen) {
 		for (size_t i = 0; i < ARRAY_SIZE(link_counters); i++)
 			names[i] = intern(link_counters[i].name);
+		gen = intern_gen;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(link_counters); i++) {
 		uint64_t v;
 

@@ -322,6 +322,9 @@ struct ct_priv {
 	int rows_cap;
 	struct ct_stat st;
 	const char *names[CT_STAT_MAXCOLS]; /* interned metric names of the last header */
+	char hdr[CT_STAT_MAXCOLS][24];       /* ...and that header's names, as printed */
+	int hdr_ncols;
+	unsigned hdr_gen;                    /* intern_gen when names were interned */
 };
 
 /* The longest line of net/stat/nf_conntrack: 17 columns of 9 bytes today (the header
@@ -367,6 +370,13 @@ static int ct_parse_percpu(struct ct_priv *cp, const char *buf, size_t len)
 	cp->st.rows_cap = cp->rows_cap;
 	if (ct_stat_parse(buf, len, &cp->st))
 		return -EINVAL;
+	/* the header is the same at every read: its names are interned once */
+	if (cp->hdr_gen == intern_gen && cp->hdr_ncols == cp->st.ncols &&
+	    !memcmp(cp->hdr, cp->st.names, (size_t)cp->st.ncols * sizeof(cp->hdr[0])))
+		return 0;
+	cp->hdr_gen = intern_gen;
+	cp->hdr_ncols = cp->st.ncols;
+	memcpy(cp->hdr, cp->st.names, (size_t)cp->st.ncols * sizeof(cp->hdr[0]));
 	for (int j = 0; j < cp->st.ncols; j++) {
 		const char *nm = ct_stat_metric_name(cp->st.names[j]);
 

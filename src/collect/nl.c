@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -16,7 +17,52 @@ struct nl_sock {
 	struct mnl_socket *mnl;
 	uint32_t seq;
 	char *buf;
+	bool polled;              /* subscribed, and in ep below */
+	bool ready;               /* the last poll saw something to read */
+	unsigned long drain_gen;  /* poll_gen at the last drain */
 };
+
+/* Every subscribed socket of the process in one epoll set, so that one epoll_wait per
+ * snapshot (nl_poll_events) tells which of some hundreds have notifications, instead
+ * of one recv() each that finds nothing (2 a namespace: 1.9 % of a snapshot on the
+ * 100-namespace host). Level-triggered; an overrun (ENOBUFS) shows as EPOLLERR. */
+static int ep = -1;
+static size_t npolled;
+static unsigned long poll_gen;
+static struct epoll_event *evs;
+static size_t evs_cap;
+
+static void poll_add(struct nl_sock *s)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = s };
+
+	if (ep < 0)
+		ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, mnl_socket_get_fd(s->mnl), &ev))
+		return; /* nl_drain reads it every time */
+	s->polled = true;
+	s->drain_gen = poll_gen;
+	npolled++;
+}
+
+void nl_poll_events(void)
+{
+	int n;
+
+	if (ep < 0 || !npolled)
+		return;
+	if (evs_cap < npolled) {
+		evs_cap = npolled;
+		evs = xrealloc(evs, evs_cap * sizeof(*evs));
+	}
+	/* all of them fit: a level-triggered set reports each ready socket once per call */
+	n = epoll_wait(ep, evs, (int)evs_cap, 0);
+	if (n < 0)
+		return; /* no new round: every drain reads its socket */
+	poll_gen++;
+	for (int i = 0; i < n; i++)
+		((struct nl_sock *)evs[i].data.ptr)->ready = true;
+}
 
 struct nl_sock *nl_open(unsigned groups)
 {
@@ -34,6 +80,8 @@ struct nl_sock *nl_open(unsigned groups)
 	setsockopt(mnl_socket_get_fd(s->mnl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	s->seq = (uint32_t)time(NULL);
 	s->buf = xmalloc(NL_BUFSZ);
+	if (groups)
+		poll_add(s);
 	return s;
 fail:
 	e = errno;
@@ -48,6 +96,10 @@ void nl_close(struct nl_sock *s)
 {
 	if (!s)
 		return;
+	if (s->polled) {
+		epoll_ctl(ep, EPOLL_CTL_DEL, mnl_socket_get_fd(s->mnl), NULL);
+		npolled--;
+	}
 	mnl_socket_close(s->mnl);
 	free(s->buf);
 	free(s);
@@ -140,6 +192,13 @@ int nl_drain(struct nl_sock *s)
 {
 	int count = 0;
 
+	/* a poll since the last drain found nothing here: what recv() would find now */
+	if (s->polled && s->drain_gen != poll_gen && !s->ready) {
+		s->drain_gen = poll_gen;
+		return 0;
+	}
+	s->ready = false;
+	s->drain_gen = poll_gen;
 	for (;;) {
 		ssize_t n = recv(mnl_socket_get_fd(s->mnl), s->buf, NL_BUFSZ, MSG_DONTWAIT);
 

@@ -35,6 +35,12 @@ int nl_request(struct nl_sock *s, struct nlmsghdr *req, nl_msg_cb cb, void *data
  * be re-read), or -errno. */
 int nl_drain(struct nl_sock *s);
 
+/* One poll of every subscribed socket of the process (call it once per snapshot, before
+ * the collectors drain): a later nl_drain() of a socket the poll found empty returns 0
+ * without a system call, as a recv() at the time of the poll would have. Without a poll
+ * since its last drain, nl_drain() reads the socket. */
+void nl_poll_events(void);
+
 /* Walk the netlink messages in buf[0..len): call cb for each data message. seq, when
  * not 0, must match nlmsg_seq (other messages are skipped). Returns 1 when NLMSG_DONE
  * was seen, 0 when the buffer ended without it (more to come), -errno from an
@@ -77,7 +83,7 @@ int link_parse_stats_msg(const struct nlmsghdr *nlh, int *ifindex,
 			 struct rtnl_link_stats64 *st);
 /* The layer of a device's counters: nic for a real NIC (no kind, not loopback), else vdev. */
 enum dp_layer link_layer(const struct link_info *li);
-/* Add the IFLA_STATS64 counters of one device, obj = device name. */
+/* Add the IFLA_STATS64 counters of one device, obj = device name (li->name, interned). */
 void link_emit_stats(struct snapshot *s, uint32_t ns, const struct link_info *li,
 		     const struct rtnl_link_stats64 *st);
 /* Parse /proc/net/dev text: one link_info (name only) and its counters per device line.

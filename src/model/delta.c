@@ -51,16 +51,19 @@ static size_t *build_slots(const struct snapshot *prev, size_t *nslots)
 int delta_compute(struct delta *d, const struct snapshot *prev, const struct snapshot *cur)
 {
 	size_t nslots = 0, *slots = NULL, hint = 0;
+	bool have_prev = prev && prev->nm;
 
 	d->interval = prev ? cur->t_mono - prev->t_mono : 0;
 	d->nrows = cur->nm;
-	d->rows = xcalloc(cur->nm ? cur->nm : 1, sizeof(*d->rows));
+	/* every field of every row is written below: no zeroing of a few MB per snapshot */
+	d->rows = xmalloc((cur->nm ? cur->nm : 1) * sizeof(*d->rows));
 	for (size_t i = 0; i < cur->nm; i++) {
 		const struct metric *m = &cur->m[i], *p = NULL;
 		struct delta_row *r = &d->rows[i];
+		bool counter = m->kind == MK_COUNTER || m->kind == MK_COUNTER32;
 
-		r->cur = m;
-		if (prev && prev->nm) {
+		*r = (struct delta_row){ .cur = m };
+		if (have_prev) {
 			/* collectors emit in a stable order: the row after the last match is the
 			 * likely one; the hash table is built only at the first miss */
 			if (hint < prev->nm && same_key(cur, m, prev, &prev->m[hint])) {
@@ -82,23 +85,21 @@ int delta_compute(struct delta *d, const struct snapshot *prev, const struct sna
 				hint = (size_t)(p - prev->m) + 1;
 		}
 		r->prev = p;
-		if (!p && prev && (m->flags & MF_ZERO_BASE) &&
-		    (m->kind == MK_COUNTER || m->kind == MK_COUNTER32)) {
+		if (!p && prev && (m->flags & MF_ZERO_BASE) && counter) {
 			r->prev = m; /* stands for "known": its previous value was 0 */
 			r->delta = m->value;
-			r->moved = r->delta != 0;
-			r->rate = d->interval > 0 ? (double)r->delta / d->interval : 0;
+		} else if (!p) {
 			continue;
-		}
-		if (!p)
-			continue;
-		if (m->kind == MK_COUNTER || m->kind == MK_COUNTER32) {
+		} else if (counter) {
+			if (p->value == m->value)
+				continue; /* the common case: nothing moved */
 			r->delta = counter_delta(p->value, m->value, m->kind == MK_COUNTER32);
-			r->moved = r->delta != 0;
-			r->rate = d->interval > 0 ? (double)r->delta / d->interval : 0;
 		} else {
 			r->moved = p->value != m->value || p->text != m->text;
+			continue;
 		}
+		r->moved = r->delta != 0;
+		r->rate = d->interval > 0 ? (double)r->delta / d->interval : 0;
 	}
 	free(slots);
 	return 0;

@@ -1,4 +1,6 @@
 /* intern.c: open-addressing hash set of strings allocated from chunked arenas. */
+#include <link.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@ struct chunk {
 	char data[];
 };
 
+unsigned intern_gen = 1;
 static const char **slots;
 static const char *empty; /* intern(""), the obj of most rows */
 static size_t nslots, nused;
@@ -25,6 +28,52 @@ static const char *known[1u << KNOWN_BITS];
 static size_t known_slot(const char *p)
 {
 	return (size_t)(((uintptr_t)p * 0x9E3779B97F4A7C15ull) >> (64 - KNOWN_BITS));
+}
+
+/* Pointers into this program's read-only segments (its string literals) mapped to their
+ * interned copies: the bytes there can never change, so a literal passed to intern()
+ * again costs one lookup instead of a hash and a compare (snap_add_full("udp_inuse"...)
+ * in every namespace at every snapshot). No other pointer is cached: a buffer may be
+ * reused with other text at the same address. */
+#define LIT_BITS 10
+static const char *lit_key[1u << LIT_BITS], *lit_val[1u << LIT_BITS];
+static struct { uintptr_t lo, hi; } ro[4];
+static int nro = -1; /* -1: segments not looked up yet */
+
+static int ro_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	(void)data;
+	/* the first object is the program itself */
+	for (int i = 0; i < info->dlpi_phnum && nro < (int)(sizeof(ro) / sizeof(ro[0])); i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_LOAD && !(ph->p_flags & PF_W) && ph->p_memsz) {
+			ro[nro].lo = info->dlpi_addr + ph->p_vaddr;
+			ro[nro].hi = ro[nro].lo + ph->p_memsz;
+			nro++;
+		}
+	}
+	return 1;
+}
+
+static bool read_only(const char *s)
+{
+	uintptr_t a = (uintptr_t)s;
+
+	if (nro < 0) {
+		nro = 0;
+		dl_iterate_phdr(ro_cb, NULL);
+	}
+	for (int i = 0; i < nro; i++)
+		if (a >= ro[i].lo && a < ro[i].hi)
+			return true;
+	return false;
+}
+
+static size_t lit_slot(const char *p)
+{
+	return (size_t)(((uintptr_t)p * 0x9E3779B97F4A7C15ull) >> (64 - LIT_BITS));
 }
 
 static uint64_t hash_str(const char *s, size_t n)
@@ -107,11 +156,23 @@ const char *intern_empty(void)
 
 const char *intern(const char *s)
 {
+	const char *p;
+	size_t l;
+
 	if (!s)
 		return NULL;
+	/* the small literal table first: it stays in cache, the other one often does not */
+	l = lit_slot(s);
+	if (lit_key[l] == s)
+		return lit_val[l];
 	if (known[known_slot(s)] == s)
 		return s;
-	return intern_n(s, strlen(s));
+	p = intern_n(s, strlen(s));
+	if (read_only(s)) {
+		lit_key[l] = s;
+		lit_val[l] = p;
+	}
+	return p;
 }
 
 void intern_free_all(void)
@@ -127,4 +188,6 @@ void intern_free_all(void)
 	nslots = nused = 0;
 	empty = NULL;
 	memset(known, 0, sizeof(known));
+	memset(lit_key, 0, sizeof(lit_key));
+	intern_gen++;
 }

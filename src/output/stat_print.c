@@ -17,11 +17,12 @@ static const char *kind_name(unsigned k)
 
 bool stat_name_in_list(const char *list, const char *name)
 {
-	size_t len = strlen(name);
+	size_t len;
 	const char *p = list;
 
 	if (!list)
 		return true;
+	len = strlen(name);
 	if (!strcmp(list, name))
 		return true;
 	while (p && *p) {

@@ -101,6 +101,38 @@ static void test_intern(void **state)
 	assert_ptr_equal(intern_n("dev42xyz", 5), intern("dev42"));
 }
 
+static const char *lit_site(void)
+{
+	return INTERN_LIT("lit_site_name");
+}
+
+/* Literals are looked up by address (their bytes cannot change); a writable buffer
+ * reused with other text is not; after intern_free_all() nothing old is returned. */
+static void test_intern_literals(void **state)
+{
+	char buf[32], copy[] = "lit_name_1";
+	const char *p = intern("lit_name_1"), *q;
+	unsigned gen = intern_gen;
+
+	assert_ptr_equal(intern(copy), p);
+	assert_ptr_equal(intern("lit_name_1"), p); /* again, from the literal table */
+	assert_ptr_equal(lit_site(), intern("lit_site_name"));
+	assert_ptr_equal(lit_site(), lit_site());
+	snprintf(buf, sizeof(buf), "first");
+	q = intern(buf);
+	assert_string_equal(q, "first");
+	snprintf(buf, sizeof(buf), "second");
+	assert_string_equal(intern(buf), "second");
+	intern_free_all();
+	assert_int_not_equal(intern_gen, gen);
+	/* a new pool: the literal and the call site give its pointers, not the old ones */
+	p = intern("lit_name_1");
+	assert_string_equal(p, "lit_name_1");
+	assert_ptr_equal(intern(copy), p);
+	assert_string_equal(lit_site(), "lit_site_name");
+	assert_ptr_equal(lit_site(), intern("lit_site_name"));
+}
+
 static void test_counter_delta(void **state)
 {
 	assert_true(counter_delta(10, 15, false) == 5);
@@ -132,10 +164,17 @@ static void test_delta_join(void **state)
 	snap_add(&b, nb, LAYER_VDEV, MK_GAUGE, "veth0", "qlen", 9);
 	snap_add_full(&b, nb, LAYER_BACKLOG, MK_COUNTER32, MF_DROP, "", -1, 3, "dropped", 0x10);
 	snap_add(&b, nb, LAYER_UDP, MK_COUNTER, NULL, "UdpRcvbufErrors", 150);
+	snap_add(&a, na, LAYER_UDP, MK_COUNTER, NULL, "UdpInErrors", 4);
+	snap_add(&b, nb, LAYER_UDP, MK_COUNTER, NULL, "UdpInErrors", 4);
 	assert_int_equal(delta_compute(&d, &a, &b), 0);
+	/* a counter that did not move: every field of its row set (rows are not zeroed) */
+	assert_non_null(d.rows[4].prev);
+	assert_false(d.rows[4].moved);
+	assert_true(d.rows[4].delta == 0 && d.rows[4].rate == 0);
 	assert_true(d.interval == 2);
 	assert_null(d.rows[0].prev); /* ns2's row is new */
 	assert_false(d.rows[0].moved);
+	assert_true(d.rows[0].delta == 0 && d.rows[0].rate == 0);
 	assert_true(d.rows[1].moved && d.rows[1].delta == 0); /* gauge changed */
 	assert_true(d.rows[2].delta == 0x20);
 	assert_true(d.rows[3].delta == 50 && d.rows[3].rate == 25.0);
@@ -157,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_parse_ints),
 		cmocka_unit_test(test_strbuf_split),
 		cmocka_unit_test(test_intern),
+		cmocka_unit_test(test_intern_literals),
 		cmocka_unit_test(test_counter_delta),
 		cmocka_unit_test(test_delta_join),
 	};
