@@ -315,7 +315,8 @@ static void et_read_settings(int fd, struct et_dev *d)
 static void et_knob(struct cctx *c, enum dp_layer layer, const struct et_dev *d,
 		    const char *name, uint64_t v)
 {
-	snap_add_full(c->snap, c->ns, layer, MK_KNOB, 0, d->name, -1, -1, name, v);
+	/* d->name is interned; name is a literal (intern() finds it by address) */
+	snap_add_interned(c->snap, c->ns, layer, MK_KNOB, 0, d->name, -1, -1, intern(name), v);
 }
 
 static void et_emit_settings(struct cctx *c, enum dp_layer layer, const struct et_dev *d)
