@@ -91,6 +91,28 @@ static void close_svg(struct strbuf *sb)
 	sb_addstr(sb, "</svg></figure>\n");
 }
 
+/* The ticks of an axis over [a, b] at multiples of step: their count (at most 12) and
+ * the first in *first. A corrupt recording can give a span a double cannot step through
+ * (times near 1e48 a few seconds apart: v + step == v), so the count is computed, never
+ * found by stepping until past b. */
+static int axis_ticks(double a, double b, double step, double *first)
+{
+	double v0, n;
+
+	if (!(step > 0) || !isfinite(a) || !isfinite(b) || !isfinite(step))
+		return 0;
+	v0 = ceil(a / step) * step;
+	if (!isfinite(v0))
+		return 0;
+	*first = v0;
+	if (v0 + step == v0)
+		return v0 <= b + 1e-9 ? 1 : 0;
+	n = floor((b + 1e-9 - v0) / step) + 1;
+	if (!(n >= 1))
+		return 0;
+	return n > 12 ? 12 : (int)n;
+}
+
 /* Time axis under a plot of width pw starting at x0, for [t0, t1] seconds. */
 static void time_axis(struct strbuf *sb, int x0, int pw, int y, double t0, double t1)
 {
@@ -98,8 +120,11 @@ static void time_axis(struct strbuf *sb, int x0, int pw, int y, double t0, doubl
 
 	sb_addf(sb, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", x0, y,
 		x0 + pw, y);
-	for (double v = ceil(t0 / step) * step; v <= t1 + 1e-9; v += step) {
-		double x = x0 + (v - t0) / span * pw;
+	double first = 0;
+	int n = axis_ticks(t0, t1, step, &first);
+
+	for (int i = 0; i < n; i++) {
+		double v = first + i * step, x = x0 + (v - t0) / span * pw;
 
 		sb_addf(sb, "<line class=\"tick\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
 			"<text class=\"xl\" x=\"%.1f\" y=\"%d\">", x, y, x, y + 4, x, y + 15);
@@ -394,10 +419,11 @@ void svg_lines(struct strbuf *sb, const char *id, const char *title, const char 
 	sb_addf(sb, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", ML, y0,
 		ML + pw, y0);
 	{
-		double step = nice_ceil(span / 6);
+		double step = nice_ceil(span / 6), first = 0;
+		int n = axis_ticks(x0, x1, step, &first);
 
-		for (double v = ceil(x0 / step) * step; v <= x1 + 1e-9; v += step) {
-			double xx = ML + (v - x0) / span * pw;
+		for (int i = 0; i < n; i++) {
+			double v = first + i * step, xx = ML + (v - x0) / span * pw;
 
 			sb_addf(sb, "<line class=\"tick\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
 				"<text class=\"xl\" x=\"%.1f\" y=\"%d\">", xx, y0, xx, y0 + 4, xx,

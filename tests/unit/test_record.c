@@ -272,6 +272,32 @@ static void test_other_host(void **state)
 	recording_release(&r);
 }
 
+/* Times a double cannot step through (1e48 s, two ulps apart): found by fuzz_record, the
+ * time axis looped adding a step that did not move the value until memory ran out. The
+ * report is drawn, with a bounded axis. */
+static void test_huge_times(void **state)
+{
+	const char text[] =
+		"{\"type\":\"header\",\"format\":\"dptune-record\",\"version\":1,\"start\":1,"
+		"\"interval\":1}\n"
+		"{\"type\":\"series\",\"id\":1,\"netns\":\"ns1\",\"layer\":\"vdev\","
+		"\"object\":\"veth0\",\"name\":\"rx_dropped\",\"kind\":\"counter\",\"drop\":true}\n"
+		"{\"type\":\"sample\",\"t\":1e48,\"dt\":1,\"d\":[1,5]}\n"
+		"{\"type\":\"sample\",\"t\":1.0000000000000002e48,\"dt\":1,\"d\":[1,7]}\n"
+		"{\"type\":\"end\",\"t\":1.0000000000000002e48,\"reason\":\"duration\"}\n";
+	struct recording r;
+	struct strbuf html;
+
+	(void)state;
+	(void)recording_load_buf(&r, text, sizeof(text) - 1);
+	sb_init(&html);
+	report_html(&html, &r, NULL);
+	assert_true(html.len > 0 && html.len < 1000000);
+	assert_non_null(strstr(html.buf, "</html>"));
+	sb_release(&html);
+	recording_release(&r);
+}
+
 static void test_garbage(void **state)
 {
 	static const unsigned char junk[] = { 0x28, 0xb5, 0x2f, 0xfd, 0xff, 0xff, 0x00, 0x01, 0x02 };
@@ -376,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_frame),
 		cmocka_unit_test(test_bad_json_line),
 		cmocka_unit_test(test_other_host),
+		cmocka_unit_test(test_huge_times),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_command_argv),
