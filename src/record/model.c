@@ -96,6 +96,9 @@ static void on_header(struct recording *r, unsigned long no, struct json_object 
 	r->have_end = false;
 }
 
+/* How far a series id may run ahead of the series defined before it (see on_series). */
+#define REC_SERIES_GAP 65536
+
 static void on_series(struct recording *r, unsigned long no, struct json_object *o)
 {
 	int id = jint(o, "id", 0), layer;
@@ -108,6 +111,14 @@ static void on_series(struct recording *r, unsigned long no, struct json_object 
 		return;
 	}
 	idx = r->id_base + (size_t)id;
+	/* The recorder numbers series 1, 2, 3...: an id far past the series defined so far
+	 * is damage (a lost frame leaves a gap of a few hundred), and would have the table
+	 * grow to it (a hostile id of 5e7 asked for 3 GB: found by fuzz_record). */
+	if (idx > r->ndefined + REC_SERIES_GAP) {
+		mwarn(r, "line %lu: series id %d is past the %zu series defined before it by more "
+		      "than %d: skipped", no, id, r->ndefined, REC_SERIES_GAP);
+		return;
+	}
 	if (idx < r->nseries && r->series[idx].name) {
 		mwarn(r, "line %lu: series %d defined twice: the first kept", no, id);
 		return;
@@ -119,6 +130,7 @@ static void on_series(struct recording *r, unsigned long no, struct json_object 
 	}
 	if ((uint32_t)id > r->id_max)
 		r->id_max = (uint32_t)id;
+	r->ndefined++;
 	s = &r->series[idx];
 	layer = layer_from_name(jstr(o, "layer", ""));
 	*s = (struct rec_series){

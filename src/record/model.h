@@ -52,6 +52,7 @@ struct recording {
 	unsigned parts;
 	struct rec_series *series; /* [0] unused */
 	size_t nseries, series_cap;
+	size_t ndefined;           /* series lines taken: the recorder numbers them densely */
 	struct rec_sample *samples;
 	size_t nsamples, samples_cap;
 	struct rec_val *vals, *gvals;

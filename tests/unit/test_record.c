@@ -298,6 +298,34 @@ static void test_huge_times(void **state)
 	recording_release(&r);
 }
 
+/* A series id far past those defined before it is damage: skipped with a warning, not a
+ * table grown to it (an id of 4e7 asked for gigabytes: found by fuzz_record). */
+static void test_series_id_gap(void **state)
+{
+	const char text[] =
+		"{\"type\":\"header\",\"format\":\"dptune-record\",\"version\":1,\"start\":1,"
+		"\"interval\":1}\n"
+		"{\"type\":\"series\",\"id\":1,\"netns\":\"host\",\"layer\":\"udp\","
+		"\"object\":\"\",\"name\":\"RcvbufErrors\",\"kind\":\"counter\",\"drop\":true}\n"
+		"{\"type\":\"series\",\"id\":40000000,\"netns\":\"host\",\"layer\":\"udp\","
+		"\"object\":\"\",\"name\":\"InErrors\",\"kind\":\"counter\"}\n"
+		"{\"type\":\"series\",\"id\":300,\"netns\":\"host\",\"layer\":\"udp\","
+		"\"object\":\"\",\"name\":\"NoPorts\",\"kind\":\"counter\"}\n"
+		"{\"type\":\"sample\",\"t\":1,\"dt\":1,\"d\":[1,5,300,2]}\n"
+		"{\"type\":\"end\",\"t\":1,\"reason\":\"duration\"}\n";
+	struct recording r;
+
+	(void)state;
+	assert_int_equal(recording_load_buf(&r, text, sizeof(text) - 1), 1);
+	assert_true(warned(&r, "line 3: series id 40000000 is past"));
+	assert_true(r.nseries < 1000);
+	/* a gap as a lost frame leaves one is no damage to what follows */
+	assert_int_equal(r.nseries, 301);
+	assert_string_equal(r.series[300].name, "NoPorts");
+	assert_int_equal(r.nsamples, 1);
+	recording_release(&r);
+}
+
 static void test_garbage(void **state)
 {
 	static const unsigned char junk[] = { 0x28, 0xb5, 0x2f, 0xfd, 0xff, 0xff, 0x00, 0x01, 0x02 };
@@ -403,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_bad_json_line),
 		cmocka_unit_test(test_other_host),
 		cmocka_unit_test(test_huge_times),
+		cmocka_unit_test(test_series_id_gap),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_command_argv),
