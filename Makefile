@@ -87,7 +87,7 @@ FUZZ_FLAGS := -std=gnu11 -D_GNU_SOURCE -DHAVE_BPF=0 -g -O1 -fsanitize=fuzzer-no-
 	$(PKG_CFLAGS) -Isrc
 $(O)/fuzzobj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -c -o $@ $<
 $(O)/fuzzobj/libdptune.a: $(FUZZ_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -140,4 +140,4 @@ install: $(O)/dptune
 clean:
 	rm -rf $(O)
 
--include $(LIB_OBJ:.o=.d) $(O)/src/main.d
+-include $(LIB_OBJ:.o=.d) $(O)/src/main.d $(FUZZ_OBJ:.o=.d)
