@@ -51,16 +51,12 @@ static bool second_u64(const char *text, uint64_t *v)
 
 bool analyze_row_abnormal(const struct snapshot *s, const struct metric *m)
 {
-	/* interned once: this runs for every row stat prints (the pool lives until exit) */
-	static const char *ct_count, *udp_mem, *unaccounted, *missed;
+	/* interned once per pool: this runs for every row stat prints */
+	const char *ct_count = INTERN_LIT("nf_conntrack_count"), *udp_mem = INTERN_LIT("udp_mem"),
+		   *unaccounted = INTERN_LIT("drop_events_unaccounted"),
+		   *missed = INTERN_LIT("drop_events_missed");
 	const struct metric *o;
 
-	if (!ct_count) {
-		ct_count = intern("nf_conntrack_count");
-		udp_mem = intern("udp_mem");
-		unaccounted = intern("drop_events_unaccounted");
-		missed = intern("drop_events_missed");
-	}
 	if (m->name == ct_count) {
 		o = near(s, m, LAYER_NETFILTER, "nf_conntrack_max");
 		return o && analyze_conntrack_full(m->value, o->value);
