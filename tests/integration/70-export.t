@@ -145,10 +145,13 @@ is "$(grep -L '^dptune_scrape_duration_seconds' "$TMP"/p? | wc -l)" "0" "every c
 # namespaces come and go: no series left, no fd leaked. The exporter reads one namespace
 # (${P}g) that is created and deleted three times. The engine also holds a handle on every
 # namespace of the host (other tests create and delete theirs meanwhile), so fds are
-# counted without those handles, and none may point at the deleted namespace.
+# counted without those handles (see fdlist), and none may point at the deleted namespace.
 kill $EPID; wait $EPID 2>/dev/null
 start_export "$TMP/start2.json" --netns ${P}g; URL=http://127.0.0.1:$EPORT
-fdlist() { for f in /proc/$EPID/fd/*; do echo "${f##*/} $(readlink "$f")"; done | grep -v ' /run/netns/\| net:\[' | sort -n; }
+# namespace handles aside, and the pidfds by which the engine watches the processes that
+# hold other tests' namespaces (anon_inode:[pidfd], one per such namespace while it lives)
+fdlist() { for f in /proc/$EPID/fd/*; do echo "${f##*/} $(readlink "$f")"; done |
+	grep -v ' /run/netns/\| net:\[\| anon_inode:\[pidfd\]' | sort -n; }
 # the fewest over half a second: a leaked fd stays, while the socket of the scrape just
 # answered may still be open for a moment on a loaded machine (the server closes it after
 # the client has read the answer)
@@ -177,7 +180,7 @@ is "$(val "$TMP/g3" dptune_link_receive_packets_total netns=${P}g device=${P}x k
 is "$(grep -c "netns=\"${P}g" "$TMP/h3")" "0" "a deleted namespace's series are gone at the next scrape"
 grew=0; for f in $fds; do [ "$f" -gt "$fd0" ] && grew=1; done
 ok $([ $grew = 0 ] && [ $held = 0 ]; echo $?) "no fd left behind by 3 rounds of a namespace created, scraped and deleted: fds (namespace handles aside)$fds, before $fd0; handles still on a deleted one: $held" ||
-	for r in 1 2 3; do diff "$TMP/fd0" "$TMP/fd$r" | sed "s/^/# round $r: /"; done
+	for r in 1 2 3; do diff "$TMP/fd0" "$TMP/fd$r" | sed "s/^/70-export: fds after round $r: /" >&2; done
 kill $EPID; wait $EPID 2>/dev/null
 
 # a namespace only a process holds is labelled by the container id in its cgroup and the
