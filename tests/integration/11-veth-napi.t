@@ -11,26 +11,21 @@ need_root
 need_cmd ip ethtool python3
 N=300
 
-mkns a || skip_all "cannot create namespaces"
-mkns b
+veth_pair 0 # ${P}a <-> ${P}b, $A4 and $B4
 for n in a b; do # no IPv6 chatter (DAD, MLD) in the measured intervals
 	nsx $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 done
-ip link add ${P}va netns ${P}a type veth peer name ${P}vb netns ${P}b || skip_all "no veth"
-ip -n ${P}a addr add 10.214.0.1/24 dev ${P}va
-ip -n ${P}b addr add 10.214.0.2/24 dev ${P}vb
-ip -n ${P}a link set ${P}va up && ip -n ${P}b link set ${P}vb up
-nsx b ethtool -K ${P}vb gro on >/dev/null 2>&1 || skip_all "cannot turn GRO on for a veth"
-nsx a ethtool -K ${P}va tso off >/dev/null 2>&1
-pin_neighbours a ${P}va 10.214.0.1 b ${P}vb 10.214.0.2 # no ARP inside the window
-udp_sink b 10.214.0.2 9999 30
+nsx b ethtool -K ${P}b gro on >/dev/null 2>&1 || skip_all "cannot turn GRO on for a veth"
+nsx a ethtool -K ${P}a tso off >/dev/null 2>&1
+pin_neighbours a ${P}a $A4 b ${P}b $B4 # no ARP inside the window
+udp_sink b $B4 9999 30
 sleep 0.3
 # NAPI mode, asked of ethtool itself (not of dptune): one datagram must move the queue
 # counter, else this kernel keeps veth out of NAPI mode and there is nothing to test.
-xdp_now() { nsx b ethtool -S ${P}vb | awk '$1 == "rx_queue_0_xdp_packets:" { print $2 }'; }
+xdp_now() { nsx b ethtool -S ${P}b | awk '$1 == "rx_queue_0_xdp_packets:" { print $2 }'; }
 x0=$(xdp_now)
 nsx a python3 -c "
-import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('10.214.0.2', 9999))"
+import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('$B4', 9999))"
 sleep 0.2
 x1=$(xdp_now)
 [ -n "$x0" ] && [ -n "$x1" ] && [ "$x1" -gt "$x0" ] ||
@@ -42,7 +37,7 @@ on_cleanup rm -f "$OUT"
 burst() {
 	nsx a timeout 10 python3 -c "
 import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range($N): s.sendto(b'x' * 18, ('10.214.0.2', 9999))" || diag "the sender in ${P}a failed"
+for i in range($N): s.sendto(b'x' * 18, ('$B4', 9999))" || diag "the sender in ${P}a failed"
 }
 wait_lines() { # N: until stat has printed N intervals (60 s at most)
 	local i
@@ -61,7 +56,7 @@ wait_lines $(($(wc -l <"$OUT") + 4)) && burst
 wait $SPID
 ok $? "stat -i 0.3 -c 20 ran"
 
-# Per interval: vb's rx_packets and rx_queue_xdp_packets (queue 0) deltas.
+# Per interval: ${P}b's rx_packets and rx_queue_xdp_packets (queue 0) deltas.
 read -r RX XDP < <(python3 - "$OUT" "$P" <<'PY'
 import json, sys
 P = sys.argv[2]
@@ -70,7 +65,7 @@ for l in open(sys.argv[1]):
     d = json.loads(l)
     a = b = 0
     for r in d["rows"]:
-        if r["netns"] == P + "b" and r["object"] == P + "vb":
+        if r["netns"] == P + "b" and r["object"] == P + "b":
             if r["counter"] == "rx_packets" and r.get("queue") is None:
                 a = r.get("delta", 0)
             elif r["counter"] == "rx_queue_xdp_packets" and r.get("queue") == 0:
@@ -82,8 +77,8 @@ PY
 diag "rx_packets per interval:           $RX"
 diag "rx_queue_xdp_packets per interval: $XDP"
 sum() { local s=0 v; IFS=, read -ra v <<<"$1"; for x in "${v[@]}"; do s=$((s + x)); done; echo $s; }
-is "$(sum "$RX")" $((2 * N)) "rx_packets of ${P}vb moved by exactly 2 x $N over the run"
-is "$(sum "$XDP")" $((2 * N)) "rx_queue_xdp_packets of ${P}vb moved by exactly 2 x $N (every datagram through NAPI)"
+is "$(sum "$RX")" $((2 * N)) "rx_packets of ${P}b moved by exactly 2 x $N over the run"
+is "$(sum "$XDP")" $((2 * N)) "rx_queue_xdp_packets of ${P}b moved by exactly 2 x $N (every datagram through NAPI)"
 
 # Same interval: the running totals agree at the end of every interval, but for a burst
 # read between the link and the ethtool reads of one snapshot (a few ms), which must agree
