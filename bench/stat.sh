@@ -50,11 +50,21 @@ subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL)
 r=resource.getrusage(resource.RUSAGE_CHILDREN)
 print("%.6f %.6f" % (r.ru_utime, r.ru_stime))' "$@"
 }
-meas=
+# The floor, measured in the same minutes (interleaved): bench/snapfloor.c makes the same
+# reads at the same interval (per namespace snmp, snmp6, sockstat, sockstat6, conntrack
+# and the links' stats dump; the host's cpu files) and parses, stores and compares nothing:
+# the kernel's formatting and the system calls, which no reader of these interfaces avoids.
+FLOOR=${FLOOR:-$PWD/build/bench/snapfloor}
+meas= fmeas=
 for ((r = 0; r < REPS; r++)); do
 	read -r us ss < <(cpu_split "$DPTUNE" stat -i $IV -c $SHORT)
 	read -r ul sl < <(cpu_split "$DPTUNE" stat -i $IV -c $LONG)
 	meas="$meas $(echo "($ul - $us) * 1000 / ($LONG - $SHORT)" | bc -l):$(echo "($sl - $ss) * 1000 / ($LONG - $SHORT)" | bc -l)"
+	if [ -x "$FLOOR" ]; then
+		read -r us ss < <(cpu_split "$FLOOR" $IV $SHORT)
+		read -r ul sl < <(cpu_split "$FLOOR" $IV $LONG)
+		fmeas="$fmeas $(echo "($ul - $us) * 1000 / ($LONG - $SHORT)" | bc -l):$(echo "($sl - $ss) * 1000 / ($LONG - $SHORT)" | bc -l)"
+	fi
 done
 read -r per med all umed smed < <(python3 -c '
 import statistics,sys
@@ -62,6 +72,14 @@ m=[tuple(float(x) for x in a.split(":")) for a in sys.argv[1:]]
 t=[u+s for u,s in m]
 print("%.4f %.4f %s %.2f %.2f" % (min(t), statistics.median(t), ",".join("%.2f" % x for x in t),
       statistics.median(u for u,s in m), statistics.median(s for u,s in m)))' $meas)
+if [ -n "$fmeas" ]; then
+	read -r fper fmed fall fumed fsmed < <(python3 -c '
+import statistics,sys
+m=[tuple(float(x) for x in a.split(":")) for a in sys.argv[1:]]
+t=[u+s for u,s in m]
+print("%.4f %.4f %s %.2f %.2f" % (min(t), statistics.median(t), ",".join("%.2f" % x for x in t),
+      statistics.median(u for u,s in m), statistics.median(s for u,s in m)))' $fmeas)
+fi
 one=$(cpu_of "$DPTUNE" stat)
 rows=$("$DPTUNE" stat --all --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["rows"]), len(d["namespaces"]), len(d["links"]))')
 
@@ -77,6 +95,14 @@ printf '  dptune stat, steady state per sample : %8.2f ms   (target < 10 ms, on 
 	"$([ "$met" = 1 ] && echo met || echo NOT MET)"
 printf '  (the lowest of %d measurements: %s ms; median %.2f ms)\n' "$REPS" "$all" "$med"
 printf '  median user / kernel time per sample : %8.2f / %.2f ms\n' "$umed" "$smed"
+if [ -n "$fmeas" ]; then
+	printf '  floor: the same reads, nothing parsed : %8.2f ms median (user %.2f, kernel %.2f; lowest %.2f)\n' \
+		"$fmed" "$fumed" "$fsmed" "$fper"
+	printf '  (bench/snapfloor.c, interleaved with the above: %s ms)\n' "$fall"
+	printf '  dptune above the floor (medians)     : %8.2f ms\n' "$(echo "$med - $fmed" | bc -l)"
+else
+	printf '  floor: %s not built (make tools): not measured\n' "$FLOOR"
+fi
 printf '  dptune stat, one-shot incl. start-up : %8.2f ms\n' "$(echo "$one * 1000" | bc -l)"
 printf '  ip -s -n NS link over all namespaces : %8.2f ms\n' "$c_ip"
 printf '  ratio ip / dptune (steady)           : %8.1fx\n' "$(echo "$c_ip / $per" | bc -l)"

@@ -62,7 +62,7 @@ int delta_compute(struct delta *d, const struct snapshot *prev, const struct sna
 		struct delta_row *r = &d->rows[i];
 		bool counter = m->kind == MK_COUNTER || m->kind == MK_COUNTER32;
 
-		*r = (struct delta_row){ .cur = m };
+		*r = (struct delta_row){ .cur = m, .kind = m->kind, .flags = m->flags };
 		if (have_prev) {
 			/* collectors emit in a stable order: the row after the last match is the
 			 * likely one; the hash table is built only at the first miss */

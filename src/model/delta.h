@@ -11,6 +11,8 @@ struct delta_row {
 	uint64_t delta;            /* counters: increase (32-bit wrap handled); else 0 */
 	double rate;               /* delta per second of interval */
 	bool moved;                /* counter increased, or gauge/knob value changed */
+	uint8_t kind, flags;       /* cur's (a copy: deciding whether to show an unmoved row
+				    * needs no read of cur, 54,000 rows a sample) */
 };
 
 struct delta {

@@ -43,6 +43,10 @@ enum metric_flags {
 	MF_LABEL_KEY = 1 << 4, /* labels tell rows apart (several qdiscs on one device); other
 				* rows keep their identity when their labels change (a socket
 				* gains its pid and comm when it starts dropping) */
+	MF_WATCH = 1 << 5,     /* a counter judged by its value, not only by its moves
+				* (analyze_row_abnormal): shown even when it did not move. A
+				* counter without it is abnormal only when it moves, which lets
+				* stat skip an unmoved one from its delta row alone */
 };
 
 struct metric {

@@ -51,8 +51,15 @@ static bool passes(const struct stat_filter *f, const struct snapshot *s, const 
 bool stat_row_visible(const struct stat_filter *f, const struct snapshot *s,
 		      const struct delta_row *r, bool have_prev)
 {
-	const struct metric *m = r->cur;
+	const struct metric *m;
 
+	/* the common case under -i: a row that did not move, neither a gauge nor a counter
+	 * judged by its value (analyze_row_abnormal), is decided from the delta row alone */
+	if (have_prev && !f->all && !r->moved &&
+	    (r->kind == MK_KNOB || ((r->kind == MK_COUNTER || r->kind == MK_COUNTER32) &&
+				    !(r->flags & MF_WATCH))))
+		return false;
+	m = r->cur;
 	if (!passes(f, s, m))
 		return false;
 	/* settings are rows with --all; --knobs prints them as a table of their own */

@@ -336,7 +336,7 @@ int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
 	free(c);
 	fd = bpf_map__fd(d->skel->maps.overflow);
 	if (!bpf_map_lookup_elem(fd, &z, &v))
-		snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER, 0, "", -1, -1,
+		snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER, MF_WATCH, "", -1, -1,
 			      "drop_events_unaccounted", v);
 	/* Drops the program never saw: the kernel skips a tracing program that fires while
 	 * it already runs on the same CPU and counts it in the program's recursion_misses. */
@@ -349,7 +349,7 @@ int dropreason_read(struct dropreason *d, struct snapshot *s, uint32_t host_ns)
 			struct metric *m;
 
 			/* any miss makes the counts incomplete: analyze_row_abnormal() */
-			m = snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER, 0, "", -1, -1,
+			m = snap_add_full(s, host_ns, LAYER_IP, MK_COUNTER, MF_WATCH, "", -1, -1,
 					  "drop_events_missed", info.recursion_misses);
 			/* how the program is attached: tp_btf, or the tracepoint fallback */
 			m->labels = intern(d->prog == d->skel->progs.dr_kfree_skb_btf ?

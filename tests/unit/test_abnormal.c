@@ -92,8 +92,12 @@ static void test_rows(void **state)
 	h = snap_add_ns(&s, 1, "host", NS_HOST, 0);
 	snap_add(&s, h, LAYER_UDP, MK_GAUGE, "", "udp_mem", 8192);
 	snap_add_knob(&s, h, LAYER_UDP, "", "net.ipv4.udp_mem", "4096 8192 16384");
-	snap_add(&s, h, LAYER_IP, MK_COUNTER, "", "drop_events_missed", 0);
-	snap_add(&s, h, LAYER_IP, MK_COUNTER, "", "drop_events_unaccounted", 3);
+	/* as the dropreason collector emits them: judged by value (MF_WATCH) */
+	snap_add_full(&s, h, LAYER_IP, MK_COUNTER, MF_WATCH, "", -1, -1, "drop_events_missed", 0);
+	snap_add_full(&s, h, LAYER_IP, MK_COUNTER, MF_WATCH, "", -1, -1,
+		      "drop_events_unaccounted", 3);
+	/* the same name elsewhere, unmarked, is a counter like any other: judged by moves */
+	snap_add_full(&s, h, LAYER_IP, MK_COUNTER, 0, "x", -1, -1, "drop_events_unaccounted", 3);
 	m = snap_find(&s, h, LAYER_UDP, "", -1, -1, "udp_mem");
 	assert_true(analyze_row_abnormal(&s, m)); /* at pressure */
 	s.m[m - s.m].value = 8191;
@@ -102,6 +106,8 @@ static void test_rows(void **state)
 	assert_false(analyze_row_abnormal(&s, m));
 	m = snap_find(&s, h, LAYER_IP, "", -1, -1, "drop_events_unaccounted");
 	assert_true(analyze_row_abnormal(&s, m));
+	m = snap_find(&s, h, LAYER_IP, "x", -1, -1, "drop_events_unaccounted");
+	assert_false(analyze_row_abnormal(&s, m));
 	snap_release(&s);
 }
 

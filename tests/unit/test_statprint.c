@@ -256,6 +256,57 @@ static void test_json(void **state)
 	snap_release(&a);
 }
 
+/* Which rows `stat -i` shows, through a real delta: moved rows; unmoved ones only when
+ * judged abnormal by value (a gauge at its limit, a counter the collector marks
+ * MF_WATCH); never an unmoved plain counter or knob; everything with --all. The unmoved
+ * cases are decided from the delta row's copy of kind and flags, so this also checks
+ * that the copy agrees with analyze_row_abnormal on the same rows. */
+static void test_visible(void **state)
+{
+	struct stat_filter f = { 0 }, all = { .all = true };
+	struct snapshot a, b;
+	struct delta d;
+	const char *expect[] = { "moved", "drop_events_missed", "nf_conntrack_count" };
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		struct snapshot *s = k ? &b : &a;
+		uint32_t h;
+
+		snap_init(s);
+		s->t_mono = k;
+		h = snap_add_ns(s, 1, "host", NS_HOST, 0);
+		snap_add(s, h, LAYER_IP, MK_COUNTER, "", "still", 5);
+		snap_add(s, h, LAYER_IP, MK_COUNTER, "", "moved", 5 + (uint64_t)k);
+		snap_add_full(s, h, LAYER_IP, MK_COUNTER, MF_WATCH, "", -1, -1,
+			      "drop_events_missed", 2); /* unmoved, but incomplete counts */
+		snap_add_full(s, h, LAYER_IP, MK_COUNTER, 0, "", -1, -1,
+			      "drop_events_unaccounted", 2); /* unmarked: a plain counter */
+		snap_add(s, h, LAYER_NETFILTER, MK_GAUGE, "", "nf_conntrack_count", 100);
+		snap_add(s, h, LAYER_NETFILTER, MK_KNOB, "", "nf_conntrack_max", 100); /* full */
+		snap_add(s, h, LAYER_UDP, MK_GAUGE, "", "udp_inuse", 3); /* a quiet gauge */
+		snap_add_knob(s, h, LAYER_UDP, "", "net.core.rmem_max", "212992");
+	}
+	delta_compute(&d, &a, &b);
+	assert_int_equal(d.nrows, b.nm);
+	size_t shown = 0;
+
+	for (size_t i = 0; i < d.nrows; i++) {
+		bool v = stat_row_visible(&f, &b, &d.rows[i], true), want = false;
+
+		for (size_t e = 0; e < sizeof(expect) / sizeof(expect[0]); e++)
+			want |= !strcmp(d.rows[i].cur->name, expect[e]);
+		if (v != want)
+			fail_msg("%s: shown %d, expected %d", d.rows[i].cur->name, v, want);
+		shown += v;
+		assert_true(stat_row_visible(&all, &b, &d.rows[i], true));
+	}
+	assert_int_equal(shown, 3);
+	delta_release(&d);
+	snap_release(&a);
+	snap_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_peers),
 		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_visible),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
