@@ -46,7 +46,7 @@ t=time.monotonic(); subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr
 print("%.3f" % (time.monotonic()-t))' "$@"
 }
 
-echo "recording at 1 s for $SECS s, then for 10 s (start-up apart), then stat -i 1 as long..."
+echo "recording at 1 s for $SECS s, then for 10 s (start-up apart), then stat -i 1 and the floor as long..."
 cpu_split() { # command...: prints user and sys CPU seconds of the command and its children
 	python3 -c '
 import resource,subprocess,sys
@@ -61,6 +61,14 @@ cpu10=$(echo "$u10 + $s10" | bc -l)
 # the kernel's part alone (system time): reading the files and dumps it formats
 steady_sys=$(echo "($s60 - $s10) * 100 / ($SECS - 10)" | bc -l)
 cpu_stat=$(cpu_of "$DPTUNE" stat -i 1 --duration "$SECS" --json)
+# the floor: bench/snapfloor.c makes the same reads at the same interval and parses,
+# keeps and writes nothing (steady state as above: SECS samples less 10)
+FLOOR=${FLOOR:-$PWD/build/bench/snapfloor}
+if [ -x "$FLOOR" ]; then
+	fl_long=$(cpu_of "$FLOOR" 1 "$SECS")
+	fl_short=$(cpu_of "$FLOOR" 1 10)
+	floor=$(echo "($fl_long - $fl_short) * 100 / ($SECS - 10)" | bc -l)
+fi
 steady=$(echo "($cpu - $cpu10) * 100 / ($SECS - 10)" | bc -l)
 size=$(stat -c %s $T/min.zst)
 # the part written once (header, series of the first sample, base, knobs, links) against
@@ -127,6 +135,9 @@ printf '  record -i 1, %d samples in %d s       : %6.2f %% of a core   (target <
 printf '  the same, steady state (%d s - 10 s)  : %6.2f %% of a core\n' "$SECS" "$steady"
 printf '  ...of which kernel (system) time      : %6.2f %% of a core (the snmp, snmp6, sockstat and\n' "$steady_sys"
 printf '  conntrack files the kernel formats, the link dumps: a floor for any reader of them)\n'
+if [ -n "${floor:-}" ]; then
+	printf '  floor: the same reads at 1 s, nothing parsed or kept (bench/snapfloor.c): %.2f %% of a core\n' "$floor"
+fi
 printf '  stat -i 1 --json as long (the engine) : %6.2f %% of a core\n' "$(echo "$cpu_stat * 100 / $SECS" | bc -l)"
 printf '  file after %d s                       : %d bytes (%d of them written once)\n' "$SECS" "$size" "$fixed"
 printf '  bytes per hour, extrapolated          : %6.2f MB    (target <= 50 MB)\n' "$(echo "$per_hour / 1000000" | bc -l)"
