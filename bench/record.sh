@@ -133,8 +133,8 @@ fi
 printf '\nresult:\n'
 printf '  record -i 1, %d samples in %d s       : %6.2f %% of a core   (target <= 1 %%)\n' "$samples" "$SECS" "$(echo "$cpu * 100 / $SECS" | bc -l)"
 printf '  the same, steady state (%d s - 10 s)  : %6.2f %% of a core\n' "$SECS" "$steady"
-printf '  ...of which kernel (system) time      : %6.2f %% of a core (the snmp, snmp6, sockstat and\n' "$steady_sys"
-printf '  conntrack files the kernel formats, the link dumps: a floor for any reader of them)\n'
+printf '  ...of which kernel (system) time      : %6.2f %% of a core (the files the kernel formats and\n' "$steady_sys"
+printf '  the link dumps, and dptune'"'"'s own re-reads of knob files and ethtool checks)\n'
 if [ -n "${floor:-}" ]; then
 	printf '  floor: the same reads at 1 s, nothing parsed or kept (bench/snapfloor.c): %.2f %% of a core\n' "$floor"
 fi
