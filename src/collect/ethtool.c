@@ -210,9 +210,10 @@ struct et_dev {
  * for a poll that straddles a snapshot, the next: they are read when its link counters
  * moved in this interval or the last one, when its namespace's links were re-dumped, and
  * every ET_VERIFY snapshots anyway, but not more often than every ET_VERIFY_SEC seconds
- * (at -i 0.1, 30 snapshots are 3 s: 33 of these ioctls a snapshot with 1,000 veths were
- * 2.6 % of one); otherwise the last values stand (they are its current values). Reading every veth at every snapshot cost 3.4 ms of a 15.5 ms snapshot with
- * 1,000 veths, in ioctls that vmalloc a buffer each (bench/stat.sh). The periodic read
+ * (at -i 0.1, 30 snapshots are 3 s: 33 of these ioctls a snapshot with 1,000 veths,
+ * 1.5 % of one); otherwise the last values stand (they are its current values). Reading
+ * every veth at every snapshot cost 3.4 ms of a 15.5 ms snapshot with 1,000 veths, in
+ * ioctls that vmalloc a buffer each (bench/stat.sh). The periodic read
  * checks the premise: if a veth's statistics moved while it was not read, this kernel
  * breaks it, and every veth is read at every snapshot for the rest of the run. (Reading
  * them every 5th snapshot whatever moved, as before, put their moves in the wrong
