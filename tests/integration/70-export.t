@@ -174,13 +174,16 @@ for r in 1 2 3; do
 	ip netns del ${P}g
 	scrape -o "$TMP/h$r" $URL/metrics
 	fds+=" $(nfd)"; fdlist > "$TMP/fd$r"
+	# every fd, none left out, for the failure report below (which handle a new fd is of)
+	for f in /proc/$EPID/fd/*; do echo "${f##*/} $(readlink "$f")"; done | sort -n > "$TMP/fdall$r"
 	held=$((held + $(for f in /proc/$EPID/fd/*; do readlink "$f"; done | grep -c "net:\[$ino\]")))
 done
 is "$(val "$TMP/g3" dptune_link_receive_packets_total netns=${P}g device=${P}x kind=veth | sed 's/[0-9]\+/N/')" "N" "a new namespace's series appear"
 is "$(grep -c "netns=\"${P}g" "$TMP/h3")" "0" "a deleted namespace's series are gone at the next scrape"
 grew=0; for f in $fds; do [ "$f" -gt "$fd0" ] && grew=1; done
 ok $([ $grew = 0 ] && [ $held = 0 ]; echo $?) "no fd left behind by 3 rounds of a namespace created, scraped and deleted: fds (namespace handles aside)$fds, before $fd0; handles still on a deleted one: $held" ||
-	for r in 1 2 3; do diff "$TMP/fd0" "$TMP/fd$r" | sed "s/^/70-export: fds after round $r: /" >&2; done
+	for r in 1 2 3; do diff "$TMP/fd0" "$TMP/fd$r" | sed "s/^/70-export: fds after round $r: /" >&2
+		sed "s/^/70-export: every fd after round $r: /" "$TMP/fdall$r" >&2; done
 kill $EPID; wait $EPID 2>/dev/null
 
 # a namespace only a process holds is labelled by the container id in its cgroup and the
