@@ -55,31 +55,30 @@ print("%.6f %.6f" % (r.ru_utime, r.ru_stime))' "$@"
 # and the links' stats dump; the host's cpu files) and parses, stores and compares nothing:
 # the kernel's formatting and the system calls, which no reader of these interfaces avoids.
 FLOOR=${FLOOR:-$PWD/build/bench/snapfloor}
+# per_sample "SHORT-RUN CMD" "LONG-RUN CMD": "user:sys" ms per steady-state sample
+per_sample() {
+	local us ss ul sl
+	read -r us ss < <(cpu_split $1)
+	read -r ul sl < <(cpu_split $2)
+	echo "$(echo "($ul - $us) * 1000 / ($LONG - $SHORT)" | bc -l):$(echo "($sl - $ss) * 1000 / ($LONG - $SHORT)" | bc -l)"
+}
 meas= fmeas=
 for ((r = 0; r < REPS; r++)); do
-	read -r us ss < <(cpu_split "$DPTUNE" stat -i $IV -c $SHORT)
-	read -r ul sl < <(cpu_split "$DPTUNE" stat -i $IV -c $LONG)
-	meas="$meas $(echo "($ul - $us) * 1000 / ($LONG - $SHORT)" | bc -l):$(echo "($sl - $ss) * 1000 / ($LONG - $SHORT)" | bc -l)"
-	if [ -x "$FLOOR" ]; then
-		read -r us ss < <(cpu_split "$FLOOR" $IV $SHORT)
-		read -r ul sl < <(cpu_split "$FLOOR" $IV $LONG)
-		fmeas="$fmeas $(echo "($ul - $us) * 1000 / ($LONG - $SHORT)" | bc -l):$(echo "($sl - $ss) * 1000 / ($LONG - $SHORT)" | bc -l)"
-	fi
+	meas+=" $(per_sample "$DPTUNE stat -i $IV -c $SHORT" "$DPTUNE stat -i $IV -c $LONG")"
+	[ -x "$FLOOR" ] && fmeas+=" $(per_sample "$FLOOR $IV $SHORT" "$FLOOR $IV $LONG")"
 done
-read -r per med all umed smed < <(python3 -c '
+# "user:sys ..." per measurement -> lowest total, median total, all totals, median user,
+# median sys
+summary() {
+	python3 -c '
 import statistics,sys
 m=[tuple(float(x) for x in a.split(":")) for a in sys.argv[1:]]
 t=[u+s for u,s in m]
 print("%.4f %.4f %s %.2f %.2f" % (min(t), statistics.median(t), ",".join("%.2f" % x for x in t),
-      statistics.median(u for u,s in m), statistics.median(s for u,s in m)))' $meas)
-if [ -n "$fmeas" ]; then
-	read -r fper fmed fall fumed fsmed < <(python3 -c '
-import statistics,sys
-m=[tuple(float(x) for x in a.split(":")) for a in sys.argv[1:]]
-t=[u+s for u,s in m]
-print("%.4f %.4f %s %.2f %.2f" % (min(t), statistics.median(t), ",".join("%.2f" % x for x in t),
-      statistics.median(u for u,s in m), statistics.median(s for u,s in m)))' $fmeas)
-fi
+      statistics.median(u for u,s in m), statistics.median(s for u,s in m)))' "$@"
+}
+read -r per med all umed smed < <(summary $meas)
+[ -z "$fmeas" ] || read -r fper fmed fall fumed fsmed < <(summary $fmeas)
 one=$(cpu_of "$DPTUNE" stat)
 rows=$("$DPTUNE" stat --all --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["rows"]), len(d["namespaces"]), len(d["links"]))')
 

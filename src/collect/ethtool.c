@@ -537,7 +537,7 @@ static void et_device(struct cctx *c, struct et_priv *p, struct link_info *li, d
 	if (d->calm == 0)
 		d->suspect = false;
 	if (et_veth_quiet(li, d) && !d->suspect) {
-		if (d->skipped < ET_VERIFY || (now - d->read_t < ET_VERIFY_SEC && now >= d->read_t)) {
+		if (d->skipped < ET_VERIFY || now - d->read_t < ET_VERIFY_SEC) {
 			if (d->skipped < 255)
 				d->skipped++;
 			et_emit_stats(c, layer, d); /* unchanged since the last read */
