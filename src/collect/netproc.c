@@ -12,6 +12,7 @@
 #include "collect.h"
 #include "netproc.h"
 #include "../model/intern.h"
+#include "../model/rowcache.h"
 
 /* ---- small text helpers (bounded by end, never by NUL) ---- */
 
@@ -325,6 +326,7 @@ struct ct_priv {
 	char hdr[CT_STAT_MAXCOLS][24];       /* ...and that header's names, as printed */
 	int hdr_ncols;
 	unsigned hdr_gen;                    /* intern_gen when names were interned */
+	struct rowcache rows;                /* the per-CPU rows of the text st holds */
 };
 
 /* The longest line of net/stat/nf_conntrack: 17 columns of 9 bytes today (the header
@@ -340,6 +342,7 @@ static void ct_release(void *p)
 	if (cp->max_fd >= 0)
 		close(cp->max_fd);
 	free(cp->vals);
+	rowcache_release(&cp->rows);
 	free(cp);
 }
 
@@ -476,8 +479,20 @@ static int conntrack_run(struct cctx *c)
 	 * not move: see snmp_run); absent without CONFIG_NF_CONNTRACK_PROCFS, where count
 	 * and max still tell the story */
 	percpu = !cctx_read_proc_records(c, "net/stat/nf_conntrack", CT_STAT_MAX_LINE, &buf,
-					 &len) &&
-		 !ct_parse_percpu(cp, buf, len);
+					 &len);
+	if (percpu && !rowcache_same(&cp->rows, buf, len)) {
+		/* new text (else st still holds its parse, and rows its rows): parse, and keep
+		 * the rows, which are added below after count and max as they always were */
+		size_t before = c->snap->nm;
+
+		rowcache_forget(&cp->rows);
+		percpu = !ct_parse_percpu(cp, buf, len);
+		if (percpu) {
+			ct_emit_percpu(c, cp);
+			rowcache_keep(&cp->rows, c->snap, before, buf, len);
+			c->snap->nm = before;
+		}
+	}
 	/* Live, the table size is the per-CPU table's entries column (one read less per
 	 * namespace); recorded files are read as they are (they need not agree). */
 	if (!percpu || cctx_opts(c)->recorded || ct_entries(cp, &count)) {
@@ -502,7 +517,7 @@ static int conntrack_run(struct cctx *c)
 		snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_GAUGE, 0, "", -1, -1,
 			      "nf_conntrack_max", max);
 	if (percpu)
-		ct_emit_percpu(c, cp);
+		rowcache_put(&cp->rows, c->snap, c->ns);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "collect.h"
 #include "snmp.h"
 #include "../model/intern.h"
+#include "../model/rowcache.h"
 
 struct group {
 	const char *prefix; /* "Ip", "IpExt", "Udp", "Ip6", "Udp6" */
@@ -259,6 +260,7 @@ struct snmp_priv {
 	bool have;            /* ipext holds the IpExt rows of a netstat read */
 	struct metric *ipext;
 	size_t n, cap;
+	struct rowcache snmp, snmp6; /* the rows of the last reads (rowcache.h) */
 };
 
 static void snmp_release(void *p)
@@ -266,6 +268,8 @@ static void snmp_release(void *p)
 	struct snmp_priv *sp = p;
 
 	free(sp->ipext);
+	rowcache_release(&sp->snmp);
+	rowcache_release(&sp->snmp6);
 	free(sp);
 }
 
@@ -288,12 +292,17 @@ static int snmp_run(struct cctx *c)
 	r = cctx_read_proc_one_piece(c, "net/snmp", &buf, &len);
 	if (r)
 		return cctx_unavailable(c, r, "cannot read /proc/net/snmp: %s", strerror(-r));
-	before = c->snap->nm;
-	snmp_parse_pairs(buf, len, c->snap, c->ns);
-	for (size_t i = before; i < c->snap->nm; i++)
-		for (size_t k = 0; k < ARRAY_SIZE(ip_key_names); k++)
-			if (c->snap->m[i].name == ip_key_ptrs[k])
-				key[k] = c->snap->m[i].value;
+	if (rowcache_replay(&sp->snmp, c->snap, c->ns, buf, len)) {
+		memcpy(key, sp->ip_key, sizeof(key)); /* the same text: the same Ip counters */
+	} else {
+		before = c->snap->nm;
+		snmp_parse_pairs(buf, len, c->snap, c->ns);
+		for (size_t i = before; i < c->snap->nm; i++)
+			for (size_t k = 0; k < ARRAY_SIZE(ip_key_names); k++)
+				if (c->snap->m[i].name == ip_key_ptrs[k])
+					key[k] = c->snap->m[i].value;
+		rowcache_keep(&sp->snmp, c->snap, before, buf, len);
+	}
 	/* netstat is costly to read (the kernel formats TcpExt too) and we keep only IpExt,
 	 * whose counters move only with IPv4 packets that snmp's Ip counters count (InReceives,
 	 * OutRequests, ForwDatagrams, OutTransmits), a few instructions after them in the same
@@ -322,8 +331,12 @@ static int snmp_run(struct cctx *c)
 	sp->moved = !same;
 	memcpy(sp->ip_key, key, sizeof(key));
 	/* snmp6 is absent when IPv6 is disabled: not an error */
-	if (!cctx_read_proc_one_piece(c, "net/snmp6", &buf, &len))
+	if (!cctx_read_proc_one_piece(c, "net/snmp6", &buf, &len) &&
+	    !rowcache_replay(&sp->snmp6, c->snap, c->ns, buf, len)) {
+		before = c->snap->nm;
 		snmp_parse_snmp6(buf, len, c->snap, c->ns);
+		rowcache_keep(&sp->snmp6, c->snap, before, buf, len);
+	}
 	return 0;
 }
 

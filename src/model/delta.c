@@ -48,12 +48,34 @@ static size_t *build_slots(const struct snapshot *prev, size_t *nslots)
 	return slots;
 }
 
+/* For each namespace of cur, the index of the same one in prev (UINT32_MAX if none): the
+ * likely-row test then compares two indices instead of two inodes through two tables. */
+static uint32_t *ns_map(const struct snapshot *prev, const struct snapshot *cur)
+{
+	uint32_t *map = xmalloc((cur->nns ? cur->nns : 1) * sizeof(*map));
+
+	for (size_t i = 0; i < cur->nns; i++) {
+		const struct netns_info *n = &cur->ns[i];
+		size_t j = i < prev->nns ? i : 0, k;
+
+		map[i] = UINT32_MAX;
+		for (k = 0; k < prev->nns; k++, j = j + 1 < prev->nns ? j + 1 : 0)
+			if (prev->ns[j].inode == n->inode && (n->inode || prev->ns[j].name == n->name))
+				break;
+		if (k < prev->nns)
+			map[i] = (uint32_t)j;
+	}
+	return map;
+}
+
 int delta_compute(struct delta *d, const struct snapshot *prev, const struct snapshot *cur)
 {
 	size_t nslots = 0, *slots = NULL, hint = 0;
 	bool have_prev = prev && prev->nm;
+	uint32_t *map = have_prev ? ns_map(prev, cur) : NULL;
+	double iv;
 
-	d->interval = prev ? cur->t_mono - prev->t_mono : 0;
+	d->interval = iv = prev ? cur->t_mono - prev->t_mono : 0;
 	d->nrows = cur->nm;
 	/* every field of every row is written below: no zeroing of a few MB per snapshot */
 	d->rows = xmalloc((cur->nm ? cur->nm : 1) * sizeof(*d->rows));
@@ -62,12 +84,17 @@ int delta_compute(struct delta *d, const struct snapshot *prev, const struct sna
 		struct delta_row *r = &d->rows[i];
 		bool counter = m->kind == MK_COUNTER || m->kind == MK_COUNTER32;
 
-		*r = (struct delta_row){ .cur = m, .kind = m->kind, .flags = m->flags };
 		if (have_prev) {
 			/* collectors emit in a stable order: the row after the last match is the
-			 * likely one; the hash table is built only at the first miss */
-			if (hint < prev->nm && same_key(cur, m, prev, &prev->m[hint])) {
-				p = &prev->m[hint];
+			 * likely one (its key compared inline, the namespace by index); the hash
+			 * table is built only at the first miss */
+			const struct metric *h = &prev->m[hint < prev->nm ? hint : 0];
+
+			if (hint < prev->nm && h->name == m->name && h->obj == m->obj &&
+			    h->ns == map[m->ns] && h->layer == m->layer && h->queue == m->queue &&
+			    h->cpu == m->cpu &&
+			    (!(m->flags & MF_LABEL_KEY) || h->labels == m->labels)) {
+				p = h;
 			} else {
 				if (!slots)
 					slots = build_slots(prev, &nslots);
@@ -84,24 +111,29 @@ int delta_compute(struct delta *d, const struct snapshot *prev, const struct sna
 			if (p)
 				hint = (size_t)(p - prev->m) + 1;
 		}
+		r->cur = m;
 		r->prev = p;
+		r->delta = 0;
+		r->rate = 0;
+		r->moved = false;
+		r->kind = m->kind;
+		r->flags = m->flags;
 		if (!p && prev && (m->flags & MF_ZERO_BASE) && counter) {
 			r->prev = m; /* stands for "known": its previous value was 0 */
 			r->delta = m->value;
-		} else if (!p) {
-			continue;
+		} else if (!p || (counter && p->value == m->value)) {
+			continue; /* new, or (the common case) a counter that did not move */
 		} else if (counter) {
-			if (p->value == m->value)
-				continue; /* the common case: nothing moved */
 			r->delta = counter_delta(p->value, m->value, m->kind == MK_COUNTER32);
 		} else {
 			r->moved = p->value != m->value || p->text != m->text;
 			continue;
 		}
 		r->moved = r->delta != 0;
-		r->rate = d->interval > 0 ? (double)r->delta / d->interval : 0;
+		r->rate = iv > 0 ? (double)r->delta / iv : 0;
 	}
 	free(slots);
+	free(map);
 	return 0;
 }
 

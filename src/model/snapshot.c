@@ -76,22 +76,6 @@ struct metric *snap_add_full(struct snapshot *s, uint32_t ns, enum dp_layer laye
 	return m;
 }
 
-struct metric *snap_add_interned(struct snapshot *s, uint32_t ns, enum dp_layer layer,
-				 enum metric_kind kind, unsigned flags, const char *obj,
-				 int32_t queue, int32_t cpu, const char *name, uint64_t value)
-{
-	struct metric *m;
-
-	if (s->nm >= s->m_cap)
-		grow_array((void **)&s->m, &s->m_cap, s->nm + 1, sizeof(*s->m));
-	m = &s->m[s->nm++];
-	*m = (struct metric){
-		.value = value, .obj = obj, .name = name, .ns = ns, .queue = queue, .cpu = cpu,
-		.layer = (uint8_t)layer, .kind = (uint8_t)kind, .flags = (uint8_t)flags,
-	};
-	return m;
-}
-
 struct metric *snap_add(struct snapshot *s, uint32_t ns, enum dp_layer layer,
 			enum metric_kind kind, const char *obj, const char *name, uint64_t value)
 {

@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "model/intern.h"
 #include "model/delta.h"
+#include "model/rowcache.h"
 
 static void test_parse_rate(void **state)
 {
@@ -188,6 +189,92 @@ static void test_delta_join(void **state)
 	snap_release(&b);
 }
 
+/* The likely row (the one after the last match) is taken only when its whole key matches:
+ * not a row of another namespace whose index is the same, nor a row of the same name
+ * with other labels when labels tell rows apart. */
+static void test_delta_likely_row(void **state)
+{
+	struct snapshot a, b;
+	struct delta d;
+	uint32_t a1, a2, b1, b2;
+
+	snap_init(&a);
+	snap_init(&b);
+	a.t_mono = 1;
+	b.t_mono = 2;
+	a1 = snap_add_ns(&a, 1, "one", NS_NAMED, 0);
+	a2 = snap_add_ns(&a, 2, "two", NS_NAMED, 0);
+	b2 = snap_add_ns(&b, 2, "two", NS_NAMED, 0); /* the indexes swapped */
+	b1 = snap_add_ns(&b, 1, "one", NS_NAMED, 0);
+	snap_add(&a, a1, LAYER_UDP, MK_COUNTER, NULL, "UdpInErrors", 1);
+	snap_add(&a, a2, LAYER_UDP, MK_COUNTER, NULL, "UdpInErrors", 5);
+	snap_add_full(&a, a2, LAYER_SOCKET, MK_COUNTER, MF_LABEL_KEY, "s", -1, -1, "drops", 10)
+		->labels = intern("pid=1");
+	snap_add_full(&a, a2, LAYER_SOCKET, MK_COUNTER, MF_LABEL_KEY, "s", -1, -1, "drops", 20)
+		->labels = intern("pid=2");
+	/* same order of rows, but the first is now namespace two's (index 0 in both) */
+	snap_add(&b, b2, LAYER_UDP, MK_COUNTER, NULL, "UdpInErrors", 5);
+	snap_add(&b, b1, LAYER_UDP, MK_COUNTER, NULL, "UdpInErrors", 3);
+	snap_add_full(&b, b2, LAYER_SOCKET, MK_COUNTER, MF_LABEL_KEY, "s", -1, -1, "drops", 11)
+		->labels = intern("pid=1");
+	/* a new socket: the likely row (pid=2's) differs from it by its labels alone */
+	snap_add_full(&b, b2, LAYER_SOCKET, MK_COUNTER, MF_LABEL_KEY, "s", -1, -1, "drops", 30)
+		->labels = intern("pid=3");
+	assert_int_equal(delta_compute(&d, &a, &b), 0);
+	assert_ptr_equal(d.rows[0].prev, &a.m[1]);
+	assert_false(d.rows[0].moved);
+	assert_ptr_equal(d.rows[1].prev, &a.m[0]);
+	assert_true(d.rows[1].delta == 2 && d.rows[1].moved);
+	assert_ptr_equal(d.rows[2].prev, &a.m[2]);
+	assert_true(d.rows[2].delta == 1);
+	assert_null(d.rows[3].prev);
+	assert_false(d.rows[3].moved);
+	delta_release(&d);
+	snap_release(&a);
+	snap_release(&b);
+}
+
+/* A row cache gives back exactly the rows it kept, for exactly the same bytes, in the
+ * namespace asked for; other bytes, or a reset intern pool, make the caller parse. */
+static void test_rowcache(void **state)
+{
+	struct snapshot s, t;
+	struct rowcache rc = { 0 };
+	const char text[] = "Udp: InDatagrams\nUdp: 5\n", other[] = "Udp: InDatagrams\nUdp: 6\n";
+	uint32_t ns, ns0, ns1;
+
+	snap_init(&s);
+	snap_init(&t);
+	ns = snap_add_ns(&s, 7, "seven", NS_NAMED, 0);
+	snap_add(&s, ns, LAYER_IP, MK_COUNTER, NULL, "before", 1);
+	snap_add(&s, ns, LAYER_UDP, MK_COUNTER, NULL, "UdpInDatagrams", 5);
+	snap_add_full(&s, ns, LAYER_UDP, MK_COUNTER32, MF_DROP, "", -1, 1, "x", 9);
+	assert_false(rowcache_same(&rc, text, sizeof(text))); /* nothing kept yet */
+	rowcache_keep(&rc, &s, 1, text, sizeof(text));
+	assert_int_equal(rc.n, 2);
+	/* the same bytes into another snapshot where the namespace has another index */
+	ns0 = snap_add_ns(&t, 1, "first", NS_NAMED, 0);
+	ns1 = snap_add_ns(&t, 7, "seven", NS_NAMED, 0);
+	snap_add(&t, ns0, LAYER_IP, MK_COUNTER, NULL, "other", 3);
+	assert_true(rowcache_replay(&rc, &t, ns1, text, sizeof(text)));
+	assert_int_equal(t.nm, 3);
+	assert_true(t.m[1].ns == ns1 && t.m[2].ns == ns1);
+	assert_true(t.m[1].value == 5 && t.m[1].name == intern("UdpInDatagrams"));
+	assert_true(t.m[2].kind == MK_COUNTER32 && t.m[2].cpu == 1 && t.m[2].flags == MF_DROP);
+	/* one byte different, or one byte shorter: not the same source text */
+	assert_false(rowcache_replay(&rc, &t, ns1, other, sizeof(other)));
+	assert_false(rowcache_replay(&rc, &t, ns1, text, sizeof(text) - 1));
+	assert_int_equal(t.nm, 3);
+	rowcache_forget(&rc);
+	assert_false(rowcache_same(&rc, text, sizeof(text)));
+	rowcache_keep(&rc, &s, 1, text, sizeof(text));
+	snap_release(&s);
+	snap_release(&t);
+	intern_free_all(); /* its rows' names are gone with the pool */
+	assert_false(rowcache_same(&rc, text, sizeof(text)));
+	rowcache_release(&rc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +286,8 @@ int main(void)
 		cmocka_unit_test(test_intern_literals),
 		cmocka_unit_test(test_counter_delta),
 		cmocka_unit_test(test_delta_join),
+		cmocka_unit_test(test_delta_likely_row),
+		cmocka_unit_test(test_rowcache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
