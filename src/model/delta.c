@@ -68,20 +68,26 @@ static uint32_t *ns_map(const struct snapshot *prev, const struct snapshot *cur)
 	return map;
 }
 
-int delta_compute(struct delta *d, const struct snapshot *prev, const struct snapshot *cur)
+/* KEEP_ALL: a row for every row of cur. KEEP_NOTABLE: not the quiet ones
+ * (delta_row_quiet), nor knobs. KEEP_NOTABLE_KNOBS: not the quiet ones but every knob. */
+enum keep { KEEP_ALL, KEEP_NOTABLE, KEEP_NOTABLE_KNOBS };
+
+static int delta_run(struct delta *d, const struct snapshot *prev, const struct snapshot *cur,
+		     enum keep keep)
 {
-	size_t nslots = 0, *slots = NULL, hint = 0;
+	size_t nslots = 0, *slots = NULL, hint = 0, n = 0, cap;
 	bool have_prev = prev && prev->nm;
 	uint32_t *map = have_prev ? ns_map(prev, cur) : NULL;
 	double iv;
 
 	d->interval = iv = prev ? cur->t_mono - prev->t_mono : 0;
-	d->nrows = cur->nm;
+	d->ncur = cur->nm;
 	/* every field of every row is written below: no zeroing of a few MB per snapshot */
-	d->rows = xmalloc((cur->nm ? cur->nm : 1) * sizeof(*d->rows));
+	cap = keep == KEEP_ALL || !prev ? cur->nm : 256;
+	d->rows = xmalloc((cap ? cap : 1) * sizeof(*d->rows));
 	for (size_t i = 0; i < cur->nm; i++) {
 		const struct metric *m = &cur->m[i], *p = NULL;
-		struct delta_row *r = &d->rows[i];
+		struct delta_row r;
 		bool counter = m->kind == MK_COUNTER || m->kind == MK_COUNTER32;
 
 		if (have_prev) {
@@ -111,37 +117,55 @@ int delta_compute(struct delta *d, const struct snapshot *prev, const struct sna
 			if (p)
 				hint = (size_t)(p - prev->m) + 1;
 		}
-		r->cur = m;
-		r->prev = p;
-		r->delta = 0;
-		r->rate = 0;
-		r->moved = false;
-		r->kind = m->kind;
-		r->flags = m->flags;
+		r.cur = m;
+		r.prev = p;
+		r.delta = 0;
+		r.rate = 0;
+		r.moved = false;
+		r.kind = m->kind;
+		r.flags = m->flags;
 		if (!p && prev && (m->flags & MF_ZERO_BASE) && counter) {
-			r->prev = m; /* stands for "known": its previous value was 0 */
-			r->delta = m->value;
-		} else if (!p || (counter && p->value == m->value)) {
-			continue; /* new, or (the common case) a counter that did not move */
-		} else if (counter) {
-			r->delta = counter_delta(p->value, m->value, m->kind == MK_COUNTER32);
-		} else {
-			r->moved = p->value != m->value || p->text != m->text;
-			continue;
+			r.prev = m; /* stands for "known": its previous value was 0 */
+			r.delta = m->value;
+		} else if (p && counter && p->value != m->value) {
+			r.delta = counter_delta(p->value, m->value, m->kind == MK_COUNTER32);
+		} else if (p && !counter) {
+			r.moved = p->value != m->value || p->text != m->text;
 		}
-		r->moved = r->delta != 0;
-		r->rate = iv > 0 ? (double)r->delta / iv : 0;
+		if (r.delta) {
+			r.moved = true;
+			r.rate = iv > 0 ? (double)r.delta / iv : 0;
+		}
+		/* the common case under -i: a row nobody will look at is not written */
+		if (keep != KEEP_ALL && prev && delta_row_quiet(&r) &&
+		    !(keep == KEEP_NOTABLE_KNOBS && r.kind == MK_KNOB))
+			continue;
+		if (n == cap)
+			grow_array((void **)&d->rows, &cap, n + 1, sizeof(*d->rows));
+		d->rows[n++] = r;
 	}
+	d->nrows = n;
 	free(slots);
 	free(map);
 	return 0;
+}
+
+int delta_compute(struct delta *d, const struct snapshot *prev, const struct snapshot *cur)
+{
+	return delta_run(d, prev, cur, KEEP_ALL);
+}
+
+int delta_compute_notable(struct delta *d, const struct snapshot *prev,
+			  const struct snapshot *cur, bool knobs)
+{
+	return delta_run(d, prev, cur, knobs ? KEEP_NOTABLE_KNOBS : KEEP_NOTABLE);
 }
 
 void delta_release(struct delta *d)
 {
 	free(d->rows);
 	d->rows = NULL;
-	d->nrows = 0;
+	d->nrows = d->ncur = 0;
 }
 
 const struct delta_row *delta_find(const struct delta *d, const struct snapshot *cur,

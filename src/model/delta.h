@@ -18,13 +18,29 @@ struct delta_row {
 struct delta {
 	double interval;   /* seconds between the snapshots (monotonic clock) */
 	struct delta_row *rows;
-	size_t nrows;
+	size_t nrows;      /* rows here: every row of cur, or the notable ones (below) */
+	size_t ncur;       /* rows of cur */
 };
+
+/* A row that did not move and is not judged by its value: a knob, or a counter without
+ * MF_WATCH (a gauge is judged by its value: analyze_row_abnormal). Under -i, stat shows
+ * none of these. */
+static inline bool delta_row_quiet(const struct delta_row *r)
+{
+	return !r->moved &&
+	       (r->kind == MK_KNOB || ((r->kind == MK_COUNTER || r->kind == MK_COUNTER32) &&
+				       !(r->flags & MF_WATCH)));
+}
 
 /* Match every metric of cur to prev by (netns inode, layer, obj, queue, cpu, name; labels too for
  * MF_LABEL_KEY rows).
  * prev may be NULL (then deltas are 0 and interval 0). Returns 0. */
 int delta_compute(struct delta *d, const struct snapshot *prev, const struct snapshot *cur);
+/* The same join, keeping only the rows that are not quiet (delta_row_quiet), and every
+ * knob if knobs; with prev NULL, every row. In cur's order; delta_find works on it too.
+ * For a reader that shows a few of 54,000 rows (stat -i): the others are never written. */
+int delta_compute_notable(struct delta *d, const struct snapshot *prev,
+			  const struct snapshot *cur, bool knobs);
 void delta_release(struct delta *d);
 
 /* Find one row; returns NULL if absent. */

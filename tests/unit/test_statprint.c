@@ -106,9 +106,10 @@ static void test_peers(void **state)
 	snap_release(&s);
 }
 
-/* Print into a memory file; returns the text (caller frees). */
-static char *render(const struct stat_filter *f, const struct snapshot *prev,
-		    const struct snapshot *cur, bool json)
+/* Print into a memory file, from a delta of every row or (notable) of the rows stat -i
+ * keeps (cmd/stat.c); returns the text (caller frees). */
+static char *render_from(const struct stat_filter *f, const struct snapshot *prev,
+			 const struct snapshot *cur, bool json, bool notable)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -116,12 +117,21 @@ static char *render(const struct stat_filter *f, const struct snapshot *prev,
 	struct delta d;
 
 	print_init(json ? PRINT_JSON : PRINT_TEXT, fp);
-	delta_compute(&d, prev, cur);
+	if (notable)
+		delta_compute_notable(&d, prev, cur, f->knobs);
+	else
+		delta_compute(&d, prev, cur);
 	stat_print(f, prev, cur, &d, prev ? 1 : 0);
 	delta_release(&d);
 	fclose(fp);
 	print_init(PRINT_TEXT, stdout);
 	return buf;
+}
+
+static char *render(const struct stat_filter *f, const struct snapshot *prev,
+		    const struct snapshot *cur, bool json)
+{
+	return render_from(f, prev, cur, json, false);
 }
 
 static const char *const LONGNS = "qrouter-5c2f3a7e-1b4d-4e6f-9a8b-0c1d2e3f4a5b";
@@ -307,6 +317,68 @@ static void test_visible(void **state)
 	snap_release(&b);
 }
 
+/* stat -i joins the snapshots keeping only the rows it may show (and every knob for the
+ * first document's --knobs table): what it prints must be what the full join prints, in
+ * text and JSON, with and without filters. */
+static void test_notable(void **state)
+{
+	struct stat_filter fs[] = { { 0 }, { .knobs = true }, { .knobs = true, .netns = "ns2" },
+				    { .layer_mask = 1u << LAYER_UDP } };
+	struct snapshot a, b;
+	struct delta d;
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		struct snapshot *s = k ? &b : &a;
+		uint32_t h, n;
+
+		snap_init(s);
+		s->t_mono = k;
+		h = snap_add_ns(s, 1, "host", NS_HOST, 0);
+		n = snap_add_ns(s, 2, "ns2", NS_NAMED, 0);
+		for (uint32_t ns = h; ns <= n; ns++) {
+			snap_add(s, ns, LAYER_IP, MK_COUNTER, "", "still", 5);
+			snap_add(s, ns, LAYER_IP, MK_COUNTER, "", "moved", 5 + (uint64_t)k * ns);
+			snap_add_full(s, ns, LAYER_UDP, MK_COUNTER32, MF_DROP, "", -1, 1, "wraps",
+				      k ? 3 : 0xfffffffeu);
+			snap_add_full(s, ns, LAYER_IP, MK_COUNTER, MF_WATCH, "", -1, -1,
+				      "drop_events_missed", 2);
+			snap_add(s, ns, LAYER_NETFILTER, MK_GAUGE, "", "nf_conntrack_count", 100);
+			snap_add(s, ns, LAYER_NETFILTER, MK_KNOB, "", "nf_conntrack_max", 100);
+			snap_add(s, ns, LAYER_UDP, MK_GAUGE, "", "udp_inuse", 3 + (uint64_t)k);
+			snap_add_knob(s, ns, LAYER_UDP, "", "net.core.rmem_max", "212992");
+			snap_add_knob(s, ns, LAYER_UDP, "", "net.core.rmem_default",
+				      k ? "4096" : "212992");
+			if (k) /* new rows: a counter that is not 0, a zero-based one */
+				snap_add(s, ns, LAYER_UDP, MK_COUNTER, "", "appeared", 7);
+			snap_add_full(s, ns, LAYER_SOCKET, MK_COUNTER, MF_ZERO_BASE, "", -1, -1,
+				      k ? "zb" : "zb_old", 4);
+		}
+	}
+	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
+		for (int json = 0; json < 2; json++) {
+			char *full = render_from(&fs[i], &a, &b, json, false);
+			char *some = render_from(&fs[i], &a, &b, json, true);
+
+			if (strcmp(full, some))
+				fail_msg("filter %zu json %d:\n--- full\n%s--- notable\n%s", i,
+					 json, full, some);
+			free(full);
+			free(some);
+		}
+	/* and it did leave rows out: "still" (a quiet counter) and, without --knobs, an
+	 * unchanged knob are not in it */
+	delta_compute_notable(&d, &a, &b, false);
+	assert_true(d.ncur == b.nm && d.nrows < b.nm);
+	for (size_t i = 0; i < d.nrows; i++) {
+		assert_string_not_equal(d.rows[i].cur->name, "still");
+		assert_string_not_equal(d.rows[i].cur->name, "net.core.rmem_max");
+	}
+	delta_release(&d);
+	snap_release(&a);
+	snap_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_visible),
+		cmocka_unit_test(test_notable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
