@@ -196,6 +196,8 @@ struct et_dev {
 	double read_t;           /* veth: when they were last read (monotonic; staggered) */
 	bool suspect;            /* veth: the periodic read saw a move the link counters had
 				  * not shown (yet): see et_device */
+	uint64_t ver, set_ver;   /* versions (snap_run) of the statistics' and the settings'
+				  * rows: new at every read that may change them */
 };
 
 /* A veth's statistics are its per-queue NAPI/XDP counters (0 outside NAPI mode), and the
@@ -293,6 +295,7 @@ static void et_read_settings(int fd, struct et_dev *d)
 {
 	int r;
 
+	d->set_ver = snap_new_version();
 	if (!(d->unsupported & ET_RING)) {
 		d->ring = (struct ethtool_ringparam){ .cmd = ETHTOOL_GRINGPARAM };
 		r = et_ioctl(fd, d->name, &d->ring);
@@ -325,6 +328,8 @@ static void et_knob(struct cctx *c, enum dp_layer layer, const struct et_dev *d,
 
 static void et_emit_settings(struct cctx *c, enum dp_layer layer, const struct et_dev *d)
 {
+	size_t before = c->snap->nm;
+
 	if (d->have & ET_RING) {
 		et_knob(c, layer, d, "rx_ring", d->ring.rx_pending);
 		et_knob(c, layer, d, "rx_ring_max", d->ring.rx_max_pending);
@@ -352,6 +357,7 @@ static void et_emit_settings(struct cctx *c, enum dp_layer layer, const struct e
 		et_knob(c, layer, d, "tx_usecs", d->co.tx_coalesce_usecs);
 		et_knob(c, layer, d, "tx_frames", d->co.tx_max_coalesced_frames);
 	}
+	snap_add_run(c->snap, &d->set_ver, d->set_ver, before);
 }
 
 /* The driver's current number of statistics, 0 if none, or -errno. */
@@ -412,6 +418,7 @@ static int et_read_stats(int fd, struct et_dev *d)
 {
 	int r;
 
+	d->ver = snap_new_version();
 	if (!d->nstats) {
 		d->st_valid = false;
 		r = et_read_strings(fd, d);
@@ -475,6 +482,8 @@ static int et_verify_stats(int fd, struct et_dev *d)
 
 static void et_emit_stats(struct cctx *c, enum dp_layer layer, const struct et_dev *d)
 {
+	size_t before = c->snap->nm;
+
 	for (uint32_t i = 0; i < d->nstats; i++) {
 		const struct ethtool_stat_name *e = &d->names[i];
 
@@ -483,6 +492,7 @@ static void et_emit_stats(struct cctx *c, enum dp_layer layer, const struct et_d
 		snap_add_interned(c->snap, c->ns, layer, MK_COUNTER, e->flags, d->name, e->queue,
 				  -1, e->name, d->st->data[i]);
 	}
+	snap_add_run(c->snap, &d->ver, d->ver, before);
 }
 
 /* Seconds between reads of a device's settings: ETHTOOL_KNOB_REFRESH, or the engine's

@@ -164,6 +164,7 @@ struct knob_priv {
 	struct knob_rxq { const char *dev; int n; } *rxq; /* rx queues per device last seen */
 	size_t nrxq;
 	unsigned refreshes;
+	uint64_t ver;     /* version (snap_run) of the rows: new at every refresh */
 	char *names;      /* device names of /proc/net/dev */
 	size_t names_cap;
 };
@@ -309,6 +310,7 @@ static int knobs_run(struct cctx *c)
 	static unsigned def_gen;
 	struct knob_priv **pp = (struct knob_priv **)cctx_priv(c), *k;
 	double now = c->snap->t_mono, age = cctx_opts(c)->knob_max_age;
+	size_t before;
 	bool refresh;
 
 	if (!*pp) {
@@ -349,7 +351,11 @@ static int knobs_run(struct cctx *c)
 		for (size_t i = 0; i < ARRAY_SIZE(knob_defs); i++)
 			def_names[i] = intern(knob_defs[i].name);
 		def_gen = intern_gen;
+		k->ver = 0;
 	}
+	if (refresh || !k->ver)
+		k->ver = snap_new_version();
+	before = c->snap->nm;
 	for (size_t i = 0; i < ARRAY_SIZE(knob_defs); i++)
 		if (!(k->absent & (1ull << i)))
 			knob_emit(c, knob_defs[i].layer, intern_empty(), -1, def_names[i],
@@ -359,6 +365,8 @@ static int knobs_run(struct cctx *c)
 
 		knob_emit(c, e->layer, e->obj, e->queue, e->name, e->text, e->value);
 	}
+	/* between refreshes, the same rows as at the last snapshot */
+	snap_add_run(c->snap, &k->ver, k->ver, before);
 	return 0;
 }
 

@@ -241,6 +241,12 @@ struct link_priv {
 	struct link_info *links;
 	size_t n, cap;
 	size_t cursor;  /* where the next stats message is most likely to match */
+	/* beside links[i]: its counters as last read, and their version (snap_run; 0: none
+	 * since the last dump): unchanged counters make the same rows, which the delta maps
+	 * without reading them */
+	struct rtnl_link_stats64 *last;
+	uint64_t *ver;
+	size_t vcap;
 };
 
 static void link_release(void *priv)
@@ -252,6 +258,8 @@ static void link_release(void *priv)
 	nl_close(p->sk);
 	nl_close(p->ev);
 	free(p->links);
+	free(p->last);
+	free(p->ver);
 	free(p);
 }
 
@@ -310,6 +318,29 @@ static struct link_info *link_cached(struct link_priv *p, int ifindex)
 	return NULL;
 }
 
+/* link_emit_stats, as a run of the device at a version that changes with its counters
+ * (compared exactly, not by their hash). */
+static void link_emit_versioned(struct snapshot *s, uint32_t ns, struct link_priv *p,
+				const struct link_info *li, const struct rtnl_link_stats64 *st)
+{
+	size_t i = (size_t)(li - p->links), before = s->nm;
+
+	if (p->vcap < p->cap) {
+		size_t old = p->vcap;
+
+		p->last = xrealloc(p->last, p->cap * sizeof(*p->last));
+		p->ver = xrealloc(p->ver, p->cap * sizeof(*p->ver));
+		memset(p->ver + old, 0, (p->cap - old) * sizeof(*p->ver));
+		p->vcap = p->cap;
+	}
+	if (!p->ver[i] || memcmp(&p->last[i], st, sizeof(*st))) {
+		p->last[i] = *st;
+		p->ver[i] = snap_new_version();
+	}
+	link_emit_stats(s, ns, li, st);
+	snap_add_run(s, &p->ver[i], p->ver[i], before);
+}
+
 static int link_stats_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
@@ -325,7 +356,7 @@ static int link_stats_cb(const struct nlmsghdr *nlh, void *data)
 		return 0;
 	}
 	li->stats_hash = link_stats_hash(&st);
-	link_emit_stats(d->c->snap, d->c->ns, li, &st);
+	link_emit_versioned(d->c->snap, d->c->ns, d->p, li, &st);
 	return 0;
 }
 
@@ -385,9 +416,11 @@ static int link_dump(struct cctx *c, struct link_priv *p, bool emit)
 
 	p->n = 0;
 	p->cursor = 0;
+	if (p->ver) /* links[i] may be another device now */
+		memset(p->ver, 0, p->vcap * sizeof(*p->ver));
 	r = nl_dump(p->sk, &req.nlh, link_dump_cb, &d);
 	if (r) {
-		c->snap->nm = before; /* no half-read namespace */
+		snap_truncate(c->snap, before); /* no half-read namespace */
 		p->n = 0;
 		return r;
 	}

@@ -490,7 +490,7 @@ static int conntrack_run(struct cctx *c)
 		if (percpu) {
 			ct_emit_percpu(c, cp);
 			rowcache_keep(&cp->rows, c->snap, before, buf, len);
-			c->snap->nm = before;
+			snap_truncate(c->snap, before);
 		}
 	}
 	/* Live, the table size is the per-CPU table's entries column (one read less per

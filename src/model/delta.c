@@ -1,6 +1,7 @@
 /* delta.c: key-hash join of two snapshots. Collectors emit metrics in a stable order,
  * so the row after the previous match is tried first and the hash table is only the
  * fallback, built at the first miss. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "delta.h"
@@ -72,24 +73,120 @@ static uint32_t *ns_map(const struct snapshot *prev, const struct snapshot *cur)
  * (delta_row_quiet), nor knobs. KEEP_NOTABLE_KNOBS: not the quiet ones but every knob. */
 enum keep { KEEP_ALL, KEEP_NOTABLE, KEEP_NOTABLE_KNOBS };
 
+struct join {
+	const struct snapshot *prev, *cur;
+	struct delta *d;
+	enum keep keep;
+	size_t n, cap;
+	uint32_t *runs; /* prev's runs by source: index + 1, 0 for an empty slot */
+	size_t nslots;
+};
+
+static size_t run_slot(const void *src, size_t nslots)
+{
+	uint64_t h = (uintptr_t)src * 0x9E3779B97F4A7C15ull;
+
+	return (size_t)(h ^ (h >> 29)) & (nslots - 1);
+}
+
+/* The run of prev with the same source at the same version as r, or NULL. */
+static const struct snap_run *prev_run(struct join *j, const struct snap_run *r)
+{
+	const struct snapshot *prev = j->prev;
+
+	if (!j->runs) {
+		j->nslots = 1;
+		while (j->nslots < prev->nruns * 2)
+			j->nslots <<= 1;
+		j->runs = xcalloc(j->nslots, sizeof(*j->runs));
+		for (size_t i = 0; i < prev->nruns; i++) {
+			size_t k = run_slot(prev->runs[i].src, j->nslots);
+
+			while (j->runs[k])
+				k = (k + 1) & (j->nslots - 1);
+			j->runs[k] = (uint32_t)i + 1;
+		}
+	}
+	for (size_t k = run_slot(r->src, j->nslots); j->runs[k]; k = (k + 1) & (j->nslots - 1)) {
+		const struct snap_run *p = &prev->runs[j->runs[k] - 1];
+
+		if (p->src == r->src)
+			return p->ver == r->ver && p->n == r->n && p->start + p->n <= prev->nm ? p
+												  : NULL;
+	}
+	return NULL;
+}
+
+static void put_row(struct join *j, const struct delta_row *r)
+{
+	/* the common case under -i: a row nobody will look at is not written */
+	if (j->keep != KEEP_ALL && j->prev && delta_row_quiet(r) &&
+	    !(j->keep == KEEP_NOTABLE_KNOBS && r->kind == MK_KNOB))
+		return;
+	if (j->n == j->cap)
+		grow_array((void **)&j->d->rows, &j->cap, j->n + 1, sizeof(*j->d->rows));
+	j->d->rows[j->n++] = *r;
+}
+
+/* Rows of cur [i, i + cr->n) are prev's run pr, row for row: nothing moved, and neither
+ * side's keys or values need reading (nor, when no row of it can be of note, its kind). */
+static void put_run(struct join *j, size_t i, const struct snap_run *cr,
+		    const struct snap_run *pr)
+{
+#ifdef DPTUNE_CHECK_RUNS /* a build that proves every run it maps (CFLAGS=-DDPTUNE_CHECK_RUNS) */
+	for (uint32_t k = 0; k < cr->n; k++) {
+		const struct metric *a = &j->cur->m[i + k], *b = &j->prev->m[pr->start + k];
+
+		if (!same_key(j->cur, a, j->prev, b) || a->value != b->value || a->text != b->text ||
+		    a->kind != b->kind || a->flags != b->flags) {
+			fprintf(stderr, "delta: run of %p v%llu row %u (%s %s) is not prev's\n",
+				cr->src, (unsigned long long)cr->ver, k, a->obj, a->name);
+			abort();
+		}
+	}
+#endif
+	if (j->keep == KEEP_NOTABLE && cr->quiet)
+		return;
+	for (uint32_t k = 0; k < cr->n; k++) {
+		const struct metric *m = &j->cur->m[i + k];
+		struct delta_row r = { .cur = m, .prev = &j->prev->m[pr->start + k],
+				       .kind = m->kind, .flags = m->flags };
+
+		put_row(j, &r);
+	}
+}
+
 static int delta_run(struct delta *d, const struct snapshot *prev, const struct snapshot *cur,
 		     enum keep keep)
 {
-	size_t nslots = 0, *slots = NULL, hint = 0, n = 0, cap;
-	bool have_prev = prev && prev->nm;
+	size_t nslots = 0, *slots = NULL, hint = 0, ri = 0;
+	bool have_prev = prev && prev->nm, runs = have_prev && prev->nruns;
 	uint32_t *map = have_prev ? ns_map(prev, cur) : NULL;
 	double iv;
+	struct join j = { .prev = prev, .cur = cur, .d = d, .keep = keep };
 
 	d->interval = iv = prev ? cur->t_mono - prev->t_mono : 0;
 	d->ncur = cur->nm;
 	/* every field of every row is written below: no zeroing of a few MB per snapshot */
-	cap = keep == KEEP_ALL || !prev ? cur->nm : 256;
-	d->rows = xmalloc((cap ? cap : 1) * sizeof(*d->rows));
-	for (size_t i = 0; i < cur->nm; i++) {
+	j.cap = keep == KEEP_ALL || !prev ? cur->nm : 256;
+	d->rows = xmalloc((j.cap ? j.cap : 1) * sizeof(*d->rows));
+	for (size_t i = 0; i < cur->nm;) {
 		const struct metric *m = &cur->m[i], *p = NULL;
 		struct delta_row r;
 		bool counter = m->kind == MK_COUNTER || m->kind == MK_COUNTER32;
 
+		while (runs && ri < cur->nruns && cur->runs[ri].start < i)
+			ri++;
+		if (runs && ri < cur->nruns && cur->runs[ri].start == i) {
+			const struct snap_run *cr = &cur->runs[ri++], *pr = prev_run(&j, cr);
+
+			if (pr) { /* the same rows as prev's, where they were */
+				put_run(&j, i, cr, pr);
+				i += cr->n;
+				hint = pr->start + pr->n;
+				continue;
+			}
+		}
 		if (have_prev) {
 			/* collectors emit in a stable order: the row after the last match is the
 			 * likely one (its key compared inline, the namespace by index); the hash
@@ -104,14 +201,14 @@ static int delta_run(struct delta *d, const struct snapshot *prev, const struct 
 			} else {
 				if (!slots)
 					slots = build_slots(prev, &nslots);
-				size_t j = mkey(cur, m) & (nslots - 1);
+				size_t k = mkey(cur, m) & (nslots - 1);
 
-				while (slots[j] != (size_t)-1) {
-					if (same_key(cur, m, prev, &prev->m[slots[j]])) {
-						p = &prev->m[slots[j]];
+				while (slots[k] != (size_t)-1) {
+					if (same_key(cur, m, prev, &prev->m[slots[k]])) {
+						p = &prev->m[slots[k]];
 						break;
 					}
-					j = (j + 1) & (nslots - 1);
+					k = (k + 1) & (nslots - 1);
 				}
 			}
 			if (p)
@@ -136,17 +233,13 @@ static int delta_run(struct delta *d, const struct snapshot *prev, const struct 
 			r.moved = true;
 			r.rate = iv > 0 ? (double)r.delta / iv : 0;
 		}
-		/* the common case under -i: a row nobody will look at is not written */
-		if (keep != KEEP_ALL && prev && delta_row_quiet(&r) &&
-		    !(keep == KEEP_NOTABLE_KNOBS && r.kind == MK_KNOB))
-			continue;
-		if (n == cap)
-			grow_array((void **)&d->rows, &cap, n + 1, sizeof(*d->rows));
-		d->rows[n++] = r;
+		put_row(&j, &r);
+		i++;
 	}
-	d->nrows = n;
+	d->nrows = j.n;
 	free(slots);
 	free(map);
+	free(j.runs);
 	return 0;
 }
 

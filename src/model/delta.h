@@ -22,14 +22,11 @@ struct delta {
 	size_t ncur;       /* rows of cur */
 };
 
-/* A row that did not move and is not judged by its value: a knob, or a counter without
- * MF_WATCH (a gauge is judged by its value: analyze_row_abnormal). Under -i, stat shows
- * none of these. */
+/* A row that did not move and is of note only when it moves (metric_moves_only): under
+ * -i, stat shows none of these. */
 static inline bool delta_row_quiet(const struct delta_row *r)
 {
-	return !r->moved &&
-	       (r->kind == MK_KNOB || ((r->kind == MK_COUNTER || r->kind == MK_COUNTER32) &&
-				       !(r->flags & MF_WATCH)));
+	return !r->moved && metric_moves_only(r->kind, r->flags);
 }
 
 /* Match every metric of cur to prev by (netns inode, layer, obj, queue, cpu, name; labels too for

@@ -24,6 +24,7 @@ void rowcache_put(const struct rowcache *rc, struct snapshot *s, uint32_t ns)
 		for (size_t i = 0; i < rc->n; i++)
 			m[i].ns = ns;
 	s->nm += rc->n;
+	snap_add_run(s, rc, rc->ver, (size_t)(m - s->m));
 }
 
 bool rowcache_replay(const struct rowcache *rc, struct snapshot *s, uint32_t ns,
@@ -35,7 +36,7 @@ bool rowcache_replay(const struct rowcache *rc, struct snapshot *s, uint32_t ns,
 	return true;
 }
 
-void rowcache_keep(struct rowcache *rc, const struct snapshot *s, size_t from,
+void rowcache_keep(struct rowcache *rc, struct snapshot *s, size_t from,
 		   const void *raw, size_t len)
 {
 	size_t n = s->nm > from ? s->nm - from : 0;
@@ -47,6 +48,8 @@ void rowcache_keep(struct rowcache *rc, const struct snapshot *s, size_t from,
 	memcpy(rc->m, s->m + from, n * sizeof(*rc->m));
 	rc->n = n;
 	rc->gen = intern_gen;
+	rc->ver = snap_new_version();
+	snap_add_run(s, rc, rc->ver, from);
 }
 
 void rowcache_forget(struct rowcache *rc)

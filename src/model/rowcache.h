@@ -15,18 +15,20 @@ struct rowcache {
 	struct metric *m;   /* the rows, as they were added */
 	size_t n, cap;
 	unsigned gen;       /* intern_gen they were made under (0: nothing kept) */
+	uint64_t ver;       /* their version (snap_run): the delta maps them by position */
 };
 
 /* Whether raw is byte for byte what rc's rows were made from (under this intern pool). */
 bool rowcache_same(const struct rowcache *rc, const void *raw, size_t len);
-/* Append rc's rows to s, in namespace ns. */
+/* Append rc's rows to s, in namespace ns, as a run of rc at its version. */
 void rowcache_put(const struct rowcache *rc, struct snapshot *s, uint32_t ns);
 /* Both: if raw is what rc's rows were made from, append them to s and return true; else
  * false, and the caller parses. */
 bool rowcache_replay(const struct rowcache *rc, struct snapshot *s, uint32_t ns,
 		     const void *raw, size_t len);
-/* Keep s's rows from index `from` to its end as what raw makes. */
-void rowcache_keep(struct rowcache *rc, const struct snapshot *s, size_t from,
+/* Keep s's rows from index `from` to its end as what raw makes: a new version, and those
+ * rows a run of it. */
+void rowcache_keep(struct rowcache *rc, struct snapshot *s, size_t from,
 		   const void *raw, size_t len);
 /* Forget the rows (the next read parses). */
 void rowcache_forget(struct rowcache *rc);

@@ -32,7 +32,7 @@ void snap_init(struct snapshot *s)
 
 void snap_clear(struct snapshot *s)
 {
-	s->nns = s->nm = s->nlinks = s->nst = 0;
+	s->nns = s->nm = s->nlinks = s->nst = s->nruns = 0;
 	s->t_mono = s->t_real = 0;
 	memset(s->st, 0, sizeof(s->st));
 }
@@ -42,6 +42,7 @@ void snap_release(struct snapshot *s)
 	free(s->ns);
 	free(s->m);
 	free(s->links);
+	free(s->runs);
 	snap_init(s);
 }
 
@@ -105,6 +106,37 @@ struct link_info *snap_add_link(struct snapshot *s)
 	l->link_netnsid = -1;
 	l->kind = intern("");
 	return l;
+}
+
+uint64_t snap_new_version(void)
+{
+	static uint64_t v;
+
+	return ++v;
+}
+
+void snap_add_run(struct snapshot *s, const void *src, uint64_t ver, size_t start)
+{
+	struct snap_run *r;
+	bool quiet = true;
+
+	if (start >= s->nm || !ver)
+		return;
+	for (size_t i = start; i < s->nm && quiet; i++)
+		quiet = metric_moves_only(s->m[i].kind, s->m[i].flags);
+	grow_array((void **)&s->runs, &s->runs_cap, s->nruns + 1, sizeof(*s->runs));
+	r = &s->runs[s->nruns++];
+	*r = (struct snap_run){ .src = src, .ver = ver, .start = (uint32_t)start,
+				.n = (uint32_t)(s->nm - start), .quiet = quiet };
+}
+
+void snap_truncate(struct snapshot *s, size_t nm)
+{
+	if (nm >= s->nm)
+		return;
+	s->nm = nm;
+	while (s->nruns && s->runs[s->nruns - 1].start + s->runs[s->nruns - 1].n > nm)
+		s->nruns--;
 }
 
 const struct metric *snap_find(const struct snapshot *s, uint32_t ns, enum dp_layer layer,

@@ -104,6 +104,26 @@ struct collector_status {
 			    * cost a system call per collector and namespace) */
 };
 
+/* A row of this kind and flags is of note only when it moves: a knob, or a counter not
+ * judged by its value (MF_WATCH). A gauge is judged by its value (analyze_row_abnormal). */
+static inline bool metric_moves_only(uint8_t kind, uint8_t flags)
+{
+	return kind == MK_KNOB ||
+	       ((kind == MK_COUNTER || kind == MK_COUNTER32) && !(flags & MF_WATCH));
+}
+
+/* A run of rows that one source (a file of a namespace, a device's counters) made at
+ * one version of what it read: any snapshot holding the same source at the same version
+ * holds the same rows (keys, values, order), so delta maps them by position without
+ * reading either (model/delta.c). A source takes a new version (snap_new_version) at
+ * every read that may have changed its rows; versions are never reused in a process. */
+struct snap_run {
+	const void *src;   /* the source: the address of its state */
+	uint64_t ver;
+	uint32_t start, n;
+	bool quiet;        /* metric_moves_only() of every row: unmoved, none is of note */
+};
+
 struct snapshot {
 	double t_mono, t_real;
 	struct netns_info *ns;
@@ -114,6 +134,8 @@ struct snapshot {
 	size_t nlinks, links_cap;
 	struct collector_status st[COLLECTOR_MAX];
 	size_t nst;
+	struct snap_run *runs; /* in the order of their rows */
+	size_t nruns, runs_cap;
 };
 
 void snap_init(struct snapshot *s);
@@ -156,6 +178,13 @@ static inline struct metric *snap_add_interned(struct snapshot *s, uint32_t ns,
 struct metric *snap_add_knob(struct snapshot *s, uint32_t ns, enum dp_layer layer,
 			     const char *obj, const char *name, const char *text);
 struct link_info *snap_add_link(struct snapshot *s);
+
+/* A version no source has had. */
+uint64_t snap_new_version(void);
+/* The rows from start to the end of s are what src made at version ver (see snap_run). */
+void snap_add_run(struct snapshot *s, const void *src, uint64_t ver, size_t start);
+/* Drop the rows from nm on (a namespace read half), and the runs that held them. */
+void snap_truncate(struct snapshot *s, size_t nm);
 
 /* Find a metric (first match); obj NULL means "". queue/cpu -1 means "none". */
 const struct metric *snap_find(const struct snapshot *s, uint32_t ns, enum dp_layer layer,

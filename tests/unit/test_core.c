@@ -234,6 +234,81 @@ static void test_delta_likely_row(void **state)
 	snap_release(&b);
 }
 
+/* Runs (snap_run): rows a source made at the same version are mapped by position; the
+ * join must be exactly the keyed join without runs, in both of its modes. A run whose
+ * version changed, or that was truncated away, is joined by key. */
+static void test_delta_runs(void **state)
+{
+	static const char x = 'x', y = 'y', z = 'z'; /* sources */
+	struct snapshot a, b, nb;
+	struct delta d1, d2;
+	uint64_t v1 = snap_new_version(), v2 = snap_new_version(), v3 = snap_new_version();
+	size_t at;
+
+	(void)state;
+	snap_init(&a);
+	snap_init(&b);
+	a.t_mono = 1;
+	b.t_mono = 3;
+	for (int k = 0; k < 2; k++) {
+		struct snapshot *s = k ? &b : &a;
+		uint32_t ns;
+
+		if (k)
+			snap_add_ns(s, 9, "other", NS_NAMED, 0); /* indexes differ */
+		ns = snap_add_ns(s, 5, "five", NS_NAMED, 0);
+		at = s->nm; /* x: the same rows in both, one version */
+		snap_add(s, ns, LAYER_UDP, MK_COUNTER, "", "a1", 10);
+		snap_add(s, ns, LAYER_UDP, MK_COUNTER, "", "a2", 20);
+		snap_add(s, ns, LAYER_UDP, MK_GAUGE, "", "a3", 30);
+		snap_add_run(s, &x, v1, at);
+		snap_add(s, ns, LAYER_IP, MK_COUNTER, "", "b", 5 + (uint64_t)k * 4);
+		at = s->nm; /* y: a new version, the counters moved */
+		snap_add(s, ns, LAYER_IP, MK_COUNTER, "dev", "c1", 100 + (uint64_t)k * 50);
+		snap_add_knob(s, ns, LAYER_IP, "dev", "c2", k ? "2" : "1");
+		snap_add_run(s, &y, k ? v3 : v2, at);
+		at = s->nm; /* z: truncated away in b, so joined by key there */
+		snap_add(s, ns, LAYER_IP, MK_COUNTER, "", "z", 1);
+		snap_add_run(s, &z, v1, at);
+	}
+	snap_truncate(&b, b.nm - 1);
+	assert_int_equal(b.nruns, 2);
+	snap_add(&b, 1, LAYER_IP, MK_COUNTER, "", "z", 4);
+	nb = b;
+	nb.nruns = 0; /* the same rows without their runs */
+	for (int notable = 0; notable < 2; notable++) {
+		if (notable) {
+			delta_compute_notable(&d1, &a, &b, false);
+			delta_compute_notable(&d2, &a, &nb, false);
+		} else {
+			delta_compute(&d1, &a, &b);
+			delta_compute(&d2, &a, &nb);
+		}
+		assert_int_equal(d1.nrows, d2.nrows);
+		for (size_t i = 0; i < d1.nrows; i++) {
+			const struct delta_row *r = &d1.rows[i], *q = &d2.rows[i];
+
+			assert_ptr_equal(r->cur, q->cur);
+			assert_ptr_equal(r->prev, q->prev);
+			assert_true(r->delta == q->delta && r->rate == q->rate);
+			assert_true(r->moved == q->moved && r->kind == q->kind &&
+				    r->flags == q->flags);
+		}
+		if (!notable) {
+			assert_int_equal(d1.nrows, b.nm);
+			assert_ptr_equal(d1.rows[1].prev, &a.m[1]);
+			assert_true(d1.rows[3].delta == 4 && d1.rows[4].delta == 50);
+			assert_true(d1.rows[5].moved && d1.rows[6].delta == 3);
+		} else { /* b, c1, c2 (moved), z; and the gauge a3 */
+			assert_int_equal(d1.nrows, 5);
+		}
+		delta_release(&d1);
+		delta_release(&d2);
+	}
+	snap_release(&a);
+	snap_release(&b);
+}
+
 /* A row cache gives back exactly the rows it kept, for exactly the same bytes, in the
  * namespace asked for; other bytes, or a reset intern pool, make the caller parse. */
 static void test_rowcache(void **state)
@@ -288,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_delta_join),
 		cmocka_unit_test(test_delta_likely_row),
 		cmocka_unit_test(test_rowcache),
+		cmocka_unit_test(test_delta_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
