@@ -57,9 +57,9 @@ bool analyze_row_abnormal(const struct snapshot *s, const struct metric *m)
 		   *missed = INTERN_LIT("drop_events_missed");
 	const struct metric *o;
 
-	/* a counter is judged by its moves, but for those the collector marks (MF_WATCH):
-	 * stat's printing relies on this to skip an unmoved counter without reading it */
-	if ((m->kind == MK_COUNTER || m->kind == MK_COUNTER32) && !(m->flags & MF_WATCH))
+	/* a row is judged by its moves, but for those the collector marks (MF_WATCH): stat
+	 * relies on this to skip an unmoved row from its delta row alone */
+	if (!(m->flags & MF_WATCH))
 		return false;
 	if (m->name == ct_count) {
 		o = near(s, m, LAYER_NETFILTER, "nf_conntrack_max");

@@ -169,18 +169,19 @@ struct sockstat_map {
 	const char *key, *name, *metric;
 	enum dp_layer layer;
 	bool global; /* one value for the whole host: emit only in the host namespace */
+	unsigned flags;
 };
 
 static const struct sockstat_map sockstat_rows[] = {
-	{ "UDP", "inuse", "udp_inuse", LAYER_UDP, false },
-	{ "UDP", "mem", "udp_mem", LAYER_UDP, true },
-	{ "UDPLITE", "inuse", "udplite_inuse", LAYER_UDP, false },
-	{ "FRAG", "inuse", "frag_inuse", LAYER_IP, false },
-	{ "FRAG", "memory", "frag_memory", LAYER_IP, false },
-	{ "UDP6", "inuse", "udp6_inuse", LAYER_UDP, false },
-	{ "UDPLITE6", "inuse", "udplite6_inuse", LAYER_UDP, false },
-	{ "FRAG6", "inuse", "frag6_inuse", LAYER_IP, false },
-	{ "FRAG6", "memory", "frag6_memory", LAYER_IP, false },
+	{ "UDP", "inuse", "udp_inuse", LAYER_UDP, false, 0 },
+	{ "UDP", "mem", "udp_mem", LAYER_UDP, true, MF_WATCH }, /* against net.ipv4.udp_mem */
+	{ "UDPLITE", "inuse", "udplite_inuse", LAYER_UDP, false, 0 },
+	{ "FRAG", "inuse", "frag_inuse", LAYER_IP, false, 0 },
+	{ "FRAG", "memory", "frag_memory", LAYER_IP, false, 0 },
+	{ "UDP6", "inuse", "udp6_inuse", LAYER_UDP, false, 0 },
+	{ "UDPLITE6", "inuse", "udplite6_inuse", LAYER_UDP, false, 0 },
+	{ "FRAG6", "inuse", "frag6_inuse", LAYER_IP, false, 0 },
+	{ "FRAG6", "memory", "frag6_memory", LAYER_IP, false, 0 },
 };
 
 static void sockstat_emit(struct cctx *c, const struct sockstat_val *v, int n)
@@ -195,16 +196,28 @@ static void sockstat_emit(struct cctx *c, const struct sockstat_val *v, int n)
 			continue;
 		/* whether udp_mem is under pressure (net.ipv4.udp_mem, a knob row) is judged
 		 * by analyze_udp_mem_pressure(), not here */
-		snap_add_full(c->snap, c->ns, r->layer, MK_GAUGE, 0, "", -1, -1, r->metric, val);
+		snap_add_full(c->snap, c->ns, r->layer, MK_GAUGE, r->flags, "", -1, -1, r->metric,
+			      val);
 	}
+}
+
+static void sockstat_release(void *p)
+{
+	rowcache_release(p);
+	free(p);
 }
 
 static int sockstat_run(struct cctx *c)
 {
+	struct rowcache **pp = (struct rowcache **)cctx_priv(c);
 	struct sockstat_val vals[48];
 	const char *buf;
-	size_t len;
+	size_t len, before;
 	int n, r;
+
+	if (!*pp)
+		*pp = xcalloc(1, sizeof(**pp));
+	memset(vals, 0, sizeof(vals)); /* compared as bytes below */
 
 	r = cctx_read_proc_one_piece(c, "net/sockstat", &buf, &len);
 	if (r)
@@ -214,11 +227,17 @@ static int sockstat_run(struct cctx *c)
 	/* sockstat6 is absent when IPv6 is disabled: not an error */
 	if (!cctx_read_proc_one_piece(c, "net/sockstat6", &buf, &len))
 		n += sockstat_parse(buf, len, vals + n, (int)ARRAY_SIZE(vals) - n);
+	/* the same values as last time: the same rows (and no lookup of each by name) */
+	if (rowcache_replay(*pp, c->snap, c->ns, vals, (size_t)n * sizeof(vals[0])))
+		return 0;
+	before = c->snap->nm;
 	sockstat_emit(c, vals, n);
+	rowcache_keep(*pp, c->snap, before, vals, (size_t)n * sizeof(vals[0]));
 	return 0;
 }
 
-const struct collector collector_sockstat = { "sockstat", SCOPE_NETNS, sockstat_run, NULL };
+const struct collector collector_sockstat = { "sockstat", SCOPE_NETNS, sockstat_run,
+					      sockstat_release };
 
 /* ---- conntrack ---- */
 
@@ -510,7 +529,8 @@ static int conntrack_run(struct cctx *c)
 						strerror(-r));
 		}
 	}
-	snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_GAUGE, 0, "", -1, -1,
+	/* judged against nf_conntrack_max (analyze_row_abnormal) */
+	snap_add_full(c->snap, c->ns, LAYER_NETFILTER, MK_GAUGE, MF_WATCH, "", -1, -1,
 		      "nf_conntrack_count", count);
 	/* how full is too full is analyze_conntrack_full()'s to say, not the collector's */
 	if (!ct_read_max(c, cp, &max))

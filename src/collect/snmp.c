@@ -260,6 +260,7 @@ struct snmp_priv {
 	bool have;            /* ipext holds the IpExt rows of a netstat read */
 	struct metric *ipext;
 	size_t n, cap;
+	uint64_t ipext_ver;   /* their version (snap_run): new at each netstat read */
 	struct rowcache snmp, snmp6; /* the rows of the last reads (rowcache.h) */
 };
 
@@ -312,10 +313,12 @@ static int snmp_run(struct cctx *c)
 	bool same = sp->have && !memcmp(key, sp->ip_key, sizeof(key));
 
 	if (same && !sp->moved) {
+		before = c->snap->nm;
 		for (size_t i = 0; i < sp->n; i++)
 			snap_add_interned(c->snap, c->ns, sp->ipext[i].layer, MK_COUNTER,
 					  sp->ipext[i].flags, intern_empty(), -1, -1,
 					  sp->ipext[i].name, sp->ipext[i].value);
+		snap_add_run(c->snap, &sp->ipext_ver, sp->ipext_ver, before);
 	} else if (!cctx_read_proc_one_piece(c, "net/netstat", &buf, &len)) {
 		before = c->snap->nm;
 		snmp_parse_pairs(buf, len, c->snap, c->ns);
@@ -325,6 +328,8 @@ static int snmp_run(struct cctx *c)
 		for (size_t i = before; i < c->snap->nm; i++)
 			sp->ipext[sp->n++] = c->snap->m[i];
 		sp->have = true;
+		sp->ipext_ver = snap_new_version();
+		snap_add_run(c->snap, &sp->ipext_ver, sp->ipext_ver, before);
 	} else {
 		sp->have = false;
 	}

@@ -24,6 +24,8 @@ void rowcache_put(const struct rowcache *rc, struct snapshot *s, uint32_t ns)
 		for (size_t i = 0; i < rc->n; i++)
 			m[i].ns = ns;
 	s->nm += rc->n;
+	if (rc->watch_end)
+		s->watch_end = (size_t)(m - s->m) + rc->watch_end;
 	snap_add_run(s, rc, rc->ver, (size_t)(m - s->m));
 }
 
@@ -47,6 +49,7 @@ void rowcache_keep(struct rowcache *rc, struct snapshot *s, size_t from,
 	grow_array((void **)&rc->m, &rc->cap, n + 1, sizeof(*rc->m));
 	memcpy(rc->m, s->m + from, n * sizeof(*rc->m));
 	rc->n = n;
+	rc->watch_end = s->watch_end > from ? s->watch_end - from : 0;
 	rc->gen = intern_gen;
 	rc->ver = snap_new_version();
 	snap_add_run(s, rc, rc->ver, from);

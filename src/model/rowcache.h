@@ -16,6 +16,7 @@ struct rowcache {
 	size_t n, cap;
 	unsigned gen;       /* intern_gen they were made under (0: nothing kept) */
 	uint64_t ver;       /* their version (snap_run): the delta maps them by position */
+	size_t watch_end;   /* 1 + the index of the last of them with MF_WATCH, 0 if none */
 };
 
 /* Whether raw is byte for byte what rc's rows were made from (under this intern pool). */

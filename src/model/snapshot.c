@@ -32,7 +32,7 @@ void snap_init(struct snapshot *s)
 
 void snap_clear(struct snapshot *s)
 {
-	s->nns = s->nm = s->nlinks = s->nst = s->nruns = 0;
+	s->nns = s->nm = s->nlinks = s->nst = s->nruns = s->watch_end = 0;
 	s->t_mono = s->t_real = 0;
 	memset(s->st, 0, sizeof(s->st));
 }
@@ -63,18 +63,9 @@ struct metric *snap_add_full(struct snapshot *s, uint32_t ns, enum dp_layer laye
 			     enum metric_kind kind, unsigned flags, const char *obj,
 			     int32_t queue, int32_t cpu, const char *name, uint64_t value)
 {
-	struct metric *m;
-
-	if (s->nm >= s->m_cap)
-		grow_array((void **)&s->m, &s->m_cap, s->nm + 1, sizeof(*s->m));
-	m = &s->m[s->nm++];
-	*m = (struct metric){
-		.value = value, .obj = obj && *obj ? intern(obj) : intern_empty(),
-		.name = intern(name),
-		.ns = ns, .queue = queue, .cpu = cpu,
-		.layer = (uint8_t)layer, .kind = (uint8_t)kind, .flags = (uint8_t)flags,
-	};
-	return m;
+	return snap_add_interned(s, ns, layer, kind, flags,
+				 obj && *obj ? intern(obj) : intern_empty(), queue, cpu,
+				 intern(name), value);
 }
 
 struct metric *snap_add(struct snapshot *s, uint32_t ns, enum dp_layer layer,
@@ -118,12 +109,10 @@ uint64_t snap_new_version(void)
 void snap_add_run(struct snapshot *s, const void *src, uint64_t ver, size_t start)
 {
 	struct snap_run *r;
-	bool quiet = true;
+	bool quiet = s->watch_end <= start; /* no row of it has MF_WATCH */
 
 	if (start >= s->nm || !ver)
 		return;
-	for (size_t i = start; i < s->nm && quiet; i++)
-		quiet = metric_moves_only(s->m[i].kind, s->m[i].flags);
 	grow_array((void **)&s->runs, &s->runs_cap, s->nruns + 1, sizeof(*s->runs));
 	r = &s->runs[s->nruns++];
 	*r = (struct snap_run){ .src = src, .ver = ver, .start = (uint32_t)start,
@@ -137,6 +126,8 @@ void snap_truncate(struct snapshot *s, size_t nm)
 	s->nm = nm;
 	while (s->nruns && s->runs[s->nruns - 1].start + s->runs[s->nruns - 1].n > nm)
 		s->nruns--;
+	while (s->watch_end > nm || (s->watch_end && !(s->m[s->watch_end - 1].flags & MF_WATCH)))
+		s->watch_end--;
 }
 
 const struct metric *snap_find(const struct snapshot *s, uint32_t ns, enum dp_layer layer,

@@ -43,9 +43,11 @@ enum metric_flags {
 	MF_LABEL_KEY = 1 << 4, /* labels tell rows apart (several qdiscs on one device); other
 				* rows keep their identity when their labels change (a socket
 				* gains its pid and comm when it starts dropping) */
-	MF_WATCH = 1 << 5,     /* a counter judged by its value, not only by its moves
-				* (analyze_row_abnormal): shown even when it did not move. A
-				* counter without it is abnormal only when it moves, which lets
+	MF_WATCH = 1 << 5,     /* a row judged by its value, not only by its moves
+				* (analyze_row_abnormal): a gauge measured against a limit
+				* (nf_conntrack_count, udp_mem), a counter whose any value is
+				* news (drop_events_missed): shown even when it did not move.
+				* A row without it is of note only when it moves, which lets
 				* stat skip an unmoved one from its delta row alone */
 };
 
@@ -104,12 +106,12 @@ struct collector_status {
 			    * cost a system call per collector and namespace) */
 };
 
-/* A row of this kind and flags is of note only when it moves: a knob, or a counter not
- * judged by its value (MF_WATCH). A gauge is judged by its value (analyze_row_abnormal). */
+/* A row of this kind and flags is of note only when it moves: any row its collector did
+ * not mark as judged by its value (MF_WATCH, analyze_row_abnormal). */
 static inline bool metric_moves_only(uint8_t kind, uint8_t flags)
 {
-	return kind == MK_KNOB ||
-	       ((kind == MK_COUNTER || kind == MK_COUNTER32) && !(flags & MF_WATCH));
+	(void)kind;
+	return !(flags & MF_WATCH);
 }
 
 /* A run of rows that one source (a file of a namespace, a device's counters) made at
@@ -136,6 +138,8 @@ struct snapshot {
 	size_t nst;
 	struct snap_run *runs; /* in the order of their rows */
 	size_t nruns, runs_cap;
+	size_t watch_end;      /* 1 + the index of the last row with MF_WATCH, 0 if none (so a
+				* run knows whether it holds one without reading its rows) */
 };
 
 void snap_init(struct snapshot *s);
@@ -172,6 +176,8 @@ static inline struct metric *snap_add_interned(struct snapshot *s, uint32_t ns,
 		.value = value, .obj = obj, .name = name, .ns = ns, .queue = queue, .cpu = cpu,
 		.layer = (uint8_t)layer, .kind = (uint8_t)kind, .flags = (uint8_t)flags,
 	};
+	if (flags & MF_WATCH)
+		s->watch_end = s->nm;
 	return m;
 }
 /* Add a knob with a text value (value set to the parsed integer if it is one). */

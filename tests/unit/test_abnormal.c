@@ -49,9 +49,12 @@ static void judge(uint64_t count, uint64_t max, bool *highlight, bool *finding)
 	b.t_mono = 102;
 	ha = snap_add_ns(&a, 1, "host", NS_HOST, 0);
 	hb = snap_add_ns(&b, 1, "host", NS_HOST, 0);
-	snap_add(&a, ha, LAYER_NETFILTER, MK_GAUGE, "", "nf_conntrack_count", count);
+	/* as the conntrack collector emits it: judged by value (MF_WATCH) */
+	snap_add_full(&a, ha, LAYER_NETFILTER, MK_GAUGE, MF_WATCH, "", -1, -1,
+		      "nf_conntrack_count", count);
 	snap_add(&a, ha, LAYER_NETFILTER, MK_GAUGE, "", "nf_conntrack_max", max);
-	snap_add(&b, hb, LAYER_NETFILTER, MK_GAUGE, "", "nf_conntrack_count", count);
+	snap_add_full(&b, hb, LAYER_NETFILTER, MK_GAUGE, MF_WATCH, "", -1, -1,
+		      "nf_conntrack_count", count);
 	snap_add(&b, hb, LAYER_NETFILTER, MK_GAUGE, "", "nf_conntrack_max", max);
 	m = snap_find(&b, hb, LAYER_NETFILTER, "", -1, -1, "nf_conntrack_count");
 	assert_non_null(m);
@@ -90,8 +93,10 @@ static void test_rows(void **state)
 	(void)state;
 	snap_init(&s);
 	h = snap_add_ns(&s, 1, "host", NS_HOST, 0);
-	snap_add(&s, h, LAYER_UDP, MK_GAUGE, "", "udp_mem", 8192);
+	snap_add_full(&s, h, LAYER_UDP, MK_GAUGE, MF_WATCH, "", -1, -1, "udp_mem", 8192);
 	snap_add_knob(&s, h, LAYER_UDP, "", "net.ipv4.udp_mem", "4096 8192 16384");
+	/* a gauge its collector did not mark is judged by its moves, whatever its name */
+	snap_add(&s, h, LAYER_UDP, MK_GAUGE, "y", "udp_mem", 8192);
 	/* as the dropreason collector emits them: judged by value (MF_WATCH) */
 	snap_add_full(&s, h, LAYER_IP, MK_COUNTER, MF_WATCH, "", -1, -1, "drop_events_missed", 0);
 	snap_add_full(&s, h, LAYER_IP, MK_COUNTER, MF_WATCH, "", -1, -1,
@@ -102,6 +107,7 @@ static void test_rows(void **state)
 	assert_true(analyze_row_abnormal(&s, m)); /* at pressure */
 	s.m[m - s.m].value = 8191;
 	assert_false(analyze_row_abnormal(&s, m));
+	assert_false(analyze_row_abnormal(&s, snap_find(&s, h, LAYER_UDP, "y", -1, -1, "udp_mem")));
 	m = snap_find(&s, h, LAYER_IP, "", -1, -1, "drop_events_missed");
 	assert_false(analyze_row_abnormal(&s, m));
 	m = snap_find(&s, h, LAYER_IP, "", -1, -1, "drop_events_unaccounted");

@@ -260,7 +260,7 @@ static void test_delta_runs(void **state)
 		at = s->nm; /* x: the same rows in both, one version */
 		snap_add(s, ns, LAYER_UDP, MK_COUNTER, "", "a1", 10);
 		snap_add(s, ns, LAYER_UDP, MK_COUNTER, "", "a2", 20);
-		snap_add(s, ns, LAYER_UDP, MK_GAUGE, "", "a3", 30);
+		snap_add_full(s, ns, LAYER_UDP, MK_GAUGE, MF_WATCH, "", -1, -1, "a3", 30);
 		snap_add_run(s, &x, v1, at);
 		snap_add(s, ns, LAYER_IP, MK_COUNTER, "", "b", 5 + (uint64_t)k * 4);
 		at = s->nm; /* y: a new version, the counters moved */
@@ -299,7 +299,7 @@ static void test_delta_runs(void **state)
 			assert_ptr_equal(d1.rows[1].prev, &a.m[1]);
 			assert_true(d1.rows[3].delta == 4 && d1.rows[4].delta == 50);
 			assert_true(d1.rows[5].moved && d1.rows[6].delta == 3);
-		} else { /* b, c1, c2 (moved), z; and the gauge a3 */
+		} else { /* b, c1, c2 (moved), z; and a3, judged by its value */
 			assert_int_equal(d1.nrows, 5);
 		}
 		delta_release(&d1);
@@ -307,6 +307,40 @@ static void test_delta_runs(void **state)
 	}
 	snap_release(&a);
 	snap_release(&b);
+}
+
+/* Whether a run holds a row judged by its value (MF_WATCH) is known without reading its
+ * rows: through rows added one by one, a row cache's, and a truncation. */
+static void test_run_quiet(void **state)
+{
+	static const char src = 's';
+	struct snapshot s;
+	struct rowcache rc = { 0 };
+	const char raw[] = "r";
+	size_t at;
+
+	(void)state;
+	snap_init(&s);
+	snap_add_ns(&s, 1, "host", NS_HOST, 0);
+	snap_add(&s, 0, LAYER_IP, MK_COUNTER, "", "c", 1);
+	snap_add_run(&s, &src, snap_new_version(), 0);
+	assert_true(s.runs[0].quiet);
+	at = s.nm;
+	snap_add(&s, 0, LAYER_IP, MK_GAUGE, "", "g", 1);
+	snap_add_full(&s, 0, LAYER_IP, MK_GAUGE, MF_WATCH, "", -1, -1, "w", 1);
+	snap_add(&s, 0, LAYER_IP, MK_COUNTER, "", "c2", 1);
+	rowcache_keep(&rc, &s, at, raw, sizeof(raw)); /* w in it: not quiet */
+	assert_false(s.runs[1].quiet);
+	rowcache_put(&rc, &s, 0);
+	assert_false(s.runs[2].quiet);
+	assert_int_equal(s.watch_end, at + 3 + 2);
+	snap_truncate(&s, at + 1); /* the two w rows are gone, and the runs holding them */
+	assert_int_equal(s.nruns, 1);
+	assert_int_equal(s.watch_end, 0);
+	snap_add_run(&s, &src, snap_new_version(), at);
+	assert_true(s.runs[1].quiet);
+	rowcache_release(&rc);
+	snap_release(&s);
 }
 
 /* A row cache gives back exactly the rows it kept, for exactly the same bytes, in the
@@ -364,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_delta_likely_row),
 		cmocka_unit_test(test_rowcache),
 		cmocka_unit_test(test_delta_runs),
+		cmocka_unit_test(test_run_quiet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

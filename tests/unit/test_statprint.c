@@ -292,7 +292,8 @@ static void test_visible(void **state)
 			      "drop_events_missed", 2); /* unmoved, but incomplete counts */
 		snap_add_full(s, h, LAYER_IP, MK_COUNTER, 0, "", -1, -1,
 			      "drop_events_unaccounted", 2); /* unmarked: a plain counter */
-		snap_add(s, h, LAYER_NETFILTER, MK_GAUGE, "", "nf_conntrack_count", 100);
+		snap_add_full(s, h, LAYER_NETFILTER, MK_GAUGE, MF_WATCH, "", -1, -1,
+			      "nf_conntrack_count", 100);
 		snap_add(s, h, LAYER_NETFILTER, MK_KNOB, "", "nf_conntrack_max", 100); /* full */
 		snap_add(s, h, LAYER_UDP, MK_GAUGE, "", "udp_inuse", 3); /* a quiet gauge */
 		snap_add_knob(s, h, LAYER_UDP, "", "net.core.rmem_max", "212992");
@@ -343,7 +344,9 @@ static void test_notable(void **state)
 				      k ? 3 : 0xfffffffeu);
 			snap_add_full(s, ns, LAYER_IP, MK_COUNTER, MF_WATCH, "", -1, -1,
 				      "drop_events_missed", 2);
-			snap_add(s, ns, LAYER_NETFILTER, MK_GAUGE, "", "nf_conntrack_count", 100);
+			snap_add_full(s, ns, LAYER_NETFILTER, MK_GAUGE, MF_WATCH, "", -1, -1,
+				      "nf_conntrack_count", 100); /* full: at its max */
+			snap_add(s, ns, LAYER_IP, MK_GAUGE, "", "frag_inuse", 2); /* quiet */
 			snap_add(s, ns, LAYER_NETFILTER, MK_KNOB, "", "nf_conntrack_max", 100);
 			snap_add(s, ns, LAYER_UDP, MK_GAUGE, "", "udp_inuse", 3 + (uint64_t)k);
 			snap_add_knob(s, ns, LAYER_UDP, "", "net.core.rmem_max", "212992");
