@@ -330,6 +330,8 @@ static void et_emit_settings(struct cctx *c, enum dp_layer layer, const struct e
 {
 	size_t before = c->snap->nm;
 
+	if (snap_reuse(c->snap, &d->set_ver, d->set_ver, c->ns))
+		return; /* not read since: the rows the buffer holds */
 	if (d->have & ET_RING) {
 		et_knob(c, layer, d, "rx_ring", d->ring.rx_pending);
 		et_knob(c, layer, d, "rx_ring_max", d->ring.rx_max_pending);
@@ -484,6 +486,8 @@ static void et_emit_stats(struct cctx *c, enum dp_layer layer, const struct et_d
 {
 	size_t before = c->snap->nm;
 
+	if (snap_reuse(c->snap, &d->ver, d->ver, c->ns))
+		return; /* not read since: the rows the buffer holds */
 	for (uint32_t i = 0; i < d->nstats; i++) {
 		const struct ethtool_stat_name *e = &d->names[i];
 

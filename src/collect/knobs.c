@@ -355,6 +355,8 @@ static int knobs_run(struct cctx *c)
 	}
 	if (refresh || !k->ver)
 		k->ver = snap_new_version();
+	else if (snap_reuse(c->snap, &k->ver, k->ver, c->ns))
+		return 0; /* not read since: the rows the buffer holds */
 	before = c->snap->nm;
 	for (size_t i = 0; i < ARRAY_SIZE(knob_defs); i++)
 		if (!(k->absent & (1ull << i)))

@@ -336,6 +336,8 @@ static void link_emit_versioned(struct snapshot *s, uint32_t ns, struct link_pri
 	if (!p->ver[i] || memcmp(&p->last[i], st, sizeof(*st))) {
 		p->last[i] = *st;
 		p->ver[i] = snap_new_version();
+	} else if (snap_reuse(s, &p->ver[i], p->ver[i], ns)) {
+		return; /* its rows are where this snapshot's buffer had them */
 	}
 	link_emit_stats(s, ns, li, st);
 	snap_add_run(s, &p->ver[i], p->ver[i], before);

@@ -314,11 +314,13 @@ static int snmp_run(struct cctx *c)
 
 	if (same && !sp->moved) {
 		before = c->snap->nm;
-		for (size_t i = 0; i < sp->n; i++)
-			snap_add_interned(c->snap, c->ns, sp->ipext[i].layer, MK_COUNTER,
-					  sp->ipext[i].flags, intern_empty(), -1, -1,
-					  sp->ipext[i].name, sp->ipext[i].value);
-		snap_add_run(c->snap, &sp->ipext_ver, sp->ipext_ver, before);
+		if (!snap_reuse(c->snap, &sp->ipext_ver, sp->ipext_ver, c->ns)) {
+			for (size_t i = 0; i < sp->n; i++)
+				snap_add_interned(c->snap, c->ns, sp->ipext[i].layer, MK_COUNTER,
+						  sp->ipext[i].flags, intern_empty(), -1, -1,
+						  sp->ipext[i].name, sp->ipext[i].value);
+			snap_add_run(c->snap, &sp->ipext_ver, sp->ipext_ver, before);
+		}
 	} else if (!cctx_read_proc_one_piece(c, "net/netstat", &buf, &len)) {
 		before = c->snap->nm;
 		snmp_parse_pairs(buf, len, c->snap, c->ns);

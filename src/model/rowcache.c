@@ -15,7 +15,7 @@ void rowcache_put(const struct rowcache *rc, struct snapshot *s, uint32_t ns)
 {
 	struct metric *m;
 
-	if (!rc->n)
+	if (!rc->n || snap_reuse(s, rc, rc->ver, ns))
 		return;
 	grow_array((void **)&s->m, &s->m_cap, s->nm + rc->n, sizeof(*s->m));
 	m = s->m + s->nm;

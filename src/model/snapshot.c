@@ -32,6 +32,16 @@ void snap_init(struct snapshot *s)
 
 void snap_clear(struct snapshot *s)
 {
+	struct snap_run *t = s->old_runs;
+	size_t tcap = s->old_cap;
+
+	/* the rows stay in the buffer: their runs become the old ones (snap_reuse) */
+	s->old_runs = s->runs;
+	s->old_cap = s->runs_cap;
+	s->nold = s->nruns;
+	s->old_at = s->hi = 0;
+	s->runs = t;
+	s->runs_cap = tcap;
 	s->nns = s->nm = s->nlinks = s->nst = s->nruns = s->watch_end = 0;
 	s->t_mono = s->t_real = 0;
 	memset(s->st, 0, sizeof(s->st));
@@ -43,6 +53,7 @@ void snap_release(struct snapshot *s)
 	free(s->m);
 	free(s->links);
 	free(s->runs);
+	free(s->old_runs);
 	snap_init(s);
 }
 
@@ -116,13 +127,40 @@ void snap_add_run(struct snapshot *s, const void *src, uint64_t ver, size_t star
 	grow_array((void **)&s->runs, &s->runs_cap, s->nruns + 1, sizeof(*s->runs));
 	r = &s->runs[s->nruns++];
 	*r = (struct snap_run){ .src = src, .ver = ver, .start = (uint32_t)start,
-				.n = (uint32_t)(s->nm - start), .quiet = quiet };
+				.n = (uint32_t)(s->nm - start), .ns = s->m[start].ns, .gen = intern_gen,
+				.quiet = quiet };
+}
+
+bool snap_reuse(struct snapshot *s, const void *src, uint64_t ver, uint32_t ns)
+{
+	size_t at = s->nm;
+	const struct snap_run *o;
+
+	while (s->old_at < s->nold && s->old_runs[s->old_at].start < at)
+		s->old_at++;
+	if (!ver || s->old_at >= s->nold || at < s->hi)
+		return false;
+	o = &s->old_runs[s->old_at];
+	if (o->start != at || o->src != src || o->ver != ver || !o->quiet || o->gen != intern_gen)
+		return false;
+	if (o->ns != ns) /* the namespace's index moved since */
+		for (uint32_t k = 0; k < o->n; k++)
+			s->m[at + k].ns = ns;
+	s->nm += o->n;
+	s->old_at++;
+	/* the same run again (quiet: watch_end does not move), its rows not read */
+	grow_array((void **)&s->runs, &s->runs_cap, s->nruns + 1, sizeof(*s->runs));
+	s->runs[s->nruns] = *o;
+	s->runs[s->nruns++].ns = ns;
+	return true;
 }
 
 void snap_truncate(struct snapshot *s, size_t nm)
 {
 	if (nm >= s->nm)
 		return;
+	if (s->nm > s->hi) /* rows up to here are this filling's, not the old ones */
+		s->hi = s->nm;
 	s->nm = nm;
 	while (s->nruns && s->runs[s->nruns - 1].start + s->runs[s->nruns - 1].n > nm)
 		s->nruns--;

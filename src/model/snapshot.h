@@ -123,6 +123,8 @@ struct snap_run {
 	const void *src;   /* the source: the address of its state */
 	uint64_t ver;
 	uint32_t start, n;
+	uint32_t ns;       /* the namespace index of its rows */
+	unsigned gen;      /* intern_gen when they were made (their names are of that pool) */
 	bool quiet;        /* metric_moves_only() of every row: unmoved, none is of note */
 };
 
@@ -140,6 +142,10 @@ struct snapshot {
 	size_t nruns, runs_cap;
 	size_t watch_end;      /* 1 + the index of the last row with MF_WATCH, 0 if none (so a
 				* run knows whether it holds one without reading its rows) */
+	/* What the buffer held before snap_clear (snap_reuse): its runs, the next one to look
+	 * at, and how far this filling has written (rows at or past it are still the old) */
+	struct snap_run *old_runs;
+	size_t nold, old_cap, old_at, hi;
 };
 
 void snap_init(struct snapshot *s);
@@ -189,6 +195,12 @@ struct link_info *snap_add_link(struct snapshot *s);
 uint64_t snap_new_version(void);
 /* The rows from start to the end of s are what src made at version ver (see snap_run). */
 void snap_add_run(struct snapshot *s, const void *src, uint64_t ver, size_t start);
+/* If the rows at the end of s, left from before snap_clear, are a quiet run of src at
+ * version ver, keep them as they are (in namespace ns) and return true: the source's
+ * rows without writing a row. Else false, and the source adds its rows. A snapshot
+ * refilled at every collect (stat, record, export) finds there what the same source made
+ * one or two collects ago, so a source that did not change costs nothing to add. */
+bool snap_reuse(struct snapshot *s, const void *src, uint64_t ver, uint32_t ns);
 /* Drop the rows from nm on (a namespace read half), and the runs that held them. */
 void snap_truncate(struct snapshot *s, size_t nm);
 

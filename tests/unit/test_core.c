@@ -343,6 +343,53 @@ static void test_run_quiet(void **state)
 	snap_release(&s);
 }
 
+/* A refilled snapshot keeps, without writing them, the rows a source made at the same
+ * version at the same place before snap_clear; anything else is added again. */
+static void test_snap_reuse(void **state)
+{
+	static const char a = 'a', b = 'b', c = 'c';
+	struct snapshot s;
+	uint64_t va = snap_new_version(), vb = snap_new_version(), vc = snap_new_version();
+
+	(void)state;
+	snap_init(&s);
+	for (int round = 0; round < 3; round++) {
+		uint32_t ns;
+
+		snap_clear(&s);
+		if (round == 2)
+			snap_add_ns(&s, 9, "new", NS_NAMED, 0); /* indexes move */
+		ns = snap_add_ns(&s, 1, "host", NS_HOST, 0);
+		if (!snap_reuse(&s, &a, va, ns)) {
+			assert_int_equal(round, 0);
+			snap_add(&s, ns, LAYER_IP, MK_COUNTER, "", "a1", 1);
+			snap_add(&s, ns, LAYER_IP, MK_COUNTER, "", "a2", 2);
+			snap_add_run(&s, &a, va, 0);
+		}
+		assert_int_equal(s.nm, 2);
+		assert_true(s.m[1].value == 2 && s.m[1].ns == ns && s.m[0].ns == ns);
+		/* b holds a watched row: never kept as it was, always added */
+		assert_false(snap_reuse(&s, &b, vb, ns));
+		snap_add_full(&s, ns, LAYER_IP, MK_GAUGE, MF_WATCH, "", -1, -1, "b", 5);
+		snap_add_run(&s, &b, vb, 2);
+		/* c: read again each round, a new version */
+		vc = snap_new_version();
+		assert_false(snap_reuse(&s, &c, vc, ns));
+		snap_add(&s, ns, LAYER_IP, MK_COUNTER, "", "c", (uint64_t)round);
+		snap_add_run(&s, &c, vc, 3);
+		assert_int_equal(s.nruns, 3);
+		assert_true(s.runs[0].src == &a && s.runs[0].n == 2 && s.runs[0].ns == ns);
+	}
+	/* rows this filling wrote, then dropped, are not the old ones any more */
+	snap_clear(&s);
+	snap_add(&s, 0, LAYER_IP, MK_COUNTER, "", "x", 7);
+	snap_add(&s, 0, LAYER_IP, MK_COUNTER, "", "y", 8);
+	snap_truncate(&s, 0);
+	assert_false(snap_reuse(&s, &a, va, 0));
+	assert_false(snap_reuse(&s, &a, snap_new_version(), 0));
+	snap_release(&s);
+}
+
 /* A row cache gives back exactly the rows it kept, for exactly the same bytes, in the
  * namespace asked for; other bytes, or a reset intern pool, make the caller parse. */
 static void test_rowcache(void **state)
@@ -399,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_rowcache),
 		cmocka_unit_test(test_delta_runs),
 		cmocka_unit_test(test_run_quiet),
+		cmocka_unit_test(test_snap_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
