@@ -806,7 +806,8 @@ static int softnet_run(struct cctx *c)
 		online[len] = '\0';
 		have_online = true;
 	}
-	r = cctx_read_proc(c, "net/softnet_stat", &buf, &len);
+	/* a record per CPU of 13 "%08x " columns: no read that returns 0 at the end */
+	r = cctx_read_proc_records(c, "net/softnet_stat", 256, &buf, &len);
 	if (r)
 		return cctx_unavailable(c, r, "cannot read %s/net/softnet_stat: %s",
 					cctx_opts(c)->proc_root, strerror(-r));
@@ -823,7 +824,7 @@ static int softirqs_run(struct cctx *c)
 {
 	const char *buf;
 	size_t len;
-	int r = cctx_read_proc(c, "softirqs", &buf, &len);
+	int r = cctx_read_proc_one_piece(c, "softirqs", &buf, &len); /* single_open */
 
 	if (r)
 		return cctx_unavailable(c, r, "cannot read %s/softirqs: %s",
@@ -841,7 +842,7 @@ static int cpustat_run(struct cctx *c)
 {
 	const char *buf;
 	size_t len;
-	int r = cctx_read_proc(c, "stat", &buf, &len);
+	int r = cctx_read_proc_one_piece(c, "stat", &buf, &len); /* single_open_size */
 
 	if (r)
 		return cctx_unavailable(c, r, "cannot read %s/stat: %s", cctx_opts(c)->proc_root,
@@ -939,7 +940,7 @@ static void irq_knob(struct cctx *c, const struct irqmap_hit *h, const char *fil
 	struct metric *m;
 
 	snprintf(rel, sizeof(rel), "irq/%u/%s", h->irq, file);
-	if (cctx_read_proc(c, rel, &buf, &len))
+	if (cctx_read_proc_one_piece(c, rel, &buf, &len)) /* single_open */
 		return;
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
 		len--;
@@ -969,6 +970,8 @@ static int interrupts_run(struct cctx *c)
 		irqmap_scan(c, &st->map);
 		st->built = now > 0 ? now : 1;
 	}
+	/* read to the end: its last record is every architecture line (NMI, LOC...) at once,
+	 * of no size known in advance */
 	r = cctx_read_proc(c, "interrupts", &buf, &len);
 	if (r)
 		return cctx_unavailable(c, r, "cannot read %s/interrupts: %s",
