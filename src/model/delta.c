@@ -165,8 +165,29 @@ static int delta_run(struct delta *d, const struct snapshot *prev, const struct 
 	double iv;
 	struct join j = { .prev = prev, .cur = cur, .d = d, .keep = keep };
 
+	const struct snap_run **twin = NULL; /* per run of cur, prev's (prev_run) or NULL */
+
 	d->interval = iv = prev ? cur->t_mono - prev->t_mono : 0;
 	d->ncur = cur->nm;
+	if (runs && cur->nruns) {
+		/* The rows between runs (and in runs with a watched row) are the ones read
+		 * below, each a cache and TLB miss of its own in a buffer of megabytes: ask for
+		 * them all first, so that the misses overlap instead of following one another. */
+		twin = xmalloc(cur->nruns * sizeof(*twin));
+		for (size_t k = 0; k < cur->nruns; k++) {
+			const struct snap_run *cr = &cur->runs[k];
+			size_t end = (size_t)cr->start + cr->n;
+
+			twin[k] = prev_run(&j, cr);
+			if (!cr->quiet || keep != KEEP_NOTABLE)
+				__builtin_prefetch(&cur->m[cr->start]);
+			if (end < cur->nm && (k + 1 == cur->nruns || cur->runs[k + 1].start > end)) {
+				__builtin_prefetch(&cur->m[end]);
+				if (twin[k] && (size_t)twin[k]->start + twin[k]->n < prev->nm)
+					__builtin_prefetch(&prev->m[twin[k]->start + twin[k]->n]);
+			}
+		}
+	}
 	/* every field of every row is written below: no zeroing of a few MB per snapshot */
 	j.cap = keep == KEEP_ALL || !prev ? cur->nm : 256;
 	d->rows = xmalloc((j.cap ? j.cap : 1) * sizeof(*d->rows));
@@ -178,8 +199,9 @@ static int delta_run(struct delta *d, const struct snapshot *prev, const struct 
 		while (runs && ri < cur->nruns && cur->runs[ri].start < i)
 			ri++;
 		if (runs && ri < cur->nruns && cur->runs[ri].start == i) {
-			const struct snap_run *cr = &cur->runs[ri++], *pr = prev_run(&j, cr);
+			const struct snap_run *cr = &cur->runs[ri], *pr = twin[ri];
 
+			ri++;
 			if (pr) { /* the same rows as prev's, where they were */
 				put_run(&j, i, cr, pr);
 				i += cr->n;
@@ -240,6 +262,7 @@ static int delta_run(struct delta *d, const struct snapshot *prev, const struct 
 	free(slots);
 	free(map);
 	free(j.runs);
+	free(twin);
 	return 0;
 }
 
