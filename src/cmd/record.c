@@ -313,7 +313,8 @@ int cmd_record(int argc, char **argv)
 			rc = cmd_fail(EXIT_FAIL, "cannot read the kernel's counters: %s", strerror(-r));
 			break;
 		}
-		delta_compute(&d, prev, cur);
+		/* what the writer uses: moved counters, changed gauges and knobs, new rows */
+		delta_compute_notable(&d, prev, cur, false);
 		r = rec_writer_sample(w, prev, cur, &d);
 		delta_release(&d);
 		n++;

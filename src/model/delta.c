@@ -69,8 +69,8 @@ static uint32_t *ns_map(const struct snapshot *prev, const struct snapshot *cur)
 	return map;
 }
 
-/* KEEP_ALL: a row for every row of cur. KEEP_NOTABLE: not the quiet ones
- * (delta_row_quiet), nor knobs. KEEP_NOTABLE_KNOBS: not the quiet ones but every knob. */
+/* KEEP_ALL: a row for every row of cur. KEEP_NOTABLE: not the quiet ones that prev has
+ * (delta_row_quiet). KEEP_NOTABLE_KNOBS: those, and every knob. */
 enum keep { KEEP_ALL, KEEP_NOTABLE, KEEP_NOTABLE_KNOBS };
 
 struct join {
@@ -120,7 +120,7 @@ static const struct snap_run *prev_run(struct join *j, const struct snap_run *r)
 static void put_row(struct join *j, const struct delta_row *r)
 {
 	/* the common case under -i: a row nobody will look at is not written */
-	if (j->keep != KEEP_ALL && j->prev && delta_row_quiet(r) &&
+	if (j->keep != KEEP_ALL && j->prev && r->prev && delta_row_quiet(r) &&
 	    !(j->keep == KEEP_NOTABLE_KNOBS && r->kind == MK_KNOB))
 		return;
 	if (j->n == j->cap)

@@ -33,9 +33,10 @@ static inline bool delta_row_quiet(const struct delta_row *r)
  * MF_LABEL_KEY rows).
  * prev may be NULL (then deltas are 0 and interval 0). Returns 0. */
 int delta_compute(struct delta *d, const struct snapshot *prev, const struct snapshot *cur);
-/* The same join, keeping only the rows that are not quiet (delta_row_quiet), and every
- * knob if knobs; with prev NULL, every row. In cur's order; delta_find works on it too.
- * For a reader that shows a few of 54,000 rows (stat -i): the others are never written. */
+/* The same join, keeping only the rows that moved, are judged by their value (not
+ * delta_row_quiet) or are new (no row in prev), and every knob if knobs; with prev NULL,
+ * every row. In cur's order; delta_find works on it too. For a reader of a few of 54,000
+ * rows (stat -i, record): the others are never written. */
 int delta_compute_notable(struct delta *d, const struct snapshot *prev,
 			  const struct snapshot *cur, bool knobs);
 void delta_release(struct delta *d);

@@ -370,13 +370,17 @@ static void test_notable(void **state)
 			free(some);
 		}
 	/* and it did leave rows out: "still" (a quiet counter) and, without --knobs, an
-	 * unchanged knob are not in it */
+	 * unchanged knob are not in it; a new row ("appeared") is */
 	delta_compute_notable(&d, &a, &b, false);
 	assert_true(d.ncur == b.nm && d.nrows < b.nm);
+	size_t appeared = 0;
+
 	for (size_t i = 0; i < d.nrows; i++) {
 		assert_string_not_equal(d.rows[i].cur->name, "still");
 		assert_string_not_equal(d.rows[i].cur->name, "net.core.rmem_max");
+		appeared += !strcmp(d.rows[i].cur->name, "appeared");
 	}
+	assert_int_equal(appeared, 2);
 	delta_release(&d);
 	snap_release(&a);
 	snap_release(&b);
