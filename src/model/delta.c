@@ -130,21 +130,32 @@ static void put_row(struct join *j, const struct delta_row *r)
 
 /* Rows of cur [i, i + cr->n) are prev's run pr, row for row: nothing moved, and neither
  * side's keys or values need reading (nor, when no row of it can be of note, its kind). */
-static void put_run(struct join *j, size_t i, const struct snap_run *cr,
-		    const struct snap_run *pr)
+/* With DPTUNE_CHECK_RUNS in the environment, every run mapped by position is proved row
+ * for row (the key the keyed join matches on, kind, flags, value, text), and the first
+ * that is not prev's aborts the process (tests/integration/20-stat-runs.t). */
+static void check_run(const struct join *j, size_t i, const struct snap_run *cr,
+		      const struct snap_run *pr)
 {
-#ifdef DPTUNE_CHECK_RUNS /* a build that proves every run it maps (CFLAGS=-DDPTUNE_CHECK_RUNS) */
-	for (uint32_t k = 0; k < cr->n; k++) {
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("DPTUNE_CHECK_RUNS") != NULL;
+	for (uint32_t k = 0; on && k < cr->n; k++) {
 		const struct metric *a = &j->cur->m[i + k], *b = &j->prev->m[pr->start + k];
 
 		if (!same_key(j->cur, a, j->prev, b) || a->value != b->value || a->text != b->text ||
 		    a->kind != b->kind || a->flags != b->flags) {
-			fprintf(stderr, "delta: run of %p v%llu row %u (%s %s) is not prev's\n",
-				cr->src, (unsigned long long)cr->ver, k, a->obj, a->name);
+			fprintf(stderr, "dptune: DPTUNE_CHECK_RUNS: row %u of a run (%s %s) is not "
+				"the previous snapshot's\n", k, a->obj, a->name);
 			abort();
 		}
 	}
-#endif
+}
+
+static void put_run(struct join *j, size_t i, const struct snap_run *cr,
+		    const struct snap_run *pr)
+{
+	check_run(j, i, cr, pr);
 	if (j->keep == KEEP_NOTABLE && cr->quiet)
 		return;
 	for (uint32_t k = 0; k < cr->n; k++) {

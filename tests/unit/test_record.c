@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zstd.h>
 #include <json-c/json.h>
 #include "record/model.h"
 #include "report/report.h"
@@ -172,24 +173,46 @@ static void put(const char *path, const void *p, size_t n)
 	fclose(f);
 }
 
-static char *slurp(const char *path, size_t *len)
+/* The lines of a recording (its zstd frames decompressed), but its last: the end record,
+ * whose time is when the writer was closed. Caller frees. */
+static char *lines_but_end(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
+	ZSTD_DCtx *dc = ZSTD_createDCtx();
+	char in[4096], *out = NULL, *e;
+	size_t cap = 0, n;
 
 	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	*len = (size_t)ftell(f);
-	rewind(f);
-	buf = malloc(*len + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, *len, f), *len);
+	assert_non_null(dc);
+	*len = 0;
+	while ((n = fread(in, 1, sizeof(in), f)) > 0) {
+		ZSTD_inBuffer ib = { in, n, 0 };
+
+		while (ib.pos < ib.size) {
+			ZSTD_outBuffer ob;
+
+			if (cap - *len < 65536) {
+				cap = cap * 2 + 65536;
+				out = realloc(out, cap);
+				assert_non_null(out);
+			}
+			ob = (ZSTD_outBuffer){ out + *len, cap - *len - 1, 0 };
+			assert_false(ZSTD_isError(ZSTD_decompressStream(dc, &ob, &ib)));
+			*len += ob.pos;
+		}
+	}
 	fclose(f);
-	return buf;
+	ZSTD_freeDCtx(dc);
+	assert_non_null(out);
+	out[*len] = '\0';
+	e = strstr(out, "{\"type\":\"end\"");
+	assert_non_null(e);
+	*len = (size_t)(e - out);
+	return out;
 }
 
 /* record joins the snapshots keeping only the rows the writer uses (moved counters,
- * changed gauges and knobs, new rows): the file must be the one the full join writes. */
+ * changed gauges and knobs, new rows): what it writes must be what the full join writes. */
 static void test_notable_join(void **state)
 {
 	char a[300], b[300];
@@ -201,9 +224,9 @@ static void test_notable_join(void **state)
 	snprintf(b, sizeof(b), "%s/notable.rec", dir);
 	write_rec_from(a, 6, 2, 0, false);
 	write_rec_from(b, 6, 2, 0, true);
-	x = slurp(a, &la);
-	y = slurp(b, &lb);
-	assert_true(la == lb && !memcmp(x, y, la));
+	x = lines_but_end(a, &la);
+	y = lines_but_end(b, &lb);
+	assert_true(la > 0 && la == lb && !memcmp(x, y, la));
 	free(x);
 	free(y);
 }
