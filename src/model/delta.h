@@ -22,11 +22,11 @@ struct delta {
 	size_t ncur;       /* rows of cur */
 };
 
-/* A row that did not move and is of note only when it moves (metric_moves_only): under
- * -i, stat shows none of these. */
+/* A row that did not move and that its collector did not mark as judged by its value
+ * (MF_WATCH, analyze_row_abnormal): under -i, stat shows none of these. */
 static inline bool delta_row_quiet(const struct delta_row *r)
 {
-	return !r->moved && metric_moves_only(r->kind, r->flags);
+	return !r->moved && !(r->flags & MF_WATCH);
 }
 
 /* Match every metric of cur to prev by (netns inode, layer, obj, queue, cpu, name; labels too for

@@ -106,14 +106,6 @@ struct collector_status {
 			    * cost a system call per collector and namespace) */
 };
 
-/* A row of this kind and flags is of note only when it moves: any row its collector did
- * not mark as judged by its value (MF_WATCH, analyze_row_abnormal). */
-static inline bool metric_moves_only(uint8_t kind, uint8_t flags)
-{
-	(void)kind;
-	return !(flags & MF_WATCH);
-}
-
 /* A run of rows that one source (a file of a namespace, a device's counters) made at
  * one version of what it read: any snapshot holding the same source at the same version
  * holds the same rows (keys, values, order), so delta maps them by position without
@@ -125,7 +117,7 @@ struct snap_run {
 	uint32_t start, n;
 	uint32_t ns;       /* the namespace index of its rows */
 	unsigned gen;      /* intern_gen when they were made (their names are of that pool) */
-	bool quiet;        /* metric_moves_only() of every row: unmoved, none is of note */
+	bool quiet;        /* no row has MF_WATCH: unmoved, none is of note */
 };
 
 struct snapshot {
