@@ -167,38 +167,43 @@ static void put_run(struct join *j, size_t i, const struct snap_run *cr,
 	}
 }
 
+/* For each run of cur, prev's run of the same source at the same version (prev_run) or
+ * NULL. The rows between runs (and in runs with a watched row) are the ones the join reads,
+ * each a cache and TLB miss of its own in a buffer of megabytes: they are asked for here,
+ * all at once, so that the misses overlap instead of following one another. */
+static const struct snap_run **match_runs(struct join *j)
+{
+	const struct snapshot *cur = j->cur, *prev = j->prev;
+	const struct snap_run **twin = xmalloc(cur->nruns * sizeof(*twin));
+
+	for (size_t k = 0; k < cur->nruns; k++) {
+		const struct snap_run *cr = &cur->runs[k];
+		size_t end = (size_t)cr->start + cr->n;
+
+		twin[k] = prev_run(j, cr);
+		if (!cr->quiet || j->keep != KEEP_NOTABLE)
+			__builtin_prefetch(&cur->m[cr->start]);
+		if (end < cur->nm && (k + 1 == cur->nruns || cur->runs[k + 1].start > end)) {
+			__builtin_prefetch(&cur->m[end]);
+			if (twin[k] && (size_t)twin[k]->start + twin[k]->n < prev->nm)
+				__builtin_prefetch(&prev->m[twin[k]->start + twin[k]->n]);
+		}
+	}
+	return twin;
+}
+
 static int delta_run(struct delta *d, const struct snapshot *prev, const struct snapshot *cur,
 		     enum keep keep)
 {
 	size_t nslots = 0, *slots = NULL, hint = 0, ri = 0;
-	bool have_prev = prev && prev->nm, runs = have_prev && prev->nruns;
+	bool have_prev = prev && prev->nm, runs = have_prev && prev->nruns && cur->nruns;
 	uint32_t *map = have_prev ? ns_map(prev, cur) : NULL;
 	double iv;
 	struct join j = { .prev = prev, .cur = cur, .d = d, .keep = keep };
-
-	const struct snap_run **twin = NULL; /* per run of cur, prev's (prev_run) or NULL */
+	const struct snap_run **twin = runs ? match_runs(&j) : NULL;
 
 	d->interval = iv = prev ? cur->t_mono - prev->t_mono : 0;
 	d->ncur = cur->nm;
-	if (runs && cur->nruns) {
-		/* The rows between runs (and in runs with a watched row) are the ones read
-		 * below, each a cache and TLB miss of its own in a buffer of megabytes: ask for
-		 * them all first, so that the misses overlap instead of following one another. */
-		twin = xmalloc(cur->nruns * sizeof(*twin));
-		for (size_t k = 0; k < cur->nruns; k++) {
-			const struct snap_run *cr = &cur->runs[k];
-			size_t end = (size_t)cr->start + cr->n;
-
-			twin[k] = prev_run(&j, cr);
-			if (!cr->quiet || keep != KEEP_NOTABLE)
-				__builtin_prefetch(&cur->m[cr->start]);
-			if (end < cur->nm && (k + 1 == cur->nruns || cur->runs[k + 1].start > end)) {
-				__builtin_prefetch(&cur->m[end]);
-				if (twin[k] && (size_t)twin[k]->start + twin[k]->n < prev->nm)
-					__builtin_prefetch(&prev->m[twin[k]->start + twin[k]->n]);
-			}
-		}
-	}
 	/* every field of every row is written below: no zeroing of a few MB per snapshot */
 	j.cap = keep == KEEP_ALL || !prev ? cur->nm : 256;
 	d->rows = xmalloc((j.cap ? j.cap : 1) * sizeof(*d->rows));
