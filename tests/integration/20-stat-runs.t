@@ -17,7 +17,9 @@ pin_neighbours a ${P}a $A4 b ${P}b $B4 || skip_all "cannot pin the neighbours"
 PORT=$((PORT_BASE + 1))
 udp_sink b $B4 $PORT 60
 on_cleanup "rm -f /tmp/$P.json /tmp/$P.err /tmp/$P.rec /tmp/$P.rerr /tmp/$P.sent"
-DPTUNE_CHECK_RUNS=1 timeout 60 "$DPTUNE" stat -i 0.1 -c 90 --json > /tmp/$P.json 2> /tmp/$P.err &
+# stat runs until the bursts are all in its intervals (however slowly a busy machine takes
+# them), then is stopped by SIGINT, which ends it after the sample in progress, exit 0
+DPTUNE_CHECK_RUNS=1 timeout 90 "$DPTUNE" stat -i 0.1 -c 600 --json > /tmp/$P.json 2> /tmp/$P.err &
 spid=$!; bg_pid $spid
 DPTUNE_CHECK_RUNS=1 timeout 60 "$DPTUNE" record -i 0.1 --duration 9 -o /tmp/$P.rec \
 	> /dev/null 2> /tmp/$P.rerr &
@@ -43,8 +45,11 @@ mkns c
 sleep 0.7; burst 100
 sleep 0.5; ip -n ${P}a link del ${P}x; ip netns del ${P}c
 sleep 0.5; burst 250
+n=$(wc -l < /tmp/$P.json)
+for i in $(seq 200); do [ "$(wc -l < /tmp/$P.json)" -ge $((n + 3)) ] && break; sleep 0.05; done
+kill -INT $spid
 wait $spid; st=$?
-ok $((st != 0)) "stat -i 0.1 -c 90 under DPTUNE_CHECK_RUNS exits 0 (got $st)" ||
+ok $((st != 0)) "stat -i 0.1 under DPTUNE_CHECK_RUNS, stopped by SIGINT after the bursts, exits 0 (got $st)" ||
 	sed 's/^/  stat: /' /tmp/$P.err >&2
 ok "$(grep -c 'is not the previous' /tmp/$P.err)" "no run of stat's failed its proof" ||
 	grep 'is not the previous' /tmp/$P.err >&2
@@ -69,7 +74,7 @@ broken = [(a, b) for a, b in zip(moves, moves[1:]) if b[1] - b[2] != a[1]]
 print(len(docs), len(moves), sum(m[2] for m in moves), sent, len(broken), broken[:3])
 PY
 read -r ndocs nmoves total want nbroken rest < /tmp/$P.chk
-ok $((ndocs < 80)) "stat printed its intervals (${ndocs} documents)"
+ok $((ndocs < 10)) "stat printed its intervals (${ndocs} documents)"
 ok $((nbroken != 0)) "${P}b's rx_packets: each move starts where the last one ended ($nmoves moves, $nbroken broken: $rest)"
 ok $((total < want)) "${P}b's rx_packets moved by $total over the run, at least the $want datagrams sent"
 done_testing
