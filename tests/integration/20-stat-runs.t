@@ -18,8 +18,11 @@ PORT=$((PORT_BASE + 1))
 udp_sink b $B4 $PORT 60
 on_cleanup "rm -f /tmp/$P.json /tmp/$P.err /tmp/$P.rec /tmp/$P.rerr /tmp/$P.sent"
 # stat runs until the bursts are all in its intervals (however slowly a busy machine takes
-# them), then is stopped by SIGINT, which ends it after the sample in progress, exit 0
-DPTUNE_CHECK_RUNS=1 timeout 90 "$DPTUNE" stat -i 0.1 -c 600 --json > /tmp/$P.json 2> /tmp/$P.err &
+# them), then is stopped by SIGINT, which ends it after the sample in progress, exit 0.
+# -c 600 bounds it, not timeout(1): timeout passes a SIGINT on to its child and again to
+# its process group, and a second SIGINT ends stat at once (exit 130) when the child runs
+# between the two (a loaded machine).
+DPTUNE_CHECK_RUNS=1 "$DPTUNE" stat -i 0.1 -c 600 --json > /tmp/$P.json 2> /tmp/$P.err &
 spid=$!; bg_pid $spid
 DPTUNE_CHECK_RUNS=1 timeout 60 "$DPTUNE" record -i 0.1 --duration 9 -o /tmp/$P.rec \
 	> /dev/null 2> /tmp/$P.rerr &
