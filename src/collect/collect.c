@@ -463,8 +463,10 @@ static int cached_fd(struct cctx *c, char kind, const char *rel, int dirfd)
  * does not fit in the kernel's buffer. So a read that returns less than asked and at
  * least max_rec bytes less than 4096 stopped at the end: the read that would return 0
  * is saved (a system call per file and namespace at every sample).
- * END_ZERO: no such knowledge (sysctl and sysfs files, unknown record sizes): read
- * until a read returns 0. END_SHORT: single_open files (one record, the whole file). */
+ * END_ZERO: no such knowledge (sysctl files, unknown record sizes): read until a read
+ * returns 0. END_SHORT: single_open files (one record, the whole file), and sysfs
+ * attributes, whose show() prints the whole value (at most a page) into the kernel's
+ * buffer at the first read: a read that returns less than asked returned all of it. */
 #define END_ZERO ((size_t)-1)
 #define END_SHORT ((size_t)0)
 #define SEQ_MIN_BUF 4096u
@@ -587,5 +589,5 @@ int cctx_read_sys(struct cctx *c, const char *rel, const char **out, size_t *len
 
 	if (root < 0)
 		return -ENOENT;
-	return read_cached(c, 's', rel, root, END_ZERO, out, len);
+	return read_cached(c, 's', rel, root, END_SHORT, out, len);
 }

@@ -97,7 +97,8 @@ int cctx_read_proc_one_piece(struct cctx *c, const char *rel, const char **out,
 int cctx_read_proc_records(struct cctx *c, const char *rel, size_t max_rec, const char **out,
 			   size_t *len);
 /* Same under sys_root ("class/net/eth0/queues/rx-0/rps_cpus"); only reliable in the host
- * namespace unless sysfs was remounted (cctx_sys_ok tells). */
+ * namespace unless sysfs was remounted (cctx_sys_ok tells). One read per file: a sysfs
+ * attribute is whole in the first read that returns less than asked. */
 int cctx_read_sys(struct cctx *c, const char *rel, const char **out, size_t *len);
 bool cctx_sys_ok(const struct cctx *c);
 
