@@ -70,6 +70,18 @@ if [ -x "$FLOOR" ]; then
 	floor=$(echo "($fl_long - $fl_short) * 100 / ($SECS - 10)" | bc -l)
 fi
 steady=$(echo "($cpu - $cpu10) * 100 / ($SECS - 10)" | bc -l)
+# The difference of two runs carries the noise of both (0.95-1.30 % for the same binary
+# on one quiet afternoon). So also: record and the floor side by side, over the same
+# seconds of the same machine, each one's CPU read from /proc/PID/schedstat (nanoseconds,
+# every thread: both are single-threaded) from 10 s after the start to SECS.
+"$DPTUNE" record -o $T/pair.zst -i 1 --duration $((SECS + 5)) >/dev/null 2>&1 & rp=$!
+if [ -x "$FLOOR" ]; then "$FLOOR" 1 $((SECS + 5)) >/dev/null 2>&1 & fp=$!; else fp=; fi
+sched() { [ -n "$1" ] && cut -d' ' -f1 /proc/$1/schedstat 2>/dev/null || echo 0; }
+sleep 10; r0=$(sched $rp); f0=$(sched $fp)
+sleep $((SECS - 10)); r1=$(sched $rp); f1=$(sched $fp)
+wait $rp; [ -n "$fp" ] && wait $fp
+pair_rec=$(echo "($r1 - $r0) / (($SECS - 10) * 10000000)" | bc -l)
+pair_floor=$(echo "($f1 - $f0) / (($SECS - 10) * 10000000)" | bc -l)
 size=$(stat -c %s $T/min.zst)
 # the part written once (header, series of the first sample, base, knobs, links) against
 # the part that grows with time
@@ -138,6 +150,8 @@ printf '  the link dumps, and dptune'"'"'s own re-reads of knob files and ethtoo
 if [ -n "${floor:-}" ]; then
 	printf '  floor: the same reads at 1 s, nothing parsed or kept (bench/snapfloor.c): %.2f %% of a core\n' "$floor"
 fi
+printf '  side by side, the same %d s (schedstat): record %.2f %%, floor %.2f %%, record above the floor %.2f %%\n' \
+	"$((SECS - 10))" "$pair_rec" "$pair_floor" "$(echo "$pair_rec - $pair_floor" | bc -l)"
 printf '  stat -i 1 --json as long (the engine) : %6.2f %% of a core\n' "$(echo "$cpu_stat * 100 / $SECS" | bc -l)"
 printf '  file after %d s                       : %d bytes (%d of them written once)\n' "$SECS" "$size" "$fixed"
 printf '  bytes per hour, extrapolated          : %6.2f MB    (target <= 50 MB)\n' "$(echo "$per_hour / 1000000" | bc -l)"
