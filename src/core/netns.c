@@ -331,6 +331,7 @@ static bool have_inode(const struct netns_found *arr, int n, uint64_t ino)
 struct pid_ns {
 	int pid;
 	uint64_t ino; /* 0: no readable namespace (a zombie, a race) */
+	uint8_t recheck; /* re-reads still due: a new process may move itself just after */
 };
 
 struct netns_watch {
@@ -356,15 +357,33 @@ struct netns_watch {
 	int *pidfd;              /* one per NS_PROC entry of found, in that order (-1: none) */
 	size_t npidfd, pidfd_cap;
 	bool procs_stale;        /* a pidfd could not be opened: rescan next time */
+	size_t nyoung;           /* pids with recheck > 0 */
+	bool pids_scanned;       /* /proc was listed before (its pids are not young) */
 	/* the answer */
 	struct netns_found *found;
 	int nfound;
 	size_t found_cap;
 };
 
-/* Full rescans happen at least this often: they catch what no signal reports (a process
- * that moves itself into another namespace with unshare() or setns()). */
+/* Full rescans catch what no signal reports: a process that moves itself into another
+ * namespace with unshare() or setns(). They cost a readlink per process (about 5 us: a
+ * full rescan every second was 0.55 % of a core with 1,000 processes, five times all
+ * the rest of `record -i 1` on a quiet host), so they happen every NETNS_FULL_RESCAN
+ * seconds, or as many seconds as it takes to re-read NETNS_RESCAN_PIDS processes a
+ * second when there are more. The usual mover is a new process (runc, ip netns exec,
+ * unshare -n: fork, then unshare or setns, then exec): each new pid is re-read at the
+ * NETNS_YOUNG_RECHECKS discoveries after the one that found it, so a move made just
+ * after our scan saw its fork is seen at the next sample, not at the next full rescan. */
 #define NETNS_FULL_RESCAN 1.0
+#define NETNS_RESCAN_PIDS 100.0
+#define NETNS_YOUNG_RECHECKS 3
+
+static double full_rescan_period(const struct netns_watch *w)
+{
+	double p = (double)w->npids / NETNS_RESCAN_PIDS;
+
+	return p > NETNS_FULL_RESCAN ? p : NETNS_FULL_RESCAN;
+}
 
 static void add_found(struct netns_found **arr, size_t *cap, int *n, uint64_t ino,
 		      const char *path, const char *name, enum netns_source src, int pid)
@@ -514,24 +533,48 @@ static void scan_named(struct netns_watch *w)
 	free(names);
 }
 
-static uint64_t known_pid_ino(const struct pid_ns *p, size_t n, int pid, bool *found)
+/* The entry of pid in p (sorted by pid), or NULL. */
+static const struct pid_ns *known_pid(const struct pid_ns *p, size_t n, int pid)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (p[mid].pid == pid) {
-			*found = true;
-			return p[mid].ino;
-		}
+		if (p[mid].pid == pid)
+			return &p[mid];
 		if (p[mid].pid < pid)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	*found = false;
-	return 0;
+	return NULL;
+}
+
+/* Re-read the young pids' namespaces (no signal since the last scan): true when one
+ * moved or is gone, so the answer must be assembled again. */
+static bool recheck_young(struct netns_watch *w)
+{
+	char path[600];
+	bool moved = false;
+
+	w->nyoung = 0;
+	for (size_t i = 0; i < w->npids; i++) {
+		struct pid_ns *p = &w->pids[i];
+		uint64_t ino;
+
+		if (!p->recheck)
+			continue;
+		p->recheck--;
+		w->nyoung += p->recheck > 0;
+		snprintf(path, sizeof(path), "%s/%d/ns/net", w->proc, p->pid);
+		ino = link_inode(path);
+		if (ino != p->ino) {
+			p->ino = ino;
+			moved = true;
+		}
+	}
+	return moved;
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -542,7 +585,8 @@ static int cmp_pid(const void *a, const void *b)
 }
 
 /* Every process's namespace inode. reuse: a pid seen by the last scan keeps the inode it
- * had then (only new pids cost a readlink). */
+ * had then (only new pids, and young ones, cost a readlink). A pid not seen before is
+ * young: re-read at the next NETNS_YOUNG_RECHECKS discoveries. */
 static void scan_pids(struct netns_watch *w, bool reuse)
 {
 	struct pid_ns *old = w->pids, *np = NULL;
@@ -553,24 +597,32 @@ static void scan_pids(struct netns_watch *w, bool reuse)
 
 	if (!d)
 		return;
+	w->nyoung = 0;
 	while ((de = readdir(d))) {
-		bool known = false;
+		const struct pid_ns *was;
 		uint64_t ino = 0;
+		uint8_t recheck;
 		int pid;
 
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		pid = atoi(de->d_name);
-		if (reuse)
-			ino = known_pid_ino(old, nold, pid, &known);
-		if (!known) {
+		was = known_pid(old, nold, pid);
+		/* the first scan's processes are not young: they were there before us */
+		recheck = was ? (was->recheck ? was->recheck - 1 : 0) :
+			  w->pids_scanned ? NETNS_YOUNG_RECHECKS : 0;
+		if (reuse && was && !was->recheck) {
+			ino = was->ino;
+		} else {
 			snprintf(path, sizeof(path), "%s/%d/ns/net", w->proc, pid);
 			ino = link_inode(path);
 		}
 		grow_array((void **)&np, &cap, n + 1, sizeof(*np));
-		np[n++] = (struct pid_ns){ pid, ino };
+		np[n++] = (struct pid_ns){ pid, ino, recheck };
+		w->nyoung += recheck > 0;
 	}
 	closedir(d);
+	w->pids_scanned = true;
 	/* readdir gives /proc in pid order today; do not depend on it */
 	qsort(np, n, sizeof(*np), cmp_pid);
 	free(old);
@@ -721,14 +773,14 @@ static void watch_signals(struct netns_watch *w, bool *named, bool *procs)
 int netns_watch_discover(struct netns_watch *w, const struct netns_found **out, bool *same)
 {
 	double now = now_mono();
-	bool full = !w->primed || now - w->last_full >= NETNS_FULL_RESCAN;
+	bool full = !w->primed || now - w->last_full >= full_rescan_period(w);
 	bool named = full, procs = full;
 
 	if (!full)
 		watch_signals(w, &named, &procs);
 	else
 		w->last_pid = read_last_pid(w);
-	if (!named && !procs) {
+	if (!named && !procs && (!w->nyoung || !recheck_young(w))) {
 		*same = true;
 		*out = w->found;
 		return w->nfound;

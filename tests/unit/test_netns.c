@@ -504,6 +504,69 @@ static void test_watch(void **state)
 	netns_watch_free(w);
 }
 
+/* A process the watch saw start, which then moves itself into a namespace no name and no
+ * other process holds (runc, ip netns exec, unshare -n: fork, then setns or unshare): no
+ * signal tells, and the full rescan comes only every second or more (one per 100
+ * processes a second). A new pid is re-read at the next discoveries, so the move is seen
+ * at the very next call. (Were the calls a second apart, the full rescan would see it
+ * too: this test cannot fail from slowness, only miss a regression on a slow run.) */
+static void test_watch_young(void **state)
+{
+	char empty[] = "/tmp/dptune-ut-norun.XXXXXX", c = 0;
+	struct netns_watch *w;
+	const struct netns_found *f;
+	int n, ready[2], go[2];
+	bool same;
+	pid_t pid;
+
+	NEED_LAB();
+	assert_non_null(mkdtemp(empty)); /* no names: the namespace is found by its process */
+	w = netns_watch_new(NULL, empty);
+	n = netns_watch_discover(w, &f, &same);
+	assert_true(n >= 1);
+	assert_int_equal(found_src(f, n, T.ino, NULL), -1);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(ready[0]);
+		close(go[1]);
+		(void)!write(ready[1], "r", 1);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		c = netns_enter_name(NULL, T.name, 0) ? 'e' : 'k';
+		(void)!write(ready[1], &c, 1);
+		/* until killed, or the test process is gone (a failed assertion leaves no
+		 * child behind): the end of the pipe */
+		alarm(60);
+		while (read(go[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	/* seen in our namespace: a new pid */
+	n = netns_watch_discover(w, &f, &same);
+	assert_false(same);
+	assert_int_equal(found_src(f, n, T.ino, NULL), -1);
+	/* it moves itself: no new pid, no mount */
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	assert_int_equal(c, 'k');
+	n = netns_watch_discover(w, &f, &same);
+	assert_false(same);
+	assert_int_equal(found_src(f, n, T.ino, NULL), NS_PROC);
+	assert_true(found_pid(f, n, pid));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(ready[0]);
+	close(go[1]);
+	netns_watch_free(w);
+	rmdir(empty);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_propagation),
 		cmocka_unit_test(test_enter_name_root),
 		cmocka_unit_test(test_watch),
+		cmocka_unit_test(test_watch_young),
 	};
 	int r;
 
