@@ -2,7 +2,8 @@
 # 21-sysfs-reads.t: a sysfs attribute (rps_cpus, gro_flush_timeout, ...) is printed whole
 # by the kernel at the first read, so dptune reads each in one system call, not two (the
 # second, which returns 0, was 5,500 wasted reads per snapshot of the 1,000-veth host's
-# settings) and still gets every value whole: a 16-CPU mask with commas, a long number.
+# settings) and still gets every value whole: the rps_cpus mask as the kernel prints it,
+# a 9-digit gro_flush_timeout.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd strace python3
